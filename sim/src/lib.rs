@@ -1,0 +1,4 @@
+//! migcal: scenarios, simulation runs, diagnosis, reports and plots over the MIG model and
+//! normalized captures.
+
+#![warn(missing_docs)]

@@ -1,0 +1,26 @@
+//! Reading and writing captures of the MIG calibration: VCD from any simulator and probe dumps
+//! from logic analysers and ILAs, normalized into one [`trace`] under MIG signal names.
+//!
+//! Data flows one way: a reader (one module per format) yields [`trace::ChangeRef`]s in time
+//! order through [`trace::ChangeSource`]; [`names`] binds capture names to MIG names; analyses
+//! either stream the changes or [`trace::Trace::load`] the few signals they need.
+
+#![warn(missing_docs)]
+
+pub mod chipscope_prn;
+pub mod csv_common;
+pub mod error;
+pub mod generic_csv;
+pub mod ila_csv;
+pub mod names;
+pub mod saleae_csv;
+pub mod sigrok_csv;
+pub mod sniff;
+pub mod trace;
+pub mod vcd;
+
+pub use error::{Location, TraceError};
+pub use trace::{
+    ChangeRef, ChangeSource, Header, SignalId, SignalInfo, Time, TimeBase, Trace, Value, ValueRef,
+    VarKind, Warnings,
+};

@@ -1,0 +1,299 @@
+//! The normalized trace: what every reader produces and every analysis consumes.
+//!
+//! Times are kept as integer **femtoseconds** ([`Time`]). The issue asks for picoseconds with exact
+//! integer arithmetic; the GHDL goldens use a 1 fs timescale and carry stamps 1 fs after pad changes,
+//! so femtoseconds is the smallest unit that keeps every real capture exact. Reports convert to ps.
+//! Sample-indexed captures (ILA, logic analysers without a stated rate) use [`TimeBase::Samples`] and
+//! count samples instead.
+
+use std::fmt;
+
+/// A point in time: femtoseconds for [`TimeBase::Femtoseconds`], sample index for [`TimeBase::Samples`].
+pub type Time = u64;
+
+/// Femtoseconds per picosecond.
+pub const FS_PER_PS: u64 = 1_000;
+
+/// Index of a signal in [`Header::signals`].
+pub type SignalId = u32;
+
+/// What the numbers in [`Time`] count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeBase {
+    /// Real time in femtoseconds.
+    Femtoseconds,
+    /// Sample indices (no sample period known).
+    Samples,
+}
+
+/// The kind of a variable, as far as the analysis cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VarKind {
+    /// A 4-state bit or vector (VCD wire/reg/integer/parameter, a CSV channel or bus).
+    Bits,
+    /// A VCD `real`.
+    Real,
+    /// A VCD `string` (GHDL/xsim enumerations).
+    Str,
+    /// A VCD `event`.
+    Event,
+}
+
+/// One signal of a capture, under the name the capture gives it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignalInfo {
+    /// Full hierarchical name, scopes joined with `/`, with any bit/range suffix as written
+    /// (`tb/dut/tap_logic_00/dlyce_dqs[0]`, `u_ddr/dq<3>`).
+    pub source_name: String,
+    /// Width in bits (1 for reals, strings and events).
+    pub width: u32,
+    /// Kind of the variable.
+    pub kind: VarKind,
+    /// For a vector declared with a range (`[7:0]`, `[0:7]`), the index of the most significant
+    /// (leftmost) bit and of the least significant (rightmost) bit; `None` for a scalar.
+    pub range: Option<(i64, i64)>,
+}
+
+/// Everything known about a capture before its first change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Header {
+    /// The signals, indexed by [`SignalId`].
+    pub signals: Vec<SignalInfo>,
+    /// What [`Time`] counts.
+    pub time_base: TimeBase,
+    /// The file's own statement of its time unit (`1 fs`, `samplerate 1 MHz`, ...), for reports.
+    pub timescale_text: Option<String>,
+    /// Free-form facts the reader learned (writer version, `$date`, comments).
+    pub notes: Vec<String>,
+}
+
+/// A borrowed 4-state value: the fast path readers hand out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    /// ASCII `0`,`1`,`x`,`z`, most significant bit first, exactly `width` characters.
+    Bits(&'a [u8]),
+    /// A real value.
+    Real(f64),
+    /// A string value.
+    Str(&'a str),
+}
+
+/// An owned 4-state value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// ASCII `0`,`1`,`x`,`z`, most significant bit first, exactly `width` characters.
+    Bits(Box<[u8]>),
+    /// A real value.
+    Real(f64),
+    /// A string value.
+    Str(Box<str>),
+}
+
+/// One change of one signal, borrowed from the reader's buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChangeRef<'a> {
+    /// When it happened.
+    pub time: Time,
+    /// Which signal changed.
+    pub signal: SignalId,
+    /// Its new value.
+    pub value: ValueRef<'a>,
+}
+
+/// Counts of things a reader tolerated instead of failing on; reported, never hidden.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Warnings {
+    /// VHDL 9-state characters folded to 4 states (`u`,`w`,`-` to `x`; `h`,`l` to `1`,`0`).
+    pub nine_state_folded: u64,
+    /// Timestamps that were not whole in the file's unit and were rounded to the nearest femtosecond.
+    pub fractional_times_rounded: u64,
+    /// Real or string variables seen and skipped or kept as opaque values.
+    pub non_bit_values: u64,
+    /// Other one-line notes, each at most once.
+    pub notes: Vec<String>,
+}
+
+impl Warnings {
+    /// True when nothing was tolerated.
+    pub fn is_empty(&self) -> bool {
+        self.nine_state_folded == 0
+            && self.fractional_times_rounded == 0
+            && self.non_bit_values == 0
+            && self.notes.is_empty()
+    }
+
+    /// Adds a note once.
+    pub fn note(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if !self.notes.contains(&text) {
+            self.notes.push(text);
+        }
+    }
+}
+
+/// A streaming reader: yields changes in non-decreasing time order with memory that does not
+/// grow with the file.
+pub trait ChangeSource {
+    /// The capture's header.
+    fn header(&self) -> &Header;
+    /// Restricts the changes returned to these signals (all when never called). Readers use it
+    /// to skip work; callers must still tolerate seeing only wanted signals.
+    fn set_filter(&mut self, wanted: &[SignalId]);
+    /// The next change, `Ok(None)` at the end of the capture.
+    fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, crate::TraceError>;
+    /// What the reader tolerated so far.
+    fn warnings(&self) -> &Warnings;
+}
+
+impl<'a> ValueRef<'a> {
+    /// Copies the value out of the reader's buffer.
+    pub fn to_owned(&self) -> Value {
+        match *self {
+            ValueRef::Bits(b) => Value::Bits(b.into()),
+            ValueRef::Real(r) => Value::Real(r),
+            ValueRef::Str(s) => Value::Str(s.into()),
+        }
+    }
+}
+
+impl Value {
+    /// Borrows the value.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Bits(b) => ValueRef::Bits(b),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Str(s) => ValueRef::Str(s),
+        }
+    }
+
+    /// A bit vector from an unsigned integer, `width` bits wide (at most 64 significant).
+    pub fn from_u64(v: u64, width: u32) -> Value {
+        let bits: Vec<u8> = (0..width)
+            .rev()
+            .map(|i| {
+                if i < 64 && (v >> i) & 1 == 1 {
+                    b'1'
+                } else {
+                    b'0'
+                }
+            })
+            .collect();
+        Value::Bits(bits.into())
+    }
+
+    /// The unsigned integer value when every bit is 0 or 1 and the width is at most 64.
+    pub fn to_u64(&self) -> Option<u64> {
+        self.as_ref().to_u64()
+    }
+
+    /// Width in bits (1 for reals and strings).
+    pub fn width(&self) -> u32 {
+        match self {
+            Value::Bits(b) => b.len() as u32,
+            _ => 1,
+        }
+    }
+
+    /// Bit `i` (0 = least significant) as `b'0'`,`b'1'`,`b'x'`,`b'z'`; `None` when out of range or not bits.
+    pub fn bit(&self, i: u32) -> Option<u8> {
+        self.as_ref().bit(i)
+    }
+}
+
+impl<'a> ValueRef<'a> {
+    /// The unsigned integer value when every bit is 0 or 1 and the width is at most 64.
+    pub fn to_u64(&self) -> Option<u64> {
+        match self {
+            ValueRef::Bits(b) if b.len() <= 64 => {
+                let mut v = 0u64;
+                for &c in b.iter() {
+                    v = (v << 1)
+                        | match c {
+                            b'0' => 0,
+                            b'1' => 1,
+                            _ => return None,
+                        };
+                }
+                Some(v)
+            }
+            _ => None,
+        }
+    }
+
+    /// Bit `i` (0 = least significant); `None` when out of range or not bits.
+    pub fn bit(&self, i: u32) -> Option<u8> {
+        match self {
+            ValueRef::Bits(b) => {
+                let n = b.len();
+                ((i as usize) < n).then(|| b[n - 1 - i as usize])
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bits(b) => f.write_str(std::str::from_utf8(b).unwrap_or("?")),
+            Value::Real(r) => write!(f, "{r}"),
+            Value::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A loaded trace: every change of the signals an analysis asked for, kept in memory.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// The capture's header (all signals, including those not loaded).
+    pub header: Header,
+    /// Per signal, its changes in time order; empty for signals not loaded.
+    pub changes: Vec<Vec<(Time, Value)>>,
+    /// Time of the last change or timestamp seen in the capture.
+    pub end_time: Time,
+    /// What the reader tolerated.
+    pub warnings: Warnings,
+}
+
+impl Trace {
+    /// Drains a source into memory, keeping only `wanted` (every signal when `None`).
+    pub fn load(
+        src: &mut dyn ChangeSource,
+        wanted: Option<&[SignalId]>,
+    ) -> Result<Trace, crate::TraceError> {
+        let header = src.header().clone();
+        let mut changes = vec![Vec::new(); header.signals.len()];
+        if let Some(w) = wanted {
+            src.set_filter(w);
+        }
+        let mut end_time = 0;
+        while let Some(c) = src.next_change()? {
+            end_time = c.time;
+            let list: &mut Vec<(Time, Value)> = &mut changes[c.signal as usize];
+            // A capture may restate a value at the same or a later time; keep only real changes so
+            // edge counting is not fooled by repeated samples.
+            if list
+                .last()
+                .map(|(_, v)| v.as_ref() != c.value)
+                .unwrap_or(true)
+            {
+                list.push((c.time, c.value.to_owned()));
+            }
+        }
+        Ok(Trace {
+            header,
+            changes,
+            end_time,
+            warnings: src.warnings().clone(),
+        })
+    }
+
+    /// The value of `signal` at `time` (the last change at or before it).
+    pub fn value_at(&self, signal: SignalId, time: Time) -> Option<&Value> {
+        let list = self.changes.get(signal as usize)?;
+        let idx = list.partition_point(|(t, _)| *t <= time);
+        idx.checked_sub(1).map(|i| &list[i].1)
+    }
+}
