@@ -2,3 +2,5 @@
 //! normalized captures.
 
 #![warn(missing_docs)]
+
+pub mod cli;

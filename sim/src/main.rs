@@ -1,7 +1,40 @@
-fn main() {
-    std::process::exit(migcal_main());
+//! The `migcal` command.
+
+use clap::{Parser, Subcommand};
+use migcal::cli;
+use std::process::ExitCode;
+
+/// migcal: model and debug the Xilinx MIG 1.7.3 Virtex-4 DDR2 calibration.
+#[derive(Parser)]
+#[command(name = "migcal", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-fn migcal_main() -> i32 {
-    0
+#[derive(Subcommand)]
+enum Command {}
+
+#[allow(unreachable_code, unused_variables)] // until the first subcommand lands
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // clap exits 2 on usage errors, which is our "could not do the job" code too.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(cli::EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result: cli::CliResult = match cli.command {};
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("migcal: error: {e}");
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
 }
