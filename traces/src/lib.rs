@@ -12,6 +12,7 @@ pub mod csv_common;
 pub mod error;
 pub mod generic_csv;
 pub mod ila_csv;
+pub mod io;
 pub mod names;
 pub mod saleae_csv;
 pub mod sigrok_csv;
