@@ -4,3 +4,6 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod analysis;
+pub mod capture;
+pub mod diagnose;
