@@ -500,7 +500,7 @@ impl<R: Read> VcdReader<R> {
             _ => return Err(self.syntax(expected, &text)),
         };
         match n.checked_mul(unit) {
-            Some(fs) if fs >= 1 && fs <= MAX_TIMESCALE_FS => Ok(fs),
+            Some(fs) if (1..=MAX_TIMESCALE_FS).contains(&fs) => Ok(fs),
             _ => Err(self.syntax(expected, &text)),
         }
     }
@@ -960,7 +960,7 @@ fn timescale_display(fs: u64) -> String {
         (1, "fs"),
     ];
     for (u, name) in UNITS {
-        if fs % u == 0 {
+        if fs.checked_rem(u) == Some(0) {
             return format!("{} {name}", fs / u);
         }
     }

@@ -20,7 +20,7 @@ pub fn timescale_text(fs: u64) -> Option<String> {
         (1, "fs"),
     ];
     for (u, name) in UNITS {
-        if fs >= u && fs % u == 0 && matches!(fs / u, 1 | 10 | 100) {
+        if fs >= u && fs.checked_rem(u) == Some(0) && matches!(fs / u, 1 | 10 | 100) {
             return Some(format!("{}{name}", fs / u));
         }
     }
@@ -171,7 +171,7 @@ impl<W: Write> VcdWriter<W> {
             .signals
             .get(id as usize)
             .ok_or_else(|| invalid(format!("signal id {id} was not declared")))?;
-        if time % self.timescale_fs != 0 {
+        if time.checked_rem(self.timescale_fs) != Some(0) {
             return Err(invalid(format!(
                 "time {time} fs is not a multiple of the timescale ({} fs)",
                 self.timescale_fs
