@@ -971,9 +971,9 @@ fn timescale_display(fs: u64) -> String {
 mod tests {
     use super::*;
 
-    fn read_all(
-        text: &[u8],
-    ) -> Result<(Header, Vec<(Time, SignalId, String)>, Warnings), TraceError> {
+    type All = (Header, Vec<(Time, SignalId, String)>, Warnings);
+
+    fn read_all(text: &[u8]) -> Result<All, TraceError> {
         let mut r = VcdReader::new(text, Path::new("t.vcd"))?;
         let mut out = Vec::new();
         while let Some(c) = r.next_change()? {
