@@ -353,7 +353,7 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         }
     };
     let profile = cfg.profile.unwrap_or_else(|| guess_profile(c));
-    let clock = cfg.clock.unwrap_or(match c.time_base {
+    let clock = cfg.clock.unwrap_or(match c.time_base() {
         TimeBase::Femtoseconds => Clock::GOLDEN,
         TimeBase::Samples => Clock { period: 1, first_edge: 0 },
     });
@@ -413,8 +413,8 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
     Facts {
         profile,
         clock,
-        time_base: c.time_base,
-        end_time: c.end_time,
+        time_base: c.time_base(),
+        end_time: c.end_time(),
         init_state,
         init_start,
         done_200us: first_rise(c, "ddr_controller/done_200us"),
@@ -444,13 +444,13 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
 /// stuck or open line shows its own level), plus any x (contention) seen after the 200 µs wait.
 fn pin_activity(c: &Capture, from: Option<Time>, to: Option<Time>) -> Vec<PinActivity> {
     let Some(from) = from else { return Vec::new() };
-    let to = to.unwrap_or(c.end_time);
+    let to = to.unwrap_or(c.end_time());
     let width = dq_width(c);
     (0..width)
         .filter_map(|k| {
             let bits = c.bit("pins/dq", k)?;
             let mut a = PinActivity { dq: k, zeros: 0, ones: 0, unknown: 0 };
-            let mut count = |b: u8, a: &mut PinActivity| match b {
+            let count = |b: u8, a: &mut PinActivity| match b {
                 b'0' => a.zeros += 1,
                 b'1' => a.ones += 1,
                 b'x' => a.unknown += 1,
@@ -476,7 +476,7 @@ fn is_idle(profile: Profile, s: u64) -> bool {
 }
 
 fn guess_profile(c: &Capture) -> Profile {
-    match c.get("ddr_controller/init_state").and_then(|v| v.first()).map(|(_, v)| v.width()) {
+    match c.width("ddr_controller/init_state") {
         Some(w) if w > 8 => Profile::Ddr2,
         _ => Profile::Minimodule,
     }
@@ -484,15 +484,7 @@ fn guess_profile(c: &Capture) -> Profile {
 
 /// DQ bus width: from the pins, or 16 (the golden build) when the pins are not captured.
 fn dq_width(c: &Capture) -> u32 {
-    if let Some(v) = c.get("pins/dq").and_then(|v| v.first()) {
-        return v.1.width();
-    }
-    let bits = c.signals.keys().filter(|k| k.starts_with("pins/dq[")).count() as u32;
-    if bits > 0 {
-        bits
-    } else {
-        16
-    }
+    c.width("pins/dq").unwrap_or(16)
 }
 
 fn pattern_groups(profile: Profile, c: &Capture) -> u32 {
@@ -509,12 +501,15 @@ fn pattern_groups(profile: Profile, c: &Capture) -> u32 {
 
 fn pattern_group(c: &Capture, g: u32, clock: Clock) -> PatternGroup {
     let p = |s: &str| format!("pattern_compare[{g}]/{s}");
-    let cnt = c.ints(&p("clk_cnt_rise"));
+    // A probe of bit 0 alone (spec §7) still shows whether the counter runs.
+    let cnt = c.ints(&p("clk_cnt_rise")).or_else(|| {
+        c.bit(&p("clk_cnt_rise"), 0).map(|b| b.into_iter().map(|(t, v)| (t, (v != b'x').then_some((v == b'1') as u64))).collect())
+    });
     let last_clk_cnt_change = cnt.as_ref().and_then(|v| v.last().map(|(t, _)| *t));
     let still_hunting = cnt.as_ref().map(|v| {
         // Still hunting if clk_cnt_rise changed in the last 64 clocks and more than once there.
         let window = 64 * clock.period;
-        let from = c.end_time.saturating_sub(window);
+        let from = c.end_time().saturating_sub(window);
         v.iter().filter(|(t, _)| *t > from).count() >= 2
     });
     let distinct = |name: &str| {
@@ -709,7 +704,7 @@ fn steps_from_line_ce(c: &Capture, lines: &[u32], clock: Clock) -> Option<Vec<Ve
         .map(|&k| {
             let ce = c.bit("tap_logic/data_idelay_ce", k)?;
             let inc = c.bit("tap_logic/data_idelay_inc", k)?;
-            Some(ce_steps(&ce, &inc, clock, c.end_time))
+            Some(ce_steps(&ce, &inc, clock, c.end_time()))
         })
         .collect::<Option<Vec<_>>>()?;
     Some(mark_global(raw))
@@ -721,7 +716,7 @@ fn steps_from_group_select(c: &Capture, g: u32, lines: &[u32], _profile: Profile
     let flag = c.bit("tap_logic/dlyinc_global_flag_dqs", g)?;
     let sel = c.ints(&format!("data_tap_inc[{g}]/chan_sel_int"))?;
     let mut per_line = vec![Vec::new(); lines.len()];
-    for (t, is_inc) in ce_steps(&ce, &inc, clock, c.end_time) {
+    for (t, is_inc) in ce_steps(&ce, &inc, clock, c.end_time()) {
         if bit_at(&flag, t) == b'1' {
             for l in per_line.iter_mut() {
                 l.push(Step { time: t, inc: is_inc, global: true });
@@ -746,7 +741,7 @@ fn steps_from_group_select(c: &Capture, g: u32, lines: &[u32], _profile: Profile
 fn steps_from_group_order(c: &Capture, g: u32, lines: &[u32], profile: Profile, clock: Clock) -> Option<Vec<Vec<Step>>> {
     let ce = c.bit("tap_logic/dlyce_dqs", g)?;
     let inc = c.bit("tap_logic/dlyinc_dqs", g)?;
-    let steps = ce_steps(&ce, &inc, clock, c.end_time);
+    let steps = ce_steps(&ce, &inc, clock, c.end_time());
     let mut owner: Vec<Option<usize>> = vec![None; steps.len()];
     let mut walk = 0usize;
     let mut i = 0;
@@ -790,9 +785,13 @@ fn steps_from_group_order(c: &Capture, g: u32, lines: &[u32], profile: Profile, 
         }
     }
     let first = profile.first_walked_line() as usize;
+    let first_owned = owner.iter().position(|o| o.is_some()).unwrap_or(owner.len());
     let mut per_line = vec![Vec::new(); lines.len()];
-    for ((t, is_inc), o) in steps.iter().zip(owner) {
+    for (i, ((t, is_inc), o)) in steps.iter().zip(owner).enumerate() {
         match o {
+            // Group-wide moves happen only before the first walk; a lone step after the walks
+            // began is tap_ctrl stepping with `chan_sel` all zero, which moves no line.
+            None if i > first_owned => {}
             None => {
                 for l in per_line.iter_mut() {
                     l.push(Step { time: *t, inc: *is_inc, global: true });

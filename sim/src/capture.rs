@@ -1,109 +1,116 @@
-//! A capture as the analysis sees it: changes keyed by canonical MIG name (see
-//! `migcal_traces::names`), whatever file format or hierarchy they came from.
+//! A capture as the analysis sees it: a [`MigTrace`] (changes under canonical MIG names, see
+//! `migcal_traces::names`), whatever file format or hierarchy it came from, with the bit and
+//! integer views the analysis folds over.
 
-use migcal_traces::{Time, TimeBase, Value};
-use std::collections::BTreeMap;
-
-/// The loaded signals of one capture, under canonical MIG names (`tap_logic/dlyce_dqs`,
-/// `tap_ctrl[0]/tap_count`, `pins/cs_n`...).
-#[derive(Debug, Clone)]
-pub struct Capture {
-    /// Where it came from (a file name, or `model` for a simulated run).
-    pub source: String,
-    /// What times count.
-    pub time_base: TimeBase,
-    /// The last time the capture covers.
-    pub end_time: Time,
-    /// Canonical name -> changes in time order (only real changes).
-    pub signals: BTreeMap<String, Vec<(Time, Value)>>,
-}
+use migcal_traces::names::{Mapping, MigTrace, NameMap};
+use migcal_traces::sniff::{self, OpenOptions};
+use migcal_traces::{ChangeSource, Time, TimeBase, TraceError, Value};
+use std::path::Path;
 
 /// One bit's value over time: `b'0'`, `b'1'`, `b'x'`, `b'z'`.
 pub type BitChanges = Vec<(Time, u8)>;
 
+/// The loaded signals of one capture under canonical MIG names.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    /// Where it came from (a file name, or `model` for a simulated run).
+    pub source: String,
+    /// The canonical view.
+    pub mig: MigTrace,
+    /// How the capture's own names were bound (for `missing` and reports).
+    pub map: NameMap,
+}
+
 impl Capture {
-    /// An empty capture.
-    pub fn new(source: impl Into<String>, time_base: TimeBase) -> Capture {
-        Capture { source: source.into(), time_base, end_time: 0, signals: BTreeMap::new() }
+    /// Reads a capture file of any supported format and binds its names.
+    pub fn open(path: &Path, opts: &OpenOptions, mapping: Option<&Mapping>) -> Result<Capture, TraceError> {
+        let src = sniff::open(path, opts)?;
+        Capture::from_source(path.display().to_string(), src, mapping)
     }
 
-    /// Adds (or replaces) a signal's changes.
-    pub fn insert(&mut self, name: impl Into<String>, changes: Vec<(Time, Value)>) {
-        if let Some((t, _)) = changes.last() {
-            self.end_time = self.end_time.max(*t);
-        }
-        self.signals.insert(name.into(), changes);
+    /// Binds and loads a change source (a reader, or the model's trace stream).
+    pub fn from_source(
+        source: String,
+        src: Box<dyn ChangeSource + Send>,
+        mapping: Option<&Mapping>,
+    ) -> Result<Capture, TraceError> {
+        Capture::from_source_only(source, src, mapping, None)
     }
 
-    /// True when the capture has `name`, or every bit of it is not needed: a bus `name` or a bit
-    /// `name[i]` both count for `has("name")`.
+    /// Like [`Capture::from_source`], keeping only the `wanted` names (canonical, bare or bit
+    /// selections): what a probe dump of a few nets gives.
+    pub fn from_source_only(
+        source: String,
+        src: Box<dyn ChangeSource + Send>,
+        mapping: Option<&Mapping>,
+        wanted: Option<&[&str]>,
+    ) -> Result<Capture, TraceError> {
+        let map = NameMap::build(src.header(), mapping)?;
+        let mig = MigTrace::load(src, &map, wanted)?;
+        Ok(Capture { source, mig, map })
+    }
+
+    /// What times count.
+    pub fn time_base(&self) -> TimeBase {
+        self.mig.trace.header.time_base
+    }
+
+    /// The last time the capture covers.
+    pub fn end_time(&self) -> Time {
+        self.mig.end_time()
+    }
+
+    /// True when the capture has `name` (whole, or as a bit of a loaded bus).
     pub fn has(&self, name: &str) -> bool {
-        self.signals.contains_key(name) || self.signals.keys().any(|k| bit_base(k) == Some(name))
+        self.mig.has(name)
+            || self.mig.names().any(|n| n.strip_prefix(name).is_some_and(|r| r.starts_with('[')))
     }
 
     /// The changes of a whole signal.
-    pub fn get(&self, name: &str) -> Option<&[(Time, Value)]> {
-        self.signals.get(name).map(|v| v.as_slice())
+    pub fn get(&self, name: &str) -> Option<Vec<(Time, Value)>> {
+        self.mig.changes(name).ok().flatten()
     }
 
-    /// The changes of one bit: `name[i]` when the capture has it bit-blasted, else bit `i` of the
-    /// bus `name`. Repeated values are dropped.
+    /// The changes of bit `i` of `name` (or of `name` itself when it is one bit and `i` = 0).
     pub fn bit(&self, name: &str, i: u32) -> Option<BitChanges> {
-        if let Some(v) = self.signals.get(&format!("{name}[{i}]")) {
-            return Some(dedup(v.iter().map(|(t, v)| (*t, v.bit(0).unwrap_or(b'x')))));
-        }
-        if i == 0 {
-            if let Some(v) = self.signals.get(name) {
-                if v.iter().all(|(_, v)| v.width() == 1) {
-                    return Some(dedup(v.iter().map(|(t, v)| (*t, v.bit(0).unwrap_or(b'x')))));
-                }
-            }
-        }
-        let v = self.signals.get(name)?;
-        if v.iter().all(|(_, v)| v.width() <= i) {
-            return None;
-        }
-        Some(dedup(v.iter().map(|(t, v)| (*t, v.bit(i).unwrap_or(b'x')))))
-    }
-
-    /// The integer value over time (`None` while any bit is x/z).
-    pub fn ints(&self, name: &str) -> Option<Vec<(Time, Option<u64>)>> {
-        let v = self.signals.get(name)?;
-        let mut out: Vec<(Time, Option<u64>)> = Vec::with_capacity(v.len());
+        let v = self.get(&format!("{name}[{i}]")).or_else(|| {
+            let v = self.get(name)?;
+            (i == 0 && v.iter().all(|(_, v)| v.width() == 1)).then_some(v)
+        })?;
+        let mut out: BitChanges = Vec::with_capacity(v.len());
         for (t, val) in v {
-            let x = match val {
-                Value::Real(r) if r.is_finite() && *r >= 0.0 => Some(*r as u64),
-                _ => val.to_u64(),
-            };
-            if out.last().map(|(_, p)| *p != x).unwrap_or(true) {
-                out.push((*t, x));
+            let b = val.bit(0).unwrap_or(b'x');
+            if out.last().map(|(_, p)| *p != b).unwrap_or(true) {
+                out.push((t, b));
             }
         }
         Some(out)
     }
 
-    /// The integer value of `name` at time `t`.
-    pub fn int_at(&self, name: &str, t: Time) -> Option<u64> {
-        let v = self.ints(name)?;
-        let i = v.partition_point(|(ct, _)| *ct <= t);
-        i.checked_sub(1).and_then(|i| v[i].1)
-    }
-}
-
-/// `dlyce_dqs` for `dlyce_dqs[3]`.
-fn bit_base(name: &str) -> Option<&str> {
-    let open = name.rfind('[')?;
-    name.ends_with(']').then_some(&name[..open])
-}
-
-fn dedup(it: impl Iterator<Item = (Time, u8)>) -> BitChanges {
-    let mut out: BitChanges = Vec::new();
-    for (t, b) in it {
-        if out.last().map(|(_, p)| *p != b).unwrap_or(true) {
-            out.push((t, b));
+    /// The integer value over time (`None` while any bit is x/z).
+    pub fn ints(&self, name: &str) -> Option<Vec<(Time, Option<u64>)>> {
+        let v = self.get(name)?;
+        let mut out: Vec<(Time, Option<u64>)> = Vec::with_capacity(v.len());
+        for (t, val) in v {
+            let x = match val {
+                Value::Real(r) if r.is_finite() && r >= 0.0 => Some(r as u64),
+                _ => val.to_u64(),
+            };
+            if out.last().map(|(_, p)| *p != x).unwrap_or(true) {
+                out.push((t, x));
+            }
         }
+        Some(out)
     }
-    out
+
+    /// The width of a loaded signal.
+    pub fn width(&self, name: &str) -> Option<u32> {
+        let s = self.mig.find(name).ok().flatten()?;
+        Some(match s.bit {
+            Some(_) => 1,
+            None => self.mig.trace.header.signals[s.id as usize].width,
+        })
+    }
 }
 
 /// Times at which `bits` rises (goes to 1 from anything else).

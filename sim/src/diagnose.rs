@@ -208,12 +208,25 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         .unwrap_or_else(|| "init_state not captured".to_string());
 
     let stage2_done = f.tap_sel_done.is_some() || f.data_tap_inc_done.is_some();
-    let passed = f.init_done.is_some() || (f.comp_done.is_some() && f.tap_sel_done.is_some());
+    // Without init_done or COMP_DONE in the capture (a probe of the spec §7 nets), stage 3 has
+    // found the pattern when every clk_cnt_rise probed stopped counting after tap_sel_done.
+    let counters_stopped = f.init_done.is_none()
+        && f.comp_done.is_none()
+        && f.tap_sel_done.is_some()
+        && !f.pattern.is_empty()
+        && f.pattern.iter().all(|p| p.comp_done.is_none() && p.still_hunting == Some(false) && p.last_clk_cnt_change.zip(f.tap_sel_done).is_some_and(|(c, t)| c > t));
+    let passed = f.init_done.is_some() || (f.comp_done.is_some() && f.tap_sel_done.is_some()) || counters_stopped;
 
     let (verdict, stage, cause, faulty_dq, faulty_lane);
     if passed {
-        let t = f.init_done.or(f.comp_done).unwrap_or(0);
-        cx.add(if f.init_done.is_some() { "ddr_controller/init_done" } else { "rd_data/comp_done" }, Some(t), "calibration complete");
+        if let Some(t) = f.init_done.or(f.comp_done) {
+            cx.add(if f.init_done.is_some() { "ddr_controller/init_done" } else { "rd_data/comp_done" }, Some(t), "calibration complete");
+        }
+        if counters_stopped {
+            for p in &f.pattern {
+                cx.add(&format!("pattern_compare[{}]/clk_cnt_rise", p.group), p.last_clk_cnt_change, "clk_cnt_rise stopped counting: pattern_compare8 found the pattern (init_done and COMP_DONE are not in the capture)");
+            }
+        }
         if let Some(t) = f.tap_sel_done {
             cx.add("tap_logic/tap_sel_done", Some(t), "stage 2 (tap calibration) complete");
         }
@@ -263,7 +276,7 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         // Stage 1: the init sequence did not reach the dummy reads.
         verdict = Verdict::Fail;
         stage = Stage::MemorySetup;
-        if let Some((s, t)) = f.init_state {
+        if let Some((_, t)) = f.init_state {
             cx.add("ddr_controller/init_state", Some(t), format!("last change: {state_txt}"));
         }
         if let Some(t) = f.done_200us {
@@ -463,8 +476,15 @@ fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &
         let walked: Vec<&crate::analysis::DqSweep> = f.per_dq.iter().filter(|s| s.walked && byte_lines(*b).contains(&s.dq)).collect();
         let hit: Vec<u32> = walked.iter().filter(|s| s.ceiling).map(|s| s.dq).collect();
         let expected_walked = walked_lines_in_byte(f, *b);
-        if !hit.is_empty() && hit.len() == walked.len() && walked.len() as u32 == expected_walked && expected_walked > 1 {
+        if !hit.is_empty() && hit.len() == walked.len() && walked.len() > 1 {
             lane = Some(*b);
+            if (walked.len() as u32) < expected_walked {
+                cannot.push(format!(
+                    "whether the other calibrated lines of byte {b} also hit the ceiling: the capture follows only {}",
+                    list_dq(&walked.iter().map(|s| s.dq).collect::<Vec<_>>())
+                ));
+                next.push(format!("tap_logic dlyce_dqs/dlyinc_dqs of the other tap_logic groups of byte {b}"));
+            }
             causes.push(format!(
                 "byte lane {b}: every individually calibrated line ({}) hit the 55-increment ceiling: a lane-level fault, not one line: DM{b} stuck high (writes masked), DQS{b} or the lane's write path",
                 list_dq(&hit)
