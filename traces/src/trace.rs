@@ -145,6 +145,12 @@ pub trait ChangeSource {
     fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, crate::TraceError>;
     /// What the reader tolerated so far.
     fn warnings(&self) -> &Warnings;
+    /// The latest time the reader has reached: the last timestamp or sample row read so far,
+    /// which at the end of the capture can lie after its last change (a probe whose nets went
+    /// quiet still covers the time to the end of the capture).
+    fn last_time(&self) -> Time {
+        0
+    }
 }
 
 impl<'a> ValueRef<'a> {
