@@ -322,8 +322,9 @@ pub struct Regs {
     pub rst: bool,
     /// When RST last rose, while it is high.
     pub rst_since: Option<Time>,
-    /// CLKIN cycles seen during the current RST pulse, in 1/65536 of a cycle.
-    pub rst_cycles_q16: u64,
+    /// CLKIN cycles seen during the current RST pulse, in 2^-32 of a cycle (rounded down per
+    /// stretch, so whole-cycle comparisons stay exact).
+    pub rst_cycles_q32: u128,
     /// The lock state.
     pub lock: Lock,
     /// The CLKIN period at the moment of lock.
@@ -353,7 +354,7 @@ impl Regs {
             clkin_returned_at: None,
             rst: false,
             rst_since: None,
-            rst_cycles_q16: 0,
+            rst_cycles_q32: 0,
             lock: Lock::Idle,
             locked_period: clkin.period,
             autocal: false,
@@ -418,10 +419,8 @@ impl Regs {
     /// Accounts CLKIN cycles under RST from `self.now` up to `t`.
     fn count_rst_cycles(&mut self, t: Time) {
         if self.rst && self.clkin_present && t > self.now {
-            let q = (u128::from(t - self.now) << 16) / u128::from(self.clkin_period);
-            self.rst_cycles_q16 = self
-                .rst_cycles_q16
-                .saturating_add(u64::try_from(q).unwrap_or(u64::MAX));
+            let q = (u128::from(t - self.now) << 32) / u128::from(self.clkin_period);
+            self.rst_cycles_q32 = self.rst_cycles_q32.saturating_add(q);
         }
     }
 
@@ -538,7 +537,7 @@ impl Regs {
                 }
                 self.rst = true;
                 self.rst_since = Some(t);
-                self.rst_cycles_q16 = 0;
+                self.rst_cycles_q32 = 0;
                 self.lock = Lock::Idle;
                 self.status_armed = false;
                 self.status2 = false;
@@ -547,12 +546,15 @@ impl Regs {
                 let Some(since) = self.rst_since.filter(|_| self.rst) else {
                     return Err(bad("RST is already low"));
                 };
-                let min_q16 = u64::from(params.rst_min_clkin_cycles) << 16;
-                if self.rst_cycles_q16 < min_q16 {
+                let min_q32 = u128::from(params.rst_min_clkin_cycles) << 32;
+                if self.rst_cycles_q32 < min_q32 {
                     return Err(DcmError::RstTooShort {
                         at: since,
                         length: t - since,
-                        clkin_cycles_milli: (self.rst_cycles_q16 * 1000) >> 16,
+                        clkin_cycles_milli: u64::try_from(
+                            (self.rst_cycles_q32 * 1000 + (1 << 31)) >> 32,
+                        )
+                        .unwrap_or(u64::MAX),
                         min_cycles: params.rst_min_clkin_cycles,
                     });
                 }
