@@ -26,7 +26,27 @@
 //! - STATUS[1] follows CLKIN presence; STATUS[2] is sticky until RST; both read 0 until LOCKED has
 //!   risen since configuration or the last RST (simulation model).
 //!
+//! - **[U]** What LOCKED does when CLKIN returns and no RST follows at all is not documented; the
+//!   model leaves it as it was (still high after a stop under 100 ms). A clock that is absent at
+//!   configuration counts as stopped for the macro ([`Params::autocal_if_clkin_absent_at_start`]).
+//!
 //! Times are femtoseconds ([`Time`], the same unit as `migcal_traces::trace::Time`).
+//!
+//! ```
+//! use migcal_model::dcm::{simulate, ClkinInitial, Input, InputEvent, Params, FS_PER_MS};
+//!
+//! let ms = FS_PER_MS;
+//! let inputs = [
+//!     InputEvent { time: 5 * ms, input: Input::ClkinStop },
+//!     InputEvent { time: 10 * ms, input: Input::ClkinResume },
+//!     InputEvent { time: 20 * ms, input: Input::RstAssert },
+//!     InputEvent { time: 21 * ms, input: Input::RstDeassert },
+//! ];
+//! let w = simulate(&Params::default(), &ClkinInitial::default(), &inputs, 100 * ms).unwrap();
+//! // DCM_AUTOCALIBRATION = TRUE: the 1 ms reset gives a lock at 22 ms that is gone at 52 ms.
+//! let stretches: Vec<_> = w.locked_intervals().map(|i| (i.rise / ms, i.fall.map(|f| f / ms))).collect();
+//! assert_eq!(stretches, [(1, Some(20)), (22, Some(52))]);
+//! ```
 
 pub mod config;
 pub mod diagnose;

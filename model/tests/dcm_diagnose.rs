@@ -15,7 +15,10 @@ fn ev(time: Time, input: Input) -> InputEvent {
 }
 
 fn disturbed_then(resets: &[(Time, Time)]) -> Vec<InputEvent> {
-    let mut v = vec![ev(5 * MS, Input::ClkinStop), ev(10 * MS, Input::ClkinResume)];
+    let mut v = vec![
+        ev(5 * MS, Input::ClkinStop),
+        ev(10 * MS, Input::ClkinResume),
+    ];
     for &(at, len) in resets {
         v.push(ev(at, Input::RstAssert));
         v.push(ev(at + len, Input::RstDeassert));
@@ -127,7 +130,10 @@ fn long_clkin_stop_is_named_as_such() {
         dcm_autocalibration: false,
         ..Params::default()
     };
-    let inputs = [ev(5 * MS, Input::ClkinStop), ev(300 * MS, Input::ClkinResume)];
+    let inputs = [
+        ev(5 * MS, Input::ClkinStop),
+        ev(300 * MS, Input::ClkinResume),
+    ];
     let obs = observe(&p, &inputs, 400 * MS);
     assert_eq!(kinds(&obs, &p), vec![FindingKind::LockLostClkinStopped]);
 }
@@ -170,6 +176,10 @@ fn rst_shorter_than_3_cycles_in_a_capture() {
         .filter(|f| f.kind == FindingKind::RstTooShort)
         .collect();
     assert_eq!(short.len(), 1, "{f:#?}");
-    assert!(short[0].text.contains("10 ns (2 cycles of 5 ns)"), "{}", short[0].text);
+    assert!(
+        short[0].text.contains("10 ns (2 cycles of 5 ns)"),
+        "{}",
+        short[0].text
+    );
     assert_eq!(short[0].evidence[0].time, 2 * MS);
 }
