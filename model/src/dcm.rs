@@ -606,7 +606,9 @@ pub enum DcmError {
     /// RST was high for fewer CLKIN cycles than the DCM needs; the simulation model drives
     /// LOCKED to X ("Input Error : RST ... must be asserted for 3 CLKIN clock cycles").
     #[error(
-        "input error: RST asserted at {at} fs for {length} fs saw {} CLKIN cycles; the DCM needs RST high for at least {min_cycles} CLKIN cycles (LOCKED would be unknown)",
+        "input error: RST asserted at {} for {} saw {} CLKIN cycles; the DCM needs RST high for at least {min_cycles} CLKIN cycles (LOCKED would be unknown)",
+        fmt_duration(*at),
+        fmt_duration(*length),
         fmt_milli(*clkin_cycles_milli)
     )]
     RstTooShort {
@@ -630,13 +632,13 @@ pub enum DcmError {
         previous: Time,
     },
     /// A CLKIN period of zero.
-    #[error("CLKIN period at {at} fs is 0; expected a positive period")]
+    #[error("CLKIN period set at {} is 0; expected a positive period", fmt_duration(*at))]
     ZeroPeriod {
         /// When.
         at: Time,
     },
     /// An input that does not change anything (stopping a stopped clock, raising a high RST).
-    #[error("DCM input '{input}' at {at} fs is impossible: {state}")]
+    #[error("DCM input '{input}' at {} is impossible: {state}", fmt_duration(*at))]
     InvalidTransition {
         /// When.
         at: Time,
@@ -659,6 +661,26 @@ pub enum DcmError {
 
 fn fmt_milli(m: u64) -> String {
     format!("{}.{:03}", m / 1000, m % 1000)
+}
+
+/// A duration (or time) in the largest unit it reaches, exact: `200 ms`, `1.5 ms`,
+/// `2.000000000001 ms`, `15 ns`.
+pub fn fmt_duration(d: Time) -> String {
+    const UNITS: [(Time, &str, usize); 5] = [
+        (FS_PER_MS, "ms", 12),
+        (FS_PER_US, "us", 9),
+        (FS_PER_NS, "ns", 6),
+        (FS_PER_PS, "ps", 3),
+        (1, "fs", 0),
+    ];
+    let (unit, name, digits) = UNITS.into_iter().find(|u| d >= u.0).unwrap_or((1, "fs", 0));
+    let (whole, frac) = (d / unit, d % unit);
+    if frac == 0 {
+        format!("{whole} {name}")
+    } else {
+        let f = format!("{frac:0digits$}");
+        format!("{whole}.{} {name}", f.trim_end_matches('0'))
+    }
 }
 
 /// Collects the output changes between two states.
@@ -1000,10 +1022,7 @@ mod tests {
             }
         );
         let msg = e.to_string();
-        assert!(
-            msg.contains("1000000000000 fs") && msg.contains("10000000 fs"),
-            "{msg}"
-        );
+        assert!(msg.contains("at 1 ms for 10 ns"), "{msg}");
         assert!(msg.contains("2.000 CLKIN cycles"), "{msg}");
     }
 }

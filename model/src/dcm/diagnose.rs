@@ -15,10 +15,8 @@
 
 use thiserror::Error;
 
-use super::{
-    ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform, FS_PER_MS, FS_PER_NS,
-    FS_PER_PS, FS_PER_US,
-};
+pub use super::fmt_duration;
+use super::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
 
 /// The finding text for the autocalibration case (exact wording relied on by reports and tests).
 pub const AUTOCAL_FINDING_TEXT: &str = "DCM autocalibration: reset shorter than 200 ms after CLKIN returned; set DCM_AUTOCALIBRATION = FALSE on DCM_BASE/DCM_ADV, or hold RST for at least 200 ms";
@@ -227,27 +225,6 @@ pub enum DiagnoseError {
         /// Window end.
         end: Time,
     },
-}
-
-/// A duration in the most readable unit.
-pub fn fmt_duration(d: Time) -> String {
-    let (unit, name) = if d >= FS_PER_MS {
-        (FS_PER_MS, "ms")
-    } else if d >= FS_PER_US {
-        (FS_PER_US, "us")
-    } else if d >= FS_PER_NS {
-        (FS_PER_NS, "ns")
-    } else {
-        (FS_PER_PS, "ps")
-    };
-    let whole = d / unit;
-    let frac = (d % unit) * 1000 / unit;
-    if frac == 0 {
-        format!("{whole} {name}")
-    } else {
-        let s = format!("{whole}.{frac:03}");
-        format!("{} {name}", s.trim_end_matches('0'))
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -618,6 +595,8 @@ fn fmt_cycles(len: Time, period: Time) -> String {
 mod tests {
     use super::*;
 
+    use crate::dcm::{FS_PER_MS, FS_PER_NS};
+
     const MS: Time = FS_PER_MS;
 
     fn edges(initial: bool, changes: &[(Time, bool)]) -> Edges {
@@ -632,6 +611,8 @@ mod tests {
         assert_eq!(fmt_duration(200 * MS), "200 ms");
         assert_eq!(fmt_duration(1_500_000_000_000), "1.5 ms");
         assert_eq!(fmt_duration(15 * FS_PER_NS), "15 ns");
+        assert_eq!(fmt_duration(2 * MS + 1), "2.000000000001 ms");
+        assert_eq!(fmt_duration(0), "0 fs");
         assert_eq!(fmt_cycles(15 * FS_PER_NS, 5 * FS_PER_NS), "3");
         assert_eq!(fmt_cycles(7_500_000, 5 * FS_PER_NS), "1.5");
     }
