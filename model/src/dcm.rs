@@ -245,7 +245,8 @@ pub struct InputEvent {
 }
 
 /// The DCM outputs the model produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OutputSignal {
     /// LOCKED (the MIG's `dcm_lock`).
     Locked,
@@ -267,7 +268,7 @@ impl OutputSignal {
 }
 
 /// One change of an output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct OutputEvent {
     /// When, femtoseconds.
     pub time: Time,
@@ -278,7 +279,7 @@ pub struct OutputEvent {
 }
 
 /// The output levels at one instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Outputs {
     /// LOCKED.
     pub locked: bool,
@@ -745,7 +746,7 @@ pub fn advance(
 }
 
 /// A whole run: the outputs at t = 0 and every change up to the end time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Waveform {
     /// Output levels at t = 0 (before any event).
     pub initial: Outputs,
@@ -756,7 +757,7 @@ pub struct Waveform {
 }
 
 /// One stretch of LOCKED high.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct LockedInterval {
     /// When LOCKED rose (0 if it was high from the start).
     pub rise: Time,

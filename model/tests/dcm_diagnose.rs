@@ -71,12 +71,44 @@ fn without_clkin_the_case_is_still_named_and_the_note_says_so() {
     let p = Params::default();
     let mut obs = observe(&p, &disturbed_then(&[(20 * MS, MS)]), 200 * MS);
     obs.clkin_present = None;
+    obs.status1 = None;
     let f = diagnose(&obs, &DiagnoseParams::from(&p)).unwrap();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].text, AUTOCAL_FINDING_TEXT);
     let note = f[0].note.as_deref().unwrap();
     assert!(note.contains("CLKIN presence was not captured"), "{note}");
     assert!(f[0].evidence.iter().all(|e| e.signal != "dcm/clkin"));
+}
+
+#[test]
+fn status1_stands_in_for_clkin_presence() {
+    let p = Params::default();
+    let mut obs = observe(&p, &disturbed_then(&[(20 * MS, MS)]), 200 * MS);
+    obs.clkin_present = None;
+    let f = diagnose(&obs, &DiagnoseParams::from(&p)).unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, AUTOCAL_FINDING_TEXT);
+    assert_eq!(
+        (f[0].evidence[0].signal, f[0].evidence[0].time),
+        ("dcm/status[1]", 10 * MS)
+    );
+    let note = f[0].note.as_deref().unwrap();
+    assert!(note.contains("taken from STATUS[1]"), "{note}");
+    assert!(!note.contains("not seen"), "{note}");
+
+    // A stop before the first lock never shows on STATUS[1]: the finding stays, and says so.
+    let inputs = [
+        ev(MS / 2, Input::ClkinStop),
+        ev(MS, Input::ClkinResume),
+        ev(20 * MS, Input::RstAssert),
+        ev(21 * MS, Input::RstDeassert),
+    ];
+    let mut obs = observe(&p, &inputs, 200 * MS);
+    obs.clkin_present = None;
+    let f = diagnose(&obs, &DiagnoseParams::from(&p)).unwrap();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].kind, FindingKind::AutocalShortReset);
+    assert!(f[0].note.as_deref().unwrap().contains("not seen on it"));
 }
 
 #[test]
@@ -169,6 +201,7 @@ fn rst_shorter_than_3_cycles_in_a_capture() {
         }),
         clkin_present: None,
         clkin_period: Some(5 * FS_PER_NS),
+        status1: None,
     };
     let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
     let short: Vec<_> = f
