@@ -379,7 +379,7 @@ pub fn parse_value(text: &[u8], radix: Radix, width: u32, out: &mut Vec<u8>) -> 
                 parse_value(text, Radix::Binary, width, out)
             } else if text.starts_with(b"-") {
                 parse_value(text, Radix::Signed, width, out)
-            } else if all_unknown(text).is_some() {
+            } else if all_unknown(text).is_some() || text.iter().all(u8::is_ascii_digit) {
                 parse_value(text, Radix::Unsigned, width, out)
             } else {
                 parse_value(text, Radix::Unsigned, width, out).map_err(|_| {
