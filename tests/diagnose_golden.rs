@@ -7,11 +7,24 @@ use migcal::diagnose::{diagnose, Diagnosis, RuleConfig, Stage, Verdict};
 
 fn run(name: &str) -> Diagnosis {
     let c = Capture::open(&common::golden(name), &Default::default(), None).unwrap();
-    let f = analyze(&c, &Config { profile: None, clock: None });
+    let f = analyze(
+        &c,
+        &Config {
+            profile: None,
+            clock: None,
+        },
+    );
     diagnose(&f, &RuleConfig::default())
 }
 
-fn check(name: &str, verdict: Verdict, stage: Stage, dq: &[u32], lane: Option<u32>, words: &[&str]) {
+fn check(
+    name: &str,
+    verdict: Verdict,
+    stage: Stage,
+    dq: &[u32],
+    lane: Option<u32>,
+    words: &[&str],
+) {
     let d = run(name);
     let ctx = serde_json::to_string_pretty(&d).unwrap();
     assert_eq!(d.verdict, verdict, "{name}: {ctx}");
@@ -19,13 +32,24 @@ fn check(name: &str, verdict: Verdict, stage: Stage, dq: &[u32], lane: Option<u3
     assert_eq!(d.faulty_dq, dq, "{name}: {ctx}");
     assert_eq!(d.faulty_lane, lane, "{name}: {ctx}");
     for w in words {
-        assert!(d.cause.contains(w), "{name}: cause lacks {w:?}: {}", d.cause);
+        assert!(
+            d.cause.contains(w),
+            "{name}: cause lacks {w:?}: {}",
+            d.cause
+        );
     }
 }
 
 #[test]
 fn nominal_passes() {
-    check("nominal", Verdict::Pass, Stage::Done, &[], None, &["passes"]);
+    check(
+        "nominal",
+        Verdict::Pass,
+        Stage::Done,
+        &[],
+        None,
+        &["passes"],
+    );
     let d = run("nominal");
     let finals: Vec<u32> = d.per_dq.iter().map(|p| p.final_tap).collect();
     assert_eq!(finals, [20, 17, 17, 17, 20, 17, 17, 17]);
@@ -41,32 +65,70 @@ fn skew_passes_with_its_taps() {
 
 #[test]
 fn fault1_dq3_open() {
-    check("fault1", Verdict::Fail, Stage::ReadLatency, &[3], None, &["DQ3", "never showed an edge", "weak pull-down"]);
+    check(
+        "fault1",
+        Verdict::Fail,
+        Stage::ReadLatency,
+        &[3],
+        None,
+        &["DQ3", "never showed an edge", "weak pull-down"],
+    );
     let d = run("fault1");
     let finals: Vec<u32> = d.per_dq.iter().map(|p| p.final_tap).collect();
     assert_eq!(finals, [36, 47, 47, 9, 20, 17, 17, 17]);
     assert!(d.per_dq[3].scan.contains('X'));
-    assert_eq!(d.stall.as_ref().unwrap().init_state_name.as_deref(), Some("INIT_PATTERN_READ_WAIT"));
+    assert_eq!(
+        d.stall.as_ref().unwrap().init_state_name.as_deref(),
+        Some("INIT_PATTERN_READ_WAIT")
+    );
 }
 
 #[test]
 fn fault2_dm0_stuck_high_is_a_lane_fault() {
-    check("fault2", Verdict::Fail, Stage::ReadLatency, &[], Some(0), &["byte lane 0", "DM0 stuck high"]);
+    check(
+        "fault2",
+        Verdict::Fail,
+        Stage::ReadLatency,
+        &[],
+        Some(0),
+        &["byte lane 0", "DM0 stuck high"],
+    );
 }
 
 #[test]
 fn dq5_stuck_high() {
-    check("dq5_stuck_high", Verdict::Fail, Stage::ReadLatency, &[5], None, &["DQ5", "stuck high"]);
+    check(
+        "dq5_stuck_high",
+        Verdict::Fail,
+        Stage::ReadLatency,
+        &[5],
+        None,
+        &["DQ5", "stuck high"],
+    );
 }
 
 #[test]
 fn dqs1_open_is_byte_1() {
-    check("dqs1_open", Verdict::Fail, Stage::ReadLatency, &[], Some(1), &["DQS1"]);
+    check(
+        "dqs1_open",
+        Verdict::Fail,
+        Stage::ReadLatency,
+        &[],
+        Some(1),
+        &["DQS1"],
+    );
 }
 
 #[test]
 fn idelayctrl_not_ready_is_clocking() {
-    check("idelayctrl_not_ready", Verdict::Fail, Stage::Clocking, &[], None, &["held in reset", "IDELAYCTRL"]);
+    check(
+        "idelayctrl_not_ready",
+        Verdict::Fail,
+        Stage::Clocking,
+        &[],
+        None,
+        &["held in reset", "IDELAYCTRL"],
+    );
 }
 
 /// Only the nets an engineer routes out with FPGA Editor (spec §7).
@@ -83,14 +145,24 @@ fn run_field(name: &str) -> Diagnosis {
     let src = migcal_traces::sniff::open(&common::golden(name), &Default::default()).unwrap();
     let c = Capture::from_source_only(name.into(), src, None, Some(FIELD_NETS)).unwrap();
     assert!(c.mig.missing.is_empty(), "{:?}", c.mig.missing);
-    let f = analyze(&c, &Config { profile: None, clock: None });
+    let f = analyze(
+        &c,
+        &Config {
+            profile: None,
+            clock: None,
+        },
+    );
     diagnose(&f, &RuleConfig::default())
 }
 
 #[test]
 fn field_nets_fault1_names_dq3() {
     let d = run_field("fault1");
-    assert_eq!((d.verdict, d.stage), (Verdict::Fail, Stage::ReadLatency), "{d:#?}");
+    assert_eq!(
+        (d.verdict, d.stage),
+        (Verdict::Fail, Stage::ReadLatency),
+        "{d:#?}"
+    );
     assert_eq!(d.faulty_dq, [3], "{d:#?}");
     let finals: Vec<u32> = d.per_dq.iter().map(|p| p.final_tap).collect();
     assert_eq!(finals, [36, 47, 47, 9], "{d:#?}");
@@ -107,7 +179,11 @@ fn field_nets_nominal_passes_stage_2_and_3() {
 #[test]
 fn field_nets_dq5_stuck_points_past_group_0() {
     let d = run_field("dq5_stuck_high");
-    assert_eq!((d.verdict, d.stage), (Verdict::Fail, Stage::ReadLatency), "{d:#?}");
+    assert_eq!(
+        (d.verdict, d.stage),
+        (Verdict::Fail, Stage::ReadLatency),
+        "{d:#?}"
+    );
     assert!(d.faulty_dq.is_empty());
     assert!(d.next_probes.iter().any(|p| p.contains("DQ4")), "{d:#?}");
 }
@@ -115,5 +191,9 @@ fn field_nets_dq5_stuck_points_past_group_0() {
 #[test]
 fn field_nets_fault2_suspects_the_lane() {
     let d = run_field("fault2");
-    assert_eq!((d.verdict, d.stage, d.faulty_lane), (Verdict::Fail, Stage::ReadLatency, Some(0)), "{d:#?}");
+    assert_eq!(
+        (d.verdict, d.stage, d.faulty_lane),
+        (Verdict::Fail, Stage::ReadLatency, Some(0)),
+        "{d:#?}"
+    );
 }

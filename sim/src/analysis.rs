@@ -147,7 +147,10 @@ pub struct Clock {
 
 impl Clock {
     /// 200 MHz with the first rising edge at 2.5 ns, as in the goldens.
-    pub const GOLDEN: Clock = Clock { period: 5_000_000, first_edge: 2_500_000 };
+    pub const GOLDEN: Clock = Clock {
+        period: 5_000_000,
+        first_edge: 2_500_000,
+    };
 
     /// The clk_0 cycle in which `t` falls (a change on an edge belongs to that edge's cycle).
     pub fn cycle(&self, t: Time) -> u64 {
@@ -321,8 +324,12 @@ impl PinActivity {
     /// Words for what the pin did, when it is not a normally toggling line.
     pub fn describe(&self) -> Option<&'static str> {
         match (self.zeros > 0, self.ones > 0, self.unknown > 0) {
-            (false, true, true) => Some("reads 1 and shows x when the controller drives 0: stuck high (shorted to VDD)"),
-            (true, false, true) => Some("reads 0 and shows x when the controller drives 1: stuck low (shorted to ground)"),
+            (false, true, true) => Some(
+                "reads 1 and shows x when the controller drives 0: stuck high (shorted to VDD)",
+            ),
+            (true, false, true) => Some(
+                "reads 0 and shows x when the controller drives 1: stuck low (shorted to ground)",
+            ),
             (false, true, false) => Some("stays 1: stuck high"),
             (true, false, false) => Some("stays 0: stuck low, or open with a weak pull-down"),
             (false, false, _) => Some("never changes: open or stuck"),
@@ -341,7 +348,8 @@ pub struct Config {
 }
 
 fn first_rise(c: &Capture, name: &str) -> Option<Time> {
-    c.bit(name, 0).and_then(|b| rising_edges(&b).first().copied())
+    c.bit(name, 0)
+        .and_then(|b| rising_edges(&b).first().copied())
 }
 
 /// Runs the analysis.
@@ -355,7 +363,10 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
     let profile = cfg.profile.unwrap_or_else(|| guess_profile(c));
     let clock = cfg.clock.unwrap_or(match c.time_base() {
         TimeBase::Femtoseconds => Clock::GOLDEN,
-        TimeBase::Samples => Clock { period: 1, first_edge: 0 },
+        TimeBase::Samples => Clock {
+            period: 1,
+            first_edge: 0,
+        },
     });
     for n in [
         "ddr_controller/init_state",
@@ -373,14 +384,20 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
     let init_state = init_states
         .as_ref()
         .and_then(|v| v.last().and_then(|(t, x)| x.map(|x| (x, *t))));
-    let init_start = init_states
-        .as_ref()
-        .and_then(|v| v.iter().find(|(_, x)| matches!(x, Some(s) if !is_idle(profile, *s))).map(|(t, _)| *t));
+    let init_start = init_states.as_ref().and_then(|v| {
+        v.iter()
+            .find(|(_, x)| matches!(x, Some(s) if !is_idle(profile, *s)))
+            .map(|(t, _)| *t)
+    });
     let groups = profile.calibrated_groups(dq_width(c));
     let tap_ctrl_started = (0..groups)
         .map(|g| {
             c.ints(&format!("tap_ctrl[{g}]/current_state"))
-                .and_then(|v| v.iter().find(|(_, x)| matches!(x, Some(s) if *s != 0)).map(|(t, _)| *t))
+                .and_then(|v| {
+                    v.iter()
+                        .find(|(_, x)| matches!(x, Some(s) if *s != 0))
+                        .map(|(t, _)| *t)
+                })
         })
         .collect();
     let calib_done: Vec<Option<Time>> = (0..groups)
@@ -394,7 +411,10 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
     // done (golden fault1, group 1), which is not a line being calibrated.
     let chan_done = (0..groups)
         .map(|g| {
-            let mut v = c.bit("tap_logic/chan_done_dqs", g).map(|b| rising_edges(&b)).unwrap_or_default();
+            let mut v = c
+                .bit("tap_logic/chan_done_dqs", g)
+                .map(|b| rising_edges(&b))
+                .unwrap_or_default();
             if let Some(Some(done)) = calib_done.get(g as usize) {
                 let limit = done + 4 * clock.period;
                 v.retain(|t| *t <= limit);
@@ -405,11 +425,17 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
     let pattern = (0..pattern_groups(profile, c))
         .map(|g| pattern_group(c, g, clock))
         .collect();
-    let comp_done = first_rise(c, "rd_data/comp_done").or_else(|| first_rise(c, "ddr_controller/comp_done"));
-    let init_done = first_rise(c, "ddr_controller/init_done").or_else(|| first_rise(c, "pins/init_done"));
+    let comp_done =
+        first_rise(c, "rd_data/comp_done").or_else(|| first_rise(c, "ddr_controller/comp_done"));
+    let init_done =
+        first_rise(c, "ddr_controller/init_done").or_else(|| first_rise(c, "pins/init_done"));
     let (commands, commands_on_ck) = bus_commands(c, clock);
     let per_dq = sweeps(c, profile, clock, groups);
-    let dq_pins = pin_activity(c, first_rise(c, "ddr_controller/ctrl_dummyread_start"), first_rise(c, "tap_logic/tap_sel_done"));
+    let dq_pins = pin_activity(
+        c,
+        first_rise(c, "ddr_controller/ctrl_dummyread_start"),
+        first_rise(c, "tap_logic/tap_sel_done"),
+    );
     Facts {
         profile,
         clock,
@@ -449,7 +475,12 @@ fn pin_activity(c: &Capture, from: Option<Time>, to: Option<Time>) -> Vec<PinAct
     (0..width)
         .filter_map(|k| {
             let bits = c.bit("pins/dq", k)?;
-            let mut a = PinActivity { dq: k, zeros: 0, ones: 0, unknown: 0 };
+            let mut a = PinActivity {
+                dq: k,
+                zeros: 0,
+                ones: 0,
+                unknown: 0,
+            };
             let count = |b: u8, a: &mut PinActivity| match b {
                 b'0' => a.zeros += 1,
                 b'1' => a.ones += 1,
@@ -488,7 +519,12 @@ fn dq_width(c: &Capture) -> u32 {
 }
 
 fn pattern_groups(profile: Profile, c: &Capture) -> u32 {
-    let found = (0..9).take_while(|g| c.has(&format!("pattern_compare[{g}]/comp_done")) || c.has(&format!("pattern_compare[{g}]/clk_cnt_rise"))).count() as u32;
+    let found = (0..9)
+        .take_while(|g| {
+            c.has(&format!("pattern_compare[{g}]/comp_done"))
+                || c.has(&format!("pattern_compare[{g}]/clk_cnt_rise"))
+        })
+        .count() as u32;
     if found > 0 {
         found
     } else {
@@ -503,7 +539,11 @@ fn pattern_group(c: &Capture, g: u32, clock: Clock) -> PatternGroup {
     let p = |s: &str| format!("pattern_compare[{g}]/{s}");
     // A probe of bit 0 alone (spec §7) still shows whether the counter runs.
     let cnt = c.ints(&p("clk_cnt_rise")).or_else(|| {
-        c.bit(&p("clk_cnt_rise"), 0).map(|b| b.into_iter().map(|(t, v)| (t, (v != b'x').then_some((v == b'1') as u64))).collect())
+        c.bit(&p("clk_cnt_rise"), 0).map(|b| {
+            b.into_iter()
+                .map(|(t, v)| (t, (v != b'x').then_some((v == b'1') as u64)))
+                .collect()
+        })
     });
     let last_clk_cnt_change = cnt.as_ref().and_then(|v| v.last().map(|(t, _)| *t));
     let still_hunting = cnt.as_ref().map(|v| {
@@ -528,8 +568,12 @@ fn pattern_group(c: &Capture, g: u32, clock: Clock) -> PatternGroup {
     PatternGroup {
         group: g,
         comp_done: first_rise(c, &p("comp_done")),
-        clk_count_rise: c.ints(&p("clk_count_rise")).and_then(|v| v.last().and_then(|(_, x)| *x)),
-        first_rising: c.ints(&p("first_rising")).and_then(|v| v.last().and_then(|(_, x)| *x)),
+        clk_count_rise: c
+            .ints(&p("clk_count_rise"))
+            .and_then(|v| v.last().and_then(|(_, x)| *x)),
+        first_rising: c
+            .ints(&p("first_rising"))
+            .and_then(|v| v.last().and_then(|(_, x)| *x)),
         still_hunting,
         last_clk_cnt_change,
         rise_bytes: distinct(&p("rd_data_rise")),
@@ -554,7 +598,10 @@ fn bus_commands(c: &Capture, clock: Clock) -> (Vec<BusCommand>, bool) {
     let sample_times: Vec<Time> = match &ck {
         Some(ck) => rising_edges(ck),
         None => {
-            let mut t: Vec<Time> = [&cs, &ras, &cas, &we].iter().flat_map(|b| b.iter().map(|(t, _)| *t)).collect();
+            let mut t: Vec<Time> = [&cs, &ras, &cas, &we]
+                .iter()
+                .flat_map(|b| b.iter().map(|(t, _)| *t))
+                .collect();
             t.sort_unstable();
             t.dedup();
             t
@@ -575,7 +622,12 @@ fn bus_commands(c: &Capture, clock: Clock) -> (Vec<BusCommand>, bool) {
                 continue;
             }
         }
-        let bits = [bit_at(&cs, t), bit_at(&ras, t), bit_at(&cas, t), bit_at(&we, t)];
+        let bits = [
+            bit_at(&cs, t),
+            bit_at(&ras, t),
+            bit_at(&cas, t),
+            bit_at(&we, t),
+        ];
         let kind = match bits {
             [b'0', b'0', b'1', b'0'] => "PRE",
             [b'0', b'0', b'0', b'0'] => "MRS",
@@ -586,8 +638,18 @@ fn bus_commands(c: &Capture, clock: Clock) -> (Vec<BusCommand>, bool) {
             _ => continue,
         };
         // The command was launched on the clk_0 rising edge half a cycle before the CK edge.
-        let launch = if ck.is_some() { t.saturating_sub(clock.period / 2) } else { t };
-        out.push(BusCommand { time: launch, cycle: clock.cycle(launch), kind, ba: value_at(&ba, t), a: value_at(&a, t) });
+        let launch = if ck.is_some() {
+            t.saturating_sub(clock.period / 2)
+        } else {
+            t
+        };
+        out.push(BusCommand {
+            time: launch,
+            cycle: clock.cycle(launch),
+            kind,
+            ba: value_at(&ba, t),
+            a: value_at(&a, t),
+        });
     }
     (out, ck.is_some())
 }
@@ -601,9 +663,17 @@ fn sweeps(c: &Capture, profile: Profile, clock: Clock, groups: u32) -> Vec<DqSwe
         let per_line = steps_from_taps(c, &lines)
             .map(|s| (SweepSource::IdelayTap, s))
             .or_else(|| steps_from_line_ce(c, &lines, clock).map(|s| (SweepSource::PerLineCe, s)))
-            .or_else(|| steps_from_group_select(c, g, &lines, profile, clock).map(|s| (SweepSource::GroupCeWithSelect, s)))
-            .or_else(|| steps_from_group_order(c, g, &lines, profile, clock).map(|s| (SweepSource::GroupCeOrder, s)));
-        let Some((source, per_line)) = per_line else { continue };
+            .or_else(|| {
+                steps_from_group_select(c, g, &lines, profile, clock)
+                    .map(|s| (SweepSource::GroupCeWithSelect, s))
+            })
+            .or_else(|| {
+                steps_from_group_order(c, g, &lines, profile, clock)
+                    .map(|s| (SweepSource::GroupCeOrder, s))
+            });
+        let Some((source, per_line)) = per_line else {
+            continue;
+        };
         for (j, steps) in per_line.into_iter().enumerate() {
             let dq = lines[j];
             let walked = (j as u32) >= profile.first_walked_line();
@@ -613,14 +683,29 @@ fn sweeps(c: &Capture, profile: Profile, clock: Clock, groups: u32) -> Vec<DqSwe
     out
 }
 
-fn summarize(dq: u32, group: u32, walked: bool, source: SweepSource, steps: &[Step], profile: Profile) -> DqSweep {
+fn summarize(
+    dq: u32,
+    group: u32,
+    walked: bool,
+    source: SweepSource,
+    steps: &[Step],
+    profile: Profile,
+) -> DqSweep {
     let global_incs = steps.iter().filter(|s| s.global && s.inc).count() as u32;
     let global_decs = steps.iter().filter(|s| s.global && !s.inc).count() as u32;
     let start_tap = (global_incs + 64 * 4 - global_decs) % 64;
     let ind: Vec<&Step> = steps.iter().filter(|s| !s.global).collect();
     let walk_incs = ind.iter().take_while(|s| s.inc).count() as u32;
-    let backoff = ind.iter().skip(walk_incs as usize).filter(|s| !s.inc).count() as u32;
-    let later_incs = ind.iter().skip(walk_incs as usize).filter(|s| s.inc).count() as u32;
+    let backoff = ind
+        .iter()
+        .skip(walk_incs as usize)
+        .filter(|s| !s.inc)
+        .count() as u32;
+    let later_incs = ind
+        .iter()
+        .skip(walk_incs as usize)
+        .filter(|s| s.inc)
+        .count() as u32;
     let peak_tap = (start_tap + walk_incs) % 64;
     let final_tap = (peak_tap + 64 * 4 + later_incs - backoff) % 64;
     let ceiling = walk_incs >= profile.ceiling();
@@ -645,7 +730,10 @@ fn summarize(dq: u32, group: u32, walked: bool, source: SweepSource, steps: &[St
 /// From `idelay_dq[k]/tap`: each +1/-1 (mod 64) is a step; steps every line of the group takes
 /// at the same time are global.
 fn steps_from_taps(c: &Capture, lines: &[u32]) -> Option<Vec<Vec<Step>>> {
-    let hist: Vec<Vec<(Time, Option<u64>)>> = lines.iter().map(|k| c.ints(&format!("idelay_dq[{k}]/tap"))).collect::<Option<_>>()?;
+    let hist: Vec<Vec<(Time, Option<u64>)>> = lines
+        .iter()
+        .map(|k| c.ints(&format!("idelay_dq[{k}]/tap")))
+        .collect::<Option<_>>()?;
     let raw: Vec<Vec<(Time, bool)>> = hist
         .iter()
         .map(|h| {
@@ -678,7 +766,13 @@ fn mark_global(raw: Vec<Vec<(Time, bool)>>) -> Vec<Vec<Step>> {
                 .map(|&(t, inc)| Step {
                     time: t,
                     inc,
-                    global: n > 1 && raw.iter().all(|other| other.binary_search_by_key(&t, |(ot, _)| *ot).map(|i| other[i].1 == inc).unwrap_or(false)),
+                    global: n > 1
+                        && raw.iter().all(|other| {
+                            other
+                                .binary_search_by_key(&t, |(ot, _)| *ot)
+                                .map(|i| other[i].1 == inc)
+                                .unwrap_or(false)
+                        }),
                 })
                 .collect()
         })
@@ -710,7 +804,13 @@ fn steps_from_line_ce(c: &Capture, lines: &[u32], clock: Clock) -> Option<Vec<Ve
     Some(mark_global(raw))
 }
 
-fn steps_from_group_select(c: &Capture, g: u32, lines: &[u32], _profile: Profile, clock: Clock) -> Option<Vec<Vec<Step>>> {
+fn steps_from_group_select(
+    c: &Capture,
+    g: u32,
+    lines: &[u32],
+    _profile: Profile,
+    clock: Clock,
+) -> Option<Vec<Vec<Step>>> {
     let ce = c.bit("tap_logic/dlyce_dqs", g)?;
     let inc = c.bit("tap_logic/dlyinc_dqs", g)?;
     let flag = c.bit("tap_logic/dlyinc_global_flag_dqs", g)?;
@@ -719,14 +819,22 @@ fn steps_from_group_select(c: &Capture, g: u32, lines: &[u32], _profile: Profile
     for (t, is_inc) in ce_steps(&ce, &inc, clock, c.end_time()) {
         if bit_at(&flag, t) == b'1' {
             for l in per_line.iter_mut() {
-                l.push(Step { time: t, inc: is_inc, global: true });
+                l.push(Step {
+                    time: t,
+                    inc: is_inc,
+                    global: true,
+                });
             }
         } else {
             let i = sel.partition_point(|(ct, _)| *ct <= t);
             let s = i.checked_sub(1).and_then(|i| sel[i].1).unwrap_or(0);
             for (j, l) in per_line.iter_mut().enumerate() {
                 if (s >> j) & 1 == 1 {
-                    l.push(Step { time: t, inc: is_inc, global: false });
+                    l.push(Step {
+                        time: t,
+                        inc: is_inc,
+                        global: false,
+                    });
                 }
             }
         }
@@ -738,7 +846,13 @@ fn steps_from_group_select(c: &Capture, g: u32, lines: &[u32], _profile: Profile
 /// in a line's back-off, so each run of decrements closes one walk; the increments of that walk
 /// are the run before it spaced three cycles apart (INC, WAIT_INC, EDGE). Everything else is
 /// global. Walk j belongs to the j-th individually calibrated line of the group.
-fn steps_from_group_order(c: &Capture, g: u32, lines: &[u32], profile: Profile, clock: Clock) -> Option<Vec<Vec<Step>>> {
+fn steps_from_group_order(
+    c: &Capture,
+    g: u32,
+    lines: &[u32],
+    profile: Profile,
+    clock: Clock,
+) -> Option<Vec<Vec<Step>>> {
     let ce = c.bit("tap_logic/dlyce_dqs", g)?;
     let inc = c.bit("tap_logic/dlyinc_dqs", g)?;
     let steps = ce_steps(&ce, &inc, clock, c.end_time());
@@ -776,7 +890,11 @@ fn steps_from_group_order(c: &Capture, g: u32, lines: &[u32], profile: Profile, 
     }
     // An unfinished walk at the end: trailing increments three cycles apart.
     let mut k = steps.len();
-    while k > 1 && steps[k - 1].1 && owner[k - 1].is_none() && clock.cycles_in(steps[k - 1].0 - steps[k - 2].0) == 3 {
+    while k > 1
+        && steps[k - 1].1
+        && owner[k - 1].is_none()
+        && clock.cycles_in(steps[k - 1].0 - steps[k - 2].0) == 3
+    {
         k -= 1;
     }
     if k < steps.len() && steps.len() - k >= 2 {
@@ -785,7 +903,10 @@ fn steps_from_group_order(c: &Capture, g: u32, lines: &[u32], profile: Profile, 
         }
     }
     let first = profile.first_walked_line() as usize;
-    let first_owned = owner.iter().position(|o| o.is_some()).unwrap_or(owner.len());
+    let first_owned = owner
+        .iter()
+        .position(|o| o.is_some())
+        .unwrap_or(owner.len());
     let mut per_line = vec![Vec::new(); lines.len()];
     for (i, ((t, is_inc), o)) in steps.iter().zip(owner).enumerate() {
         match o {
@@ -794,12 +915,20 @@ fn steps_from_group_order(c: &Capture, g: u32, lines: &[u32], profile: Profile, 
             None if i > first_owned => {}
             None => {
                 for l in per_line.iter_mut() {
-                    l.push(Step { time: *t, inc: *is_inc, global: true });
+                    l.push(Step {
+                        time: *t,
+                        inc: *is_inc,
+                        global: true,
+                    });
                 }
             }
             Some(w) => {
                 if let Some(l) = per_line.get_mut(first + w) {
-                    l.push(Step { time: *t, inc: *is_inc, global: false });
+                    l.push(Step {
+                        time: *t,
+                        inc: *is_inc,
+                        global: false,
+                    });
                 }
             }
         }

@@ -23,7 +23,11 @@ pub struct Capture {
 
 impl Capture {
     /// Reads a capture file of any supported format and binds its names.
-    pub fn open(path: &Path, opts: &OpenOptions, mapping: Option<&Mapping>) -> Result<Capture, TraceError> {
+    pub fn open(
+        path: &Path,
+        opts: &OpenOptions,
+        mapping: Option<&Mapping>,
+    ) -> Result<Capture, TraceError> {
         let src = sniff::open(path, opts)?;
         Capture::from_source(path.display().to_string(), src, mapping)
     }
@@ -50,6 +54,16 @@ impl Capture {
         Ok(Capture { source, mig, map })
     }
 
+    /// Loads a change source whose names are already bound.
+    pub fn with_map(
+        source: String,
+        src: Box<dyn ChangeSource + Send>,
+        map: NameMap,
+    ) -> Result<Capture, TraceError> {
+        let mig = MigTrace::load(src, &map, None)?;
+        Ok(Capture { source, mig, map })
+    }
+
     /// What times count.
     pub fn time_base(&self) -> TimeBase {
         self.mig.trace.header.time_base
@@ -63,7 +77,10 @@ impl Capture {
     /// True when the capture has `name` (whole, or as a bit of a loaded bus).
     pub fn has(&self, name: &str) -> bool {
         self.mig.has(name)
-            || self.mig.names().any(|n| n.strip_prefix(name).is_some_and(|r| r.starts_with('[')))
+            || self
+                .mig
+                .names()
+                .any(|n| n.strip_prefix(name).is_some_and(|r| r.starts_with('[')))
     }
 
     /// The changes of a whole signal.

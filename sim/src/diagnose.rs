@@ -158,13 +158,12 @@ impl Ctx<'_> {
             Some(t) => (self.ps(t), Some(self.f.clock.cycle(t))),
             None => (None, None),
         };
-        self.ev.push(Evidence { signal: signal.to_string(), time_ps, cycle, text: text.into() });
-    }
-    fn when(&self, t: Time) -> String {
-        match self.f.time_base {
-            TimeBase::Femtoseconds => format!("{} (cycle {})", fmt_ns(t), self.f.clock.cycle(t)),
-            TimeBase::Samples => format!("sample {t} (cycle {})", self.f.clock.cycle(t)),
-        }
+        self.ev.push(Evidence {
+            signal: signal.to_string(),
+            time_ps,
+            cycle,
+            text: text.into(),
+        });
     }
 }
 
@@ -186,7 +185,7 @@ fn group_thousands(n: u64) -> String {
     let d = n.to_string();
     let mut out = String::new();
     for (i, ch) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(ch);
@@ -198,7 +197,12 @@ fn group_thousands(n: u64) -> String {
 pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     let mut cx = Ctx { f, ev: Vec::new() };
     let per_dq: Vec<PerDq> = f.per_dq.iter().map(|s| per_dq_summary(s, cfg)).collect();
-    let ceiling: Vec<u32> = f.per_dq.iter().filter(|s| s.walked && s.ceiling).map(|s| s.dq).collect();
+    let ceiling: Vec<u32> = f
+        .per_dq
+        .iter()
+        .filter(|s| s.walked && s.ceiling)
+        .map(|s| s.dq)
+        .collect();
     let mut next_probes = Vec::new();
     let mut cannot_tell = Vec::new();
     let stall = stall_point(f);
@@ -214,13 +218,29 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         && f.comp_done.is_none()
         && f.tap_sel_done.is_some()
         && !f.pattern.is_empty()
-        && f.pattern.iter().all(|p| p.comp_done.is_none() && p.still_hunting == Some(false) && p.last_clk_cnt_change.zip(f.tap_sel_done).is_some_and(|(c, t)| c > t));
-    let passed = f.init_done.is_some() || (f.comp_done.is_some() && f.tap_sel_done.is_some()) || counters_stopped;
+        && f.pattern.iter().all(|p| {
+            p.comp_done.is_none()
+                && p.still_hunting == Some(false)
+                && p.last_clk_cnt_change
+                    .zip(f.tap_sel_done)
+                    .is_some_and(|(c, t)| c > t)
+        });
+    let passed = f.init_done.is_some()
+        || (f.comp_done.is_some() && f.tap_sel_done.is_some())
+        || counters_stopped;
 
     let (verdict, stage, cause, faulty_dq, faulty_lane);
     if passed {
         if let Some(t) = f.init_done.or(f.comp_done) {
-            cx.add(if f.init_done.is_some() { "ddr_controller/init_done" } else { "rd_data/comp_done" }, Some(t), "calibration complete");
+            cx.add(
+                if f.init_done.is_some() {
+                    "ddr_controller/init_done"
+                } else {
+                    "rd_data/comp_done"
+                },
+                Some(t),
+                "calibration complete",
+            );
         }
         if counters_stopped {
             for p in &f.pattern {
@@ -228,25 +248,44 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
             }
         }
         if let Some(t) = f.tap_sel_done {
-            cx.add("tap_logic/tap_sel_done", Some(t), "stage 2 (tap calibration) complete");
+            cx.add(
+                "tap_logic/tap_sel_done",
+                Some(t),
+                "stage 2 (tap calibration) complete",
+            );
         }
         if let Some(t) = f.comp_done {
-            cx.add("rd_data/comp_done", Some(t), "stage 3 (read-latency search) complete");
+            cx.add(
+                "rd_data/comp_done",
+                Some(t),
+                "stage 3 (read-latency search) complete",
+            );
         }
         for p in &f.pattern {
             if let Some(n) = p.clk_count_rise {
-                cx.add(&format!("pattern_compare[{}]/clk_count_rise", p.group), None, format!("read latency found: clk_count_rise {n}"));
+                cx.add(
+                    &format!("pattern_compare[{}]/clk_count_rise", p.group),
+                    None,
+                    format!("read latency found: clk_count_rise {n}"),
+                );
             }
         }
         for dq in &ceiling {
             cx.add(&format!("idelay_dq[{dq}]/tap"), None, format!("DQ{dq} hit the 55-increment ceiling without an edge although stage 3 passed: a marginal or intermittent line"));
         }
-        verdict = if ceiling.is_empty() { Verdict::Pass } else { Verdict::Fail };
+        verdict = if ceiling.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
         stage = Stage::Done;
         cause = if ceiling.is_empty() {
             "calibration passes: init_done reached".to_string()
         } else {
-            format!("init_done reached, but {} never showed an edge in the tap sweep", list_dq(&ceiling))
+            format!(
+                "init_done reached, but {} never showed an edge in the tap sweep",
+                list_dq(&ceiling)
+            )
         };
         faulty_dq = ceiling.clone();
         faulty_lane = None;
@@ -262,10 +301,22 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
             "SYS_RESET_IN_N and the infrastructure reset outputs (sys_rst, sys_rst_r1)".to_string(),
         ]);
         cannot_tell.push("which of DCM unlocked, IDELAYCTRL not ready (clk_200 missing) or reset held: the capture has no clock, lock, RDY or reset signal".to_string());
-    } else if f.dummyread_start.is_some() && f.tap_ctrl_started.iter().all(|s| s.is_none()) && f.per_dq.iter().all(|s| s.global_incs == 0) && !f.tap_ctrl_started.is_empty() {
+    } else if f.dummyread_start.is_some()
+        && f.tap_ctrl_started.iter().all(|s| s.is_none())
+        && f.per_dq.iter().all(|s| s.global_incs == 0)
+        && !f.tap_ctrl_started.is_empty()
+    {
         let t = f.dummyread_start.unwrap_or(0);
-        cx.add("ddr_controller/ctrl_dummyread_start", Some(t), "dummy reads started");
-        cx.add("tap_ctrl[0]/current_state", None, "tap_ctrl never left START: no IDELAY tap moved");
+        cx.add(
+            "ddr_controller/ctrl_dummyread_start",
+            Some(t),
+            "dummy reads started",
+        );
+        cx.add(
+            "tap_ctrl[0]/current_state",
+            None,
+            "tap_ctrl never left START: no IDELAY tap moved",
+        );
         verdict = Verdict::Fail;
         stage = Stage::Clocking;
         cause = "IDELAYCTRL not ready: dummy reads run but tap_ctrl stays in START (RDY_STATUS low: clk_200 REFCLK missing or IDELAYCTRL held in reset)".to_string();
@@ -277,14 +328,26 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         verdict = Verdict::Fail;
         stage = Stage::MemorySetup;
         if let Some((_, t)) = f.init_state {
-            cx.add("ddr_controller/init_state", Some(t), format!("last change: {state_txt}"));
+            cx.add(
+                "ddr_controller/init_state",
+                Some(t),
+                format!("last change: {state_txt}"),
+            );
         }
         if let Some(t) = f.done_200us {
-            cx.add("ddr_controller/done_200us", Some(t), "200 µs power-up wait over");
+            cx.add(
+                "ddr_controller/done_200us",
+                Some(t),
+                "200 µs power-up wait over",
+            );
         }
         let n = f.commands.len();
         if let Some(last) = f.commands.last() {
-            cx.add("pins/cs_n", Some(last.time), format!("last of {n} bus commands: {}", last.kind));
+            cx.add(
+                "pins/cs_n",
+                Some(last.time),
+                format!("last of {n} bus commands: {}", last.kind),
+            );
         }
         cause = format!("initialization stalled before the dummy reads, in {state_txt}");
         faulty_dq = vec![];
@@ -326,7 +389,10 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
 }
 
 fn list_dq(v: &[u32]) -> String {
-    v.iter().map(|d| format!("DQ{d}")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|d| format!("DQ{d}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn stall_point(f: &Facts) -> Option<StallPoint> {
@@ -356,8 +422,16 @@ fn held_in_reset(cx: &mut Ctx) -> Option<String> {
     match (f.cke_200us_cnt, f.done_200us) {
         (Some(31), None) if long => {
             cx.add("ddr_controller/cke_200us_cnt", Some(f.end_time), format!("still 31 (its reset value) after {} cycles: it counts down every 1544 cycles when running", f.clock.cycle(f.end_time)));
-            cx.add("ddr_controller/init_state", f.init_state.map(|(_, t)| t), "INIT_IDLE for the whole capture; no command on the bus (CKE low)");
-            if f.per_dq.iter().all(|s| s.final_tap == 0 && s.global_incs == 0) && !f.per_dq.is_empty() {
+            cx.add(
+                "ddr_controller/init_state",
+                f.init_state.map(|(_, t)| t),
+                "INIT_IDLE for the whole capture; no command on the bus (CKE low)",
+            );
+            if f.per_dq
+                .iter()
+                .all(|s| s.final_tap == 0 && s.global_incs == 0)
+                && !f.per_dq.is_empty()
+            {
                 cx.add("idelay_dq[*]/tap", None, "every IDELAY tap stays 0");
             }
             Some("controller held in reset for the whole capture: the 200 µs counter never ran, no command was issued. The reset comes from the clocking: DCM not locked (dcm_lock low), IDELAYCTRL not ready (no 200 MHz REFCLK on clk_200: the reset synchroniser is clocked by it), or SYS_RESET_IN_N held".to_string())
@@ -369,28 +443,46 @@ fn held_in_reset(cx: &mut Ctx) -> Option<String> {
 fn stage2_stall(cx: &mut Ctx, next: &mut Vec<String>) -> (String, Vec<u32>) {
     let f = cx.f;
     if let Some(t) = f.dummyread_start {
-        cx.add("ddr_controller/ctrl_dummyread_start", Some(t), "stage 2 started (dummy reads of column 0)");
+        cx.add(
+            "ddr_controller/ctrl_dummyread_start",
+            Some(t),
+            "stage 2 started (dummy reads of column 0)",
+        );
     }
     let mut lines = Vec::new();
     let mut waiting = Vec::new();
     for (g, done) in f.calib_done.iter().enumerate() {
         let n = f.chan_done.get(g).map(|v| v.len()).unwrap_or(0);
         match done {
-            Some(t) => cx.add("tap_logic/calib_done_dqs", Some(*t), format!("group {g} calibrated ({n} CHAN_DONE)")),
+            Some(t) => cx.add(
+                "tap_logic/calib_done_dqs",
+                Some(*t),
+                format!("group {g} calibrated ({n} CHAN_DONE)"),
+            ),
             None => {
                 waiting.push(g);
                 let expect = f.profile.walks_per_group();
-                cx.add(&format!("tap_logic/chan_done_dqs[{g}]"), f.chan_done.get(g).and_then(|v| v.last().copied()), format!("group {g}: CHAN_DONE {n} of {expect}, then silence"));
+                cx.add(
+                    &format!("tap_logic/chan_done_dqs[{g}]"),
+                    f.chan_done.get(g).and_then(|v| v.last().copied()),
+                    format!("group {g}: CHAN_DONE {n} of {expect}, then silence"),
+                );
                 // The line being walked when the pulses stopped.
                 let walking = f
                     .per_dq
                     .iter()
-                    .filter(|s| s.group == g as u32 && s.walked && !s.finished && (s.walk_incs > 0 || s.backoff > 0))
+                    .filter(|s| {
+                        s.group == g as u32
+                            && s.walked
+                            && !s.finished
+                            && (s.walk_incs > 0 || s.backoff > 0)
+                    })
                     .map(|s| s.dq)
                     .next()
                     .or_else(|| {
                         let j = f.profile.first_walked_line() + n as u32;
-                        (j < f.profile.lines_per_group()).then_some(g as u32 * f.profile.lines_per_group() + j)
+                        (j < f.profile.lines_per_group())
+                            .then_some(g as u32 * f.profile.lines_per_group() + j)
                     });
                 if let Some(dq) = walking {
                     lines.push(dq);
@@ -399,7 +491,14 @@ fn stage2_stall(cx: &mut Ctx, next: &mut Vec<String>) -> (String, Vec<u32>) {
         }
     }
     for s in f.per_dq.iter().filter(|s| lines.contains(&s.dq)) {
-        cx.add(&format!("idelay_dq[{}]/tap", s.dq), s.walk_span.map(|w| w.1), format!("DQ{}: walk stopped at {} increments, {} back-off taps (start tap {}, now {})", s.dq, s.walk_incs, s.backoff, s.start_tap, s.final_tap));
+        cx.add(
+            &format!("idelay_dq[{}]/tap", s.dq),
+            s.walk_span.map(|w| w.1),
+            format!(
+                "DQ{}: walk stopped at {} increments, {} back-off taps (start tap {}, now {})",
+                s.dq, s.walk_incs, s.backoff, s.start_tap, s.final_tap
+            ),
+        );
     }
     if lines.is_empty() {
         next.push("tap_logic/dlyce_dqs[i], dlyinc_dqs[i] and data_tap_inc chan_sel_int of the stalled group".to_string());
@@ -409,8 +508,16 @@ fn stage2_stall(cx: &mut Ctx, next: &mut Vec<String>) -> (String, Vec<u32>) {
     } else {
         format!(
             "tap calibration stalled in group(s) {} while calibrating {}",
-            waiting.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", "),
-            if lines.is_empty() { "an unknown line".to_string() } else { list_dq(&lines) }
+            waiting
+                .iter()
+                .map(|g| g.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if lines.is_empty() {
+                "an unknown line".to_string()
+            } else {
+                list_dq(&lines)
+            }
         )
     };
     (cause, lines)
@@ -421,14 +528,30 @@ fn byte_lines(b: u32) -> std::ops::Range<u32> {
     8 * b..8 * b + 8
 }
 
-fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &mut Vec<String>) -> (String, Vec<u32>, Option<u32>) {
+fn stage3_stall(
+    cx: &mut Ctx,
+    ceiling: &[u32],
+    next: &mut Vec<String>,
+    cannot: &mut Vec<String>,
+) -> (String, Vec<u32>, Option<u32>) {
     let f = cx.f;
     if let Some(t) = f.tap_sel_done.or(f.data_tap_inc_done) {
-        cx.add("tap_logic/tap_sel_done", Some(t), "stage 2 (tap calibration) complete");
+        cx.add(
+            "tap_logic/tap_sel_done",
+            Some(t),
+            "stage 2 (tap calibration) complete",
+        );
     }
     if let Some((s, t)) = f.init_state {
         if f.profile.is_pattern_wait(s) {
-            cx.add("ddr_controller/init_state", Some(t), format!("{} from here to the end of the capture", f.profile.init_state_name(s)));
+            cx.add(
+                "ddr_controller/init_state",
+                Some(t),
+                format!(
+                    "{} from here to the end of the capture",
+                    f.profile.init_state_name(s)
+                ),
+            );
         }
     }
     for s in f.per_dq.iter().filter(|s| s.walked && s.ceiling) {
@@ -440,20 +563,59 @@ fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &
     }
     for (g, v) in f.chan_done.iter().enumerate() {
         if !v.is_empty() {
-            cx.add(&format!("tap_logic/chan_done_dqs[{g}]"), v.last().copied(), format!("CHAN_DONE {} of {} in tap_logic group {g}", v.len(), f.profile.walks_per_group()));
+            cx.add(
+                &format!("tap_logic/chan_done_dqs[{g}]"),
+                v.last().copied(),
+                format!(
+                    "CHAN_DONE {} of {} in tap_logic group {g}",
+                    v.len(),
+                    f.profile.walks_per_group()
+                ),
+            );
         }
     }
-    let failing: Vec<u32> = f.pattern.iter().filter(|p| p.comp_done.is_none() && (p.still_hunting == Some(true) || p.clk_count_rise.unwrap_or(0) == 0)).map(|p| p.group).collect();
+    let failing: Vec<u32> = f
+        .pattern
+        .iter()
+        .filter(|p| {
+            p.comp_done.is_none()
+                && (p.still_hunting == Some(true) || p.clk_count_rise.unwrap_or(0) == 0)
+        })
+        .map(|p| p.group)
+        .collect();
     for p in &f.pattern {
         let name = format!("pattern_compare[{}]/clk_cnt_rise", p.group);
         if p.comp_done.is_some() {
-            cx.add(&format!("pattern_compare[{}]/comp_done", p.group), p.comp_done, format!("pattern group {} in comp_over (clk_count_rise {})", p.group, p.clk_count_rise.map(|n| n.to_string()).unwrap_or("?".into())));
+            cx.add(
+                &format!("pattern_compare[{}]/comp_done", p.group),
+                p.comp_done,
+                format!(
+                    "pattern group {} in comp_over (clk_count_rise {})",
+                    p.group,
+                    p.clk_count_rise
+                        .map(|n| n.to_string())
+                        .unwrap_or("?".into())
+                ),
+            );
         } else if p.still_hunting == Some(true) {
             cx.add(&name, p.last_clk_cnt_change, format!("pattern group {} still hunting at the end of the capture (clk_cnt_rise toggling)", p.group));
         }
         if p.comp_done.is_none() && !p.rise_bytes.is_empty() {
-            let hex = |v: &[u64]| v.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ");
-            cx.add(&format!("pattern_compare[{}]/rd_data_rise", p.group), None, format!("rise bytes read: {}; fall bytes: {} (expected AA then 99 / 55 then 66)", hex(&p.rise_bytes), hex(&p.fall_bytes)));
+            let hex = |v: &[u64]| {
+                v.iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            cx.add(
+                &format!("pattern_compare[{}]/rd_data_rise", p.group),
+                None,
+                format!(
+                    "rise bytes read: {}; fall bytes: {} (expected AA then 99 / 55 then 66)",
+                    hex(&p.rise_bytes),
+                    hex(&p.fall_bytes)
+                ),
+            );
         }
     }
     if failing.is_empty() && f.pattern.is_empty() {
@@ -473,7 +635,11 @@ fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &
         failing.clone()
     };
     for b in &failing_bytes {
-        let walked: Vec<&crate::analysis::DqSweep> = f.per_dq.iter().filter(|s| s.walked && byte_lines(*b).contains(&s.dq)).collect();
+        let walked: Vec<&crate::analysis::DqSweep> = f
+            .per_dq
+            .iter()
+            .filter(|s| s.walked && byte_lines(*b).contains(&s.dq))
+            .collect();
         let hit: Vec<u32> = walked.iter().filter(|s| s.ceiling).map(|s| s.dq).collect();
         let expected_walked = walked_lines_in_byte(f, *b);
         if !hit.is_empty() && hit.len() == walked.len() && walked.len() > 1 {
@@ -483,7 +649,9 @@ fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &
                     "whether the other calibrated lines of byte {b} also hit the ceiling: the capture follows only {}",
                     list_dq(&walked.iter().map(|s| s.dq).collect::<Vec<_>>())
                 ));
-                next.push(format!("tap_logic dlyce_dqs/dlyinc_dqs of the other tap_logic groups of byte {b}"));
+                next.push(format!(
+                    "tap_logic dlyce_dqs/dlyinc_dqs of the other tap_logic groups of byte {b}"
+                ));
             }
             causes.push(format!(
                 "byte lane {b}: every individually calibrated line ({}) hit the 55-increment ceiling: a lane-level fault, not one line: DM{b} stuck high (writes masked), DQS{b} or the lane's write path",
@@ -496,8 +664,15 @@ fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &
             causes.push(format!("{} never showed an edge in the tap sweep{kind}; pattern group {b} (byte DQ{}..{}) never matched", list_dq(&hit), 8 * b, 8 * b + 7));
         } else if expected_walked < walked_lines_in_byte_total(f, *b) || walked.len() < 8 {
             // Lines of the byte that stage 2 does not see (not calibrated or not captured).
-            let uncal: Vec<u32> = byte_lines(*b).filter(|d| !walked.iter().any(|s| s.dq == *d)).collect();
-            let reads_zero = f.pattern.iter().find(|p| p.group == *b).map(|p| !p.rise_bytes.is_empty() && p.rise_bytes.iter().all(|x| *x == 0)).unwrap_or(false);
+            let uncal: Vec<u32> = byte_lines(*b)
+                .filter(|d| !walked.iter().any(|s| s.dq == *d))
+                .collect();
+            let reads_zero = f
+                .pattern
+                .iter()
+                .find(|p| p.group == *b)
+                .map(|p| !p.rise_bytes.is_empty() && p.rise_bytes.iter().all(|x| *x == 0))
+                .unwrap_or(false);
             if reads_zero {
                 lane = Some(*b);
                 causes.push(format!("byte lane {b} reads back 0x00 (never written) while stage 2 passed: the memory never latched a write on this byte: DQS{b} open (reads are captured with the FPGA clock, so stage 2 cannot see it) or DM{b} stuck high"));
@@ -510,11 +685,18 @@ fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &
                     8 * b + 7,
                     if f.profile == Profile::Minimodule && *b >= 1 { " (DQ8..15 are not calibrated in this build)" } else { "" }
                 ));
-                next.push(format!("pattern_compare[{b}]/rd_data_rise and rd_data_fall (what byte {b} reads back)"));
-                cannot.push(format!("which line or strobe of byte {b}: the capture has no read data for it"));
+                next.push(format!(
+                    "pattern_compare[{b}]/rd_data_rise and rd_data_fall (what byte {b} reads back)"
+                ));
+                cannot.push(format!(
+                    "which line or strobe of byte {b}: the capture has no read data for it"
+                ));
             } else {
                 causes.push(format!("pattern group {b} never matched; the lines of byte {b} that the capture follows calibrated normally; lines not followed: {}", list_dq(&uncal)));
-                next.push(format!("tap_logic dlyce_dqs/dlyinc_dqs for the groups holding {}", list_dq(&uncal)));
+                next.push(format!(
+                    "tap_logic dlyce_dqs/dlyinc_dqs for the groups holding {}",
+                    list_dq(&uncal)
+                ));
             }
         } else {
             lane = Some(*b);
@@ -535,7 +717,9 @@ fn stage3_stall(cx: &mut Ctx, ceiling: &[u32], next: &mut Vec<String>, cannot: &
 fn walked_lines_in_byte(f: &Facts, b: u32) -> u32 {
     let lpg = f.profile.lines_per_group();
     let groups = f.calib_done.len() as u32;
-    byte_lines(b).filter(|d| d / lpg < groups && d % lpg >= f.profile.first_walked_line()).count() as u32
+    byte_lines(b)
+        .filter(|d| d / lpg < groups && d % lpg >= f.profile.first_walked_line())
+        .count() as u32
 }
 
 fn walked_lines_in_byte_total(f: &Facts, b: u32) -> u32 {
@@ -548,8 +732,17 @@ fn walked_lines_in_byte_total(f: &Facts, b: u32) -> u32 {
 fn pin_behaviour(f: &Facts, cx: &mut Ctx, lines: &[u32]) -> String {
     let mut words = Vec::new();
     for dq in lines {
-        if let Some(d) = f.dq_pins.iter().find(|p| p.dq == *dq).and_then(|p| p.describe()) {
-            cx.add(&format!("pins/dq[{dq}]"), f.dummyread_start, format!("DQ{dq} controller pin during the dummy reads: {d}"));
+        if let Some(d) = f
+            .dq_pins
+            .iter()
+            .find(|p| p.dq == *dq)
+            .and_then(|p| p.describe())
+        {
+            cx.add(
+                &format!("pins/dq[{dq}]"),
+                f.dummyread_start,
+                format!("DQ{dq} controller pin during the dummy reads: {d}"),
+            );
             words.push(format!("DQ{dq} {d}"));
         }
     }
@@ -572,7 +765,13 @@ fn per_dq_summary(s: &crate::analysis::DqSweep, cfg: &RuleConfig) -> PerDq {
         if let Some(e) = s.edge_tap {
             scan[e as usize] = b'e';
         }
-        scan[s.peak_tap as usize] = if s.ceiling { b'X' } else if s.walk_incs > 0 { b'^' } else { scan[s.peak_tap as usize] };
+        scan[s.peak_tap as usize] = if s.ceiling {
+            b'X'
+        } else if s.walk_incs > 0 {
+            b'^'
+        } else {
+            scan[s.peak_tap as usize]
+        };
     }
     scan[s.final_tap as usize] = b'F';
     let margin_taps = s.edge_tap.map(|e| (e + 64 - s.final_tap) % 64);

@@ -40,6 +40,7 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliE
 }
 
 pub mod convert;
+pub mod diagnose;
 pub mod signals;
 
 use migcal_traces::names::{Mapping, NameMap};
@@ -83,9 +84,11 @@ pub fn parse_duration_fs(text: &str) -> Result<u64, String> {
         "us" | "µs" => 1_000_000_000,
         "ms" => 1_000_000_000_000,
         "s" => 1_000_000_000_000_000,
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "expected a duration with a unit (fs, ps, ns, us, ms, s) such as 5ns, found \"{text}\""
-        )),
+        ))
+        }
     };
     let bad = || format!("expected a positive number before the unit, found \"{text}\"");
     let (int, frac) = num.split_once('.').unwrap_or((num, ""));
