@@ -143,11 +143,22 @@ pub(crate) fn guess_delimiter(line: &[u8]) -> u8 {
     }
 }
 
-/// Splits a header line on `delim` into trimmed fields.
+/// Splits a header line on `delim` into trimmed fields, honouring CSV quoting (a quoted name may
+/// hold the delimiter).
 pub(crate) fn split_header(line: &[u8], delim: u8) -> Vec<Vec<u8>> {
-    line.split(|&b| b == delim)
-        .map(|f| trim_field(f).to_vec())
-        .collect()
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(line);
+    let mut rec = csv::ByteRecord::new();
+    match rd.read_byte_record(&mut rec) {
+        Ok(true) => rec.iter().map(|f| f.trim_ascii().to_vec()).collect(),
+        _ => line
+            .split(|&b| b == delim)
+            .map(|f| trim_field(f).to_vec())
+            .collect(),
+    }
 }
 
 /// What a time column's header name says about its values.
@@ -735,6 +746,7 @@ pub struct TableSource {
     /// Lines consumed before the csv reader took over.
     line_offset: u64,
     columns: Vec<ColumnRole>,
+    delimiter: u8,
     time_mode: TimeMode,
     warnings: Warnings,
     /// Per signal: offset into `values`.
@@ -799,6 +811,7 @@ impl TableSource {
             record: csv::ByteRecord::new(),
             line_offset,
             columns: spec.columns,
+            delimiter: spec.delimiter,
             time_mode: spec.time,
             warnings: spec.warnings,
             offsets,
@@ -945,7 +958,7 @@ impl TableSource {
 
     fn process_row(&mut self) -> Result<(), TraceError> {
         if self.record.len() != self.columns.len() {
-            let found = self.record.as_slice();
+            let found = self.record.iter().collect::<Vec<_>>().join(&self.delimiter);
             return Err(TraceError::syntax(
                 &self.path,
                 self.line(),
