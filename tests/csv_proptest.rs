@@ -309,7 +309,9 @@ const ALL: [CsvFormat; 5] = [
     CsvFormat::Generic,
 ];
 
-const FIXTURES: [&str; 12] = [
+const FIXTURES: [&str; 14] = [
+    "sigrok_small_samples.csv",
+    "sigrok_small_sr_nolabel.csv",
     "ila_chipscopy_gap.csv",
     "ila_vivado_mixed_radix_crlf.csv",
     "ila_no_radix.csv",

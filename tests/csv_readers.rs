@@ -66,6 +66,8 @@ fn sniffs_every_fixture() {
         ("sigrok_small.csv", CsvFormat::Sigrok),
         ("sigrok_small_labels.csv", CsvFormat::Sigrok),
         ("sigrok_small_sr_dedup.csv", CsvFormat::Sigrok),
+        ("sigrok_small_samples.csv", CsvFormat::Sigrok),
+        ("sigrok_small_sr_nolabel.csv", CsvFormat::Sigrok),
         ("saleae_logic2.csv", CsvFormat::Saleae),
         ("saleae_logic1.csv", CsvFormat::Saleae),
         ("generic_time_ns.csv", CsvFormat::Generic),
@@ -94,6 +96,8 @@ fn sigrok_cli_csv_from_vcd() {
         "sigrok_small.csv",
         "sigrok_small_labels.csv",
         "sigrok_small_sr_dedup.csv",
+        "sigrok_small_samples.csv",
+        "sigrok_small_sr_nolabel.csv",
     ] {
         let (h, ch) = read(name, &CsvOptions::default());
         assert_eq!(h.time_base, TimeBase::Femtoseconds, "{name}");
