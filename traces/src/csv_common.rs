@@ -1062,6 +1062,10 @@ impl ChangeSource for TableSource {
         }
     }
 
+    fn last_time(&self) -> Time {
+        self.time
+    }
+
     fn warnings(&self) -> &Warnings {
         &self.warnings
     }

@@ -1,0 +1,23 @@
+//! VCD (IEEE 1364 value change dump) reading and writing.
+//!
+//! The reader ([`VcdReader`]) is a hand-written tokenizer over a large byte buffer: the `vcd` crate
+//! reads byte by byte and allocates per vector change (~20 MB/s) and rejects what real simulators
+//! and logic analysers write (VHDL 9-state values, `#1.5`, sigrok's `META` line); see
+//! `shared/spec/captures.md` §1. The `vcd` crate stays the oracle in the tests.
+//!
+//! The writer ([`VcdWriter`]) turns `/`-separated names into nested `$scope module` sections.
+
+mod reader;
+mod writer;
+
+pub use reader::VcdReader;
+pub use writer::{timescale_text, VcdWriter};
+
+use crate::{ChangeSource, TraceError};
+use std::path::Path;
+
+/// Opens a VCD (plain or gzip) as a streaming change source.
+pub fn open(path: &Path) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
+    let input = crate::io::open_maybe_gz(path)?;
+    Ok(Box::new(VcdReader::new(input, path)?))
+}
