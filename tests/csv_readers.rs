@@ -66,6 +66,8 @@ fn sniffs_every_fixture() {
         ("sigrok_small.csv", CsvFormat::Sigrok),
         ("sigrok_small_labels.csv", CsvFormat::Sigrok),
         ("sigrok_small_sr_dedup.csv", CsvFormat::Sigrok),
+        ("sigrok_small_samples.csv", CsvFormat::Sigrok),
+        ("sigrok_small_sr_nolabel.csv", CsvFormat::Sigrok),
         ("saleae_logic2.csv", CsvFormat::Saleae),
         ("saleae_logic1.csv", CsvFormat::Saleae),
         ("generic_time_ns.csv", CsvFormat::Generic),
@@ -94,6 +96,8 @@ fn sigrok_cli_csv_from_vcd() {
         "sigrok_small.csv",
         "sigrok_small_labels.csv",
         "sigrok_small_sr_dedup.csv",
+        "sigrok_small_samples.csv",
+        "sigrok_small_sr_nolabel.csv",
     ] {
         let (h, ch) = read(name, &CsvOptions::default());
         assert_eq!(h.time_base, TimeBase::Femtoseconds, "{name}");
@@ -403,6 +407,17 @@ fn golden_nominal_section7_nets_through_sigrok() {
     assert_eq!(ccr.len(), 5);
     assert_eq!(ccr[1], (243_772_500 * ps, "1".to_string()));
     assert_eq!(ccr[4], (243_787_500 * ps, "0".to_string()));
-    // Trace::end_time is the last change; the idle tail to 600 us is not a change.
-    assert_eq!(trace.end_time, 243_922_500 * ps);
+    // The capture runs to 600 us (the golden's end) although the last change is init_done.
+    assert_eq!(trace.end_time, 600_000_000 * ps);
+    assert_eq!(src.last_time(), 600_000_000 * ps);
+}
+
+#[test]
+fn last_time_covers_rows_without_changes() {
+    // The last ILA row (sample 6) repeats sample 5's values: no change, but the capture runs to it.
+    let path = fixture("ila_chipscopy_gap.csv");
+    let mut src = csv_common::open(&path, CsvFormat::Ila, &CsvOptions::default()).unwrap();
+    let ch = drain(src.as_mut()).unwrap();
+    assert_eq!(ch.last().map(|c| c.0), Some(5));
+    assert_eq!(src.last_time(), 6);
 }
