@@ -860,6 +860,7 @@ impl NameMap {
                 Err(a) => ambiguities.push(a),
             }
         }
+        bindings.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         let index = bindings
             .iter()
             .enumerate()
@@ -1025,6 +1026,45 @@ impl NameMap {
             }
         }
         max
+    }
+}
+
+/// Orders names with their numbers compared as numbers (`idelay_dq[2]` before `idelay_dq[10]`),
+/// so listings read in DQ and group order.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let nx = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let ny = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (dx, dy) = (&x[..nx], &y[..ny]);
+                let tx = dx
+                    .iter()
+                    .position(|&c| c != b'0')
+                    .map_or(&dx[nx..], |p| &dx[p..]);
+                let ty = dy
+                    .iter()
+                    .position(|&c| c != b'0')
+                    .map_or(&dy[ny..], |p| &dy[p..]);
+                let ord = tx.len().cmp(&ty.len()).then(tx.cmp(ty)).then(nx.cmp(&ny));
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+                x = &x[nx..];
+                y = &y[ny..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
     }
 }
 
@@ -1713,6 +1753,30 @@ mod tests {
 
     fn bits(s: &str) -> Value {
         Value::Bits(s.as_bytes().into())
+    }
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec![
+            "idelay_dq[10]/tap",
+            "idelay_dq[2]/tap",
+            "idelay_dq[1]/tap",
+            "a01",
+            "a1",
+            "a",
+        ];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            v,
+            vec![
+                "a",
+                "a1",
+                "a01",
+                "idelay_dq[1]/tap",
+                "idelay_dq[2]/tap",
+                "idelay_dq[10]/tap"
+            ]
+        );
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub fn run(args: &Args) -> CliResult {
             args.capture.display()
         );
     }
+    let mut o = String::new();
     if args.json {
         let doc = serde_json::json!({
             "capture": args.capture.display().to_string(),
@@ -79,12 +80,14 @@ pub fn run(args: &Args) -> CliResult {
             "time_base": if sample_indexed { "samples" } else { "femtoseconds" },
             "warnings": canon.warnings(),
         });
-        println!(
+        outln!(
+            o,
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| CliError::Message(e.to_string()))?
         );
     } else {
-        println!(
+        outln!(
+            o,
             "{}: {} MIG signals, {changes} changes, last at {end} {} -> {}",
             args.capture.display(),
             signals.len(),
@@ -92,5 +95,6 @@ pub fn run(args: &Args) -> CliResult {
             args.output.display()
         );
     }
+    super::print_out(&o)?;
     Ok(ExitCode::from(EXIT_PASS))
 }

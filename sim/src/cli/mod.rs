@@ -33,15 +33,52 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliE
         _ => std::path::Path::new("."),
     };
     let err = |e: std::io::Error| CliError::Message(format!("{}: {e}", path.display()));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    let mut tmp = new_output_temp(dir).map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
 
+/// `writeln!` into a report `String` (formatting into memory cannot fail).
+macro_rules! outln {
+    ($o:expr) => {
+        $o.push('\n')
+    };
+    ($o:expr, $($t:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($o, $($t)*);
+    }};
+}
+
 pub mod convert;
 pub mod diagnose;
 pub mod signals;
+
+/// A temporary file for an output: readable like any file the user creates (the umask applies
+/// to the 0o666 asked for), not the private 0o600 of a scratch file.
+fn new_output_temp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".migcal-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
+}
+
+/// Writes a report to stdout. A closed pipe (`migcal signals x | head`) is the reader's choice,
+/// not an error; any other failure is.
+pub fn print_out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Message(format!("stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
 
 use migcal_traces::names::{Mapping, NameMap};
 use migcal_traces::sniff::{self, Format, OpenOptions};
@@ -61,7 +98,7 @@ pub fn write_atomically_with(
         _ => Path::new("."),
     };
     let err = |e: std::io::Error| CliError::Message(format!("{}: {e}", path.display()));
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    let tmp = new_output_temp(dir).map_err(err)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
     write(&mut out)?;
     out.flush().map_err(err)?;

@@ -90,6 +90,7 @@ pub fn run(args: &Args) -> CliResult {
         .collect();
     let format = opened.format.map(super::format_name).unwrap_or("given");
 
+    let mut o = String::new();
     if args.json {
         let missing_json: serde_json::Map<String, serde_json::Value> = missing
             .iter()
@@ -109,7 +110,8 @@ pub fn run(args: &Args) -> CliResult {
             "unbound": unbound,
             "warnings": warnings,
         });
-        println!(
+        outln!(
+            o,
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| CliError::Message(e.to_string()))?
         );
@@ -118,7 +120,8 @@ pub fn run(args: &Args) -> CliResult {
             TimeBase::Femtoseconds => "fs",
             TimeBase::Samples => "samples",
         };
-        println!(
+        outln!(
+            o,
             "{}: {format}, {} signals, last change at {end} {unit}{}",
             args.capture.display(),
             header.signals.len(),
@@ -128,25 +131,36 @@ pub fn run(args: &Args) -> CliResult {
                 .map(|t| format!(" (timescale {t})"))
                 .unwrap_or_default()
         );
-        println!();
-        println!("MIG signals found ({}):", found.len());
+        outln!(o);
+        outln!(o, "MIG signals found ({}):", found.len());
         let w = found.iter().map(|f| f.name.len()).max().unwrap_or(4).max(4);
-        println!("  {:<w$}  {:>5}  {:>8}  source", "name", "width", "changes");
+        outln!(
+            o,
+            "  {:<w$}  {:>5}  {:>8}  source",
+            "name",
+            "width",
+            "changes"
+        );
         for f in &found {
             let width = match f.expected_width {
                 Some(e) if e != f.width => format!("{} (expected {e})", f.width),
                 _ => f.width.to_string(),
             };
-            println!(
+            outln!(
+                o,
                 "  {:<w$}  {:>5}  {:>8}  {}",
-                f.name, width, f.changes, f.source
+                f.name,
+                width,
+                f.changes,
+                f.source
             );
         }
-        println!();
+        outln!(o);
         if missing.is_empty() {
-            println!("Missing: none of the catalogue's signals.");
+            outln!(o, "Missing: none of the catalogue's signals.");
         } else {
-            println!(
+            outln!(
+                o,
                 "Missing, by the stage that needs them (* = needed for that stage's diagnosis):"
             );
             for (stage, list) in &missing {
@@ -163,25 +177,25 @@ pub fn run(args: &Args) -> CliResult {
                         }
                     })
                     .collect();
-                println!("  {}: {}", stage.name(), items.join(", "));
+                outln!(o, "  {}: {}", stage.name(), items.join(", "));
             }
         }
         if !unbound.is_empty() {
-            println!();
-            println!(
+            outln!(o);
+            outln!(o,
                 "Capture signals not bound to a MIG name ({}; bind them in a --map file if they are MIG nets):",
                 unbound.len()
             );
             for u in unbound.iter().take(20) {
-                println!("  {u}");
+                outln!(o, "  {u}");
             }
             if unbound.len() > 20 {
-                println!("  … and {} more", unbound.len() - 20);
+                outln!(o, "  … and {} more", unbound.len() - 20);
             }
         }
         if !warnings.is_empty() {
-            println!();
-            println!(
+            outln!(o);
+            outln!(o,
                 "Reader warnings: {} 9-state values folded, {} fractional times rounded, {} non-bit values{}",
                 warnings.nine_state_folded,
                 warnings.fractional_times_rounded,
@@ -194,13 +208,17 @@ pub fn run(args: &Args) -> CliResult {
             );
         }
         if !names.ambiguities().is_empty() {
-            println!();
-            println!("Ambiguous (two capture signals claim one MIG name; bind one with --map):");
+            outln!(o);
+            outln!(
+                o,
+                "Ambiguous (two capture signals claim one MIG name; bind one with --map):"
+            );
             for a in names.ambiguities() {
-                println!("  {}: {} and {}", a.name, a.first, a.second);
+                outln!(o, "  {}: {} and {}", a.name, a.first, a.second);
             }
         }
     }
+    super::print_out(&o)?;
     if let Some(a) = names.ambiguities().first() {
         return Err(TraceError::from(a.clone()).into());
     }
