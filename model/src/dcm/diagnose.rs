@@ -114,7 +114,7 @@ pub struct Observation {
     pub clkin_present: Option<Edges>,
     /// The CLKIN period, if known (needed for the 3-cycle RST rule).
     pub clkin_period: Option<Time>,
-    /// STATUS[1] (`dcm/status[1]`, CLKIN stopped), if captured. Used as a stand-in for CLKIN
+    /// STATUS\[1\] (`dcm/status[1]`, CLKIN stopped), if captured. Used as a stand-in for CLKIN
     /// presence when [`Observation::clkin_present`] is `None`; it reads 0 before the first lock
     /// and after each RST, so a stop then is not seen on it.
     pub status1: Option<Edges>,
