@@ -823,7 +823,8 @@ impl Waveform {
     }
 }
 
-/// Runs the DCM from configuration through `inputs` (time-ordered) up to `until`.
+/// Runs the DCM from configuration through `inputs` (time-ordered) up to `until`; inputs after
+/// `until` are not looked at. The first input error stops the run.
 pub fn simulate(
     params: &Params,
     clkin: &ClkinInitial,
