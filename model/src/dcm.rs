@@ -1,5 +1,5 @@
-//! Virtex-4 DCM (legacy `DCM`, `DCM_BASE`, `DCM_ADV`) as far as the MIG cares: LOCKED, STATUS[1]
-//! (CLKIN stopped) and STATUS[2] (CLKFX stopped), including the MAP-inserted autocalibration macro
+//! Virtex-4 DCM (legacy `DCM`, `DCM_BASE`, `DCM_ADV`) as far as the MIG cares: LOCKED, STATUS\[1\]
+//! (CLKIN stopped) and STATUS\[2\] (CLKFX stopped), including the MAP-inserted autocalibration macro
 //! of AR21435 (`DCM_AUTOCALIBRATION`).
 //!
 //! The DCM acts on a millisecond scale (lock time, the 100 ms clock-stop rule, the 200 ms
@@ -23,10 +23,10 @@
 //!   that puts the DCM in autocalibration once CLKIN stops. After that, a RST shorter than 200 ms
 //!   gives a normal-looking lock that is lost again tens of milliseconds later; only a RST of at
 //!   least 200 ms taken while CLKIN runs restores normal behaviour (AR21435, Billauer's blog).
-//! - STATUS[1] follows CLKIN presence; STATUS[2] is sticky until RST; both read 0 until LOCKED has
+//! - STATUS\[1\] follows CLKIN presence; STATUS\[2\] is sticky until RST; both read 0 until LOCKED has
 //!   risen since configuration or the last RST (simulation model).
 //!
-//! - **[U]** What LOCKED does when CLKIN returns and no RST follows at all is not documented; the
+//! - **\[U\]** What LOCKED does when CLKIN returns and no RST follows at all is not documented; the
 //!   model leaves it as it was (still high after a stop under 100 ms). A clock that is absent at
 //!   configuration counts as stopped for the macro ([`Params::autocal_if_clkin_absent_at_start`]).
 //!
@@ -103,18 +103,18 @@ pub struct Params {
     pub stepping: u8,
     /// Minimum RST pulse, in CLKIN cycles (3, UNISIM DCM_ADV and AR13349).
     pub rst_min_clkin_cycles: u32,
-    /// Time from a usable CLKIN with RST low to LOCKED rising. **[U]**: DS302's LOCK_DLL/LOCK_FX
+    /// Time from a usable CLKIN with RST low to LOCKED rising. **\[U\]**: DS302's LOCK_DLL/LOCK_FX
     /// were not read; 1 ms is a chosen default (real DCMs lock in microseconds to low milliseconds).
     pub lock_time: Time,
     /// The RST length that takes the DCM out of autocalibration (200 ms, AR21435).
     pub autocal_reset_min: Time,
-    /// How long a lock taken in autocalibration lasts before LOCKED falls again. **[U]**: the
+    /// How long a lock taken in autocalibration lasts before LOCKED falls again. **\[U\]**: the
     /// only source says "tens of milliseconds"; 30 ms is chosen.
     pub autocal_unlock_delay: Time,
     /// How long CLKIN may stop before LOCKED falls (100 ms, UNISIM DCM_ADV; XAPP462 agrees).
     pub clkin_stop_lose_lock: Time,
-    /// Missing CLKIN periods after which the DCM (STATUS[1]) and the autocalibration macro see the
-    /// clock as stopped. **[U]**: the simulation model uses 2 periods, XAPP462 says one missed
+    /// Missing CLKIN periods after which the DCM (STATUS\[1\]) and the autocalibration macro see the
+    /// clock as stopped. **\[U\]**: the simulation model uses 2 periods, XAPP462 says one missed
     /// cycle, AR10972 1 to 8 cycles; 2 is chosen.
     pub clkin_stop_detect_periods: u32,
     /// Largest CLKIN cycle-to-cycle jitter (and period step) the DCM tolerates (300 ps, simulation
@@ -123,7 +123,7 @@ pub struct Params {
     /// Largest distance of the CLKIN period from the locked period (1 ns, simulation model).
     pub max_period_jitter: Time,
     /// Whether a CLKIN that is absent at configuration counts as a stopped clock for the
-    /// autocalibration macro. **[U]**: the macro cannot tell "never started" from "stopped"; true
+    /// autocalibration macro. **\[U\]**: the macro cannot tell "never started" from "stopped"; true
     /// is chosen, so a late CLKIN needs the 200 ms reset like a disturbed one.
     pub autocal_if_clkin_absent_at_start: bool,
 }
@@ -250,9 +250,9 @@ pub struct InputEvent {
 pub enum OutputSignal {
     /// LOCKED (the MIG's `dcm_lock`).
     Locked,
-    /// STATUS[1], CLKIN stopped (DO[1] on DCM_ADV).
+    /// STATUS\[1\], CLKIN stopped (DO\[1\] on DCM_ADV).
     Status1,
-    /// STATUS[2], CLKFX stopped (DO[2] on DCM_ADV).
+    /// STATUS\[2\], CLKFX stopped (DO\[2\] on DCM_ADV).
     Status2,
 }
 
@@ -283,9 +283,9 @@ pub struct OutputEvent {
 pub struct Outputs {
     /// LOCKED.
     pub locked: bool,
-    /// STATUS[1] (CLKIN stopped).
+    /// STATUS\[1\] (CLKIN stopped).
     pub status1: bool,
-    /// STATUS[2] (CLKFX stopped, sticky until RST).
+    /// STATUS\[2\] (CLKFX stopped, sticky until RST).
     pub status2: bool,
 }
 
@@ -823,7 +823,8 @@ impl Waveform {
     }
 }
 
-/// Runs the DCM from configuration through `inputs` (time-ordered) up to `until`.
+/// Runs the DCM from configuration through `inputs` (time-ordered) up to `until`; inputs after
+/// `until` are not looked at. The first input error stops the run.
 pub fn simulate(
     params: &Params,
     clkin: &ClkinInitial,

@@ -112,6 +112,67 @@ fn status1_stands_in_for_clkin_presence() {
 }
 
 #[test]
+fn late_clkin_with_no_reset_at_all_is_named_too() {
+    let p = Params::default();
+    let clkin = ClkinInitial {
+        running: false,
+        ..ClkinInitial::default()
+    };
+    let inputs = [ev(2 * MS, Input::ClkinResume)];
+    let w = simulate(&p, &clkin, &inputs, 100 * MS).unwrap();
+    let obs = Observation::from_model(&w, &clkin, &inputs);
+    let f = diagnose(&obs, &DiagnoseParams::from(&p)).unwrap();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].text, AUTOCAL_FINDING_TEXT);
+    let ev: Vec<_> = f[0]
+        .evidence
+        .iter()
+        .map(|e| (e.time, e.text.as_str()))
+        .collect();
+    assert_eq!(
+        ev,
+        vec![
+            (2 * MS, "CLKIN returned"),
+            (
+                3 * MS,
+                "LOCKED rose 1 ms after CLKIN returned, with no RST since"
+            ),
+            (
+                33 * MS,
+                "LOCKED fell 30 ms after rising, with RST low and CLKIN running"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_200ms_reset_begun_before_clkin_returned_is_still_too_short() {
+    let p = Params::default();
+    let inputs = [
+        ev(5 * MS, Input::ClkinStop),
+        ev(8 * MS, Input::RstAssert),
+        ev(10 * MS, Input::ClkinResume),
+        ev(208 * MS, Input::RstDeassert),
+    ];
+    let obs = observe(&p, &inputs, 400 * MS);
+    let f = diagnose(&obs, &DiagnoseParams::from(&p)).unwrap();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].kind, FindingKind::AutocalShortReset);
+    let rst = f[0]
+        .evidence
+        .iter()
+        .find(|e| e.signal == "dcm/rst")
+        .unwrap();
+    assert_eq!(
+        (rst.time, rst.text.as_str()),
+        (
+            8 * MS,
+            "RST high for 200 ms, 198 ms of it after CLKIN returned (< 200 ms)"
+        )
+    );
+}
+
+#[test]
 fn repeated_short_resets_give_one_finding_with_every_occurrence() {
     let p = Params::default();
     let obs = observe(

@@ -187,6 +187,64 @@ proptest! {
     }
 
     #[test]
+    fn diagnosis_names_exactly_the_autocalibration_unlocks(
+        legacy in any::<bool>(),
+        steps in prop::collection::vec(step(2), 0..25),
+    ) {
+        let p = if legacy { params(2) } else { params(0) };
+        let inputs = build(&steps);
+        let end = inputs.last().map_or(0, |e| e.time) + 300 * FS_PER_MS;
+        let clkin = ClkinInitial::default();
+        let w = simulate(&p, &clkin, &inputs, end).unwrap();
+        let obs = Observation::from_model(&w, &clkin, &inputs);
+        // The model's autocalibration unlocks: a fall autocal_unlock_delay after the rise,
+        // with RST low and CLKIN running.
+        let clkin_running_at = |t: Time| {
+            inputs
+                .iter()
+                .filter(|e| e.time <= t)
+                .fold(true, |run, e| match e.input {
+                    Input::ClkinStop => false,
+                    Input::ClkinResume => true,
+                    _ => run,
+                })
+        };
+        let rst_high_at = |t: Time| {
+            inputs
+                .iter()
+                .filter(|e| e.time <= t)
+                .fold(false, |h, e| match e.input {
+                    Input::RstAssert => true,
+                    Input::RstDeassert => false,
+                    _ => h,
+                })
+        };
+        let mut model_falls = Vec::new();
+        let mut rise = None;
+        for e in w.changes(OutputSignal::Locked) {
+            if e.value {
+                rise = Some(e.time);
+            } else if let Some(r) = rise.take() {
+                if e.time - r == p.autocal_unlock_delay
+                    && !rst_high_at(e.time)
+                    && clkin_running_at(e.time)
+                {
+                    model_falls.push(e.time);
+                }
+            }
+        }
+        let f = diagnose(&obs, &DiagnoseParams::from(&p)).unwrap();
+        let found: Vec<Time> = f
+            .iter()
+            .filter(|f| f.kind == FindingKind::AutocalShortReset)
+            .flat_map(|f| f.evidence.iter())
+            .filter(|e| e.text.starts_with("LOCKED fell"))
+            .map(|e| e.time)
+            .collect();
+        prop_assert_eq!(found, model_falls, "{:#?}", f);
+    }
+
+    #[test]
     fn every_locked_rise_follows_lock_time_of_usable_clkin(
         kind in 0u8..4,
         steps in prop::collection::vec(step(2), 0..25),

@@ -712,6 +712,21 @@ mod tests {
     }
 
     #[test]
+    fn clocking_section_rejects_unknown_keys() {
+        let fields = vec![("clkin_period_ps", 4000.0), ("clkin_start_ms", 1.5)];
+        let c: ClockingConfig =
+            ClockingConfig::deserialize(MapDeserializer::<_, DeError>::new(fields.into_iter()))
+                .unwrap();
+        assert_eq!(c.clkin_period_ps, 4000.0);
+        assert_eq!(c.stepping, 2);
+        assert_eq!(c.primitive, Primitive::DcmBase);
+        let fields = vec![("clkin_period_ps", 4000.0), ("clkin_jiter_ps", 1.0)];
+        let e = ClockingConfig::deserialize(MapDeserializer::<_, DeError>::new(fields.into_iter()))
+            .unwrap_err();
+        assert!(e.to_string().contains("clkin_jiter_ps"), "{e}");
+    }
+
+    #[test]
     fn attribute_accepts_bool_and_xilinx_strings() {
         let d: serde::de::value::StrDeserializer<DeError> = "FALSE".into_deserializer();
         assert_eq!(Attribute::deserialize(d).unwrap(), Attribute(false));

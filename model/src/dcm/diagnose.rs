@@ -71,6 +71,27 @@ impl Edges {
         }
     }
 
+    /// The last change to `value` at or before `t`. Needs normalized (alternating) changes, so
+    /// only the last two changes up to `t` are looked at.
+    fn last_to_at_or_before(&self, value: bool, t: Time) -> Option<Time> {
+        let upto = self.changes.partition_point(|c| c.0 <= t);
+        self.changes[upto.saturating_sub(2)..upto]
+            .iter()
+            .rev()
+            .find(|c| c.1 == value)
+            .map(|c| c.0)
+    }
+
+    /// The first change to `value` strictly between `lo` and `hi` (normalized changes).
+    fn first_to_between(&self, value: bool, lo: Time, hi: Time) -> Option<Time> {
+        let from = self.changes.partition_point(|c| c.0 <= lo);
+        self.changes[from..]
+            .iter()
+            .take(2)
+            .find(|c| c.1 == value && c.0 < hi)
+            .map(|c| c.0)
+    }
+
     /// Rising-edge times.
     fn rises(&self) -> impl Iterator<Item = Time> + '_ {
         self.changes.iter().filter(|c| c.1).map(|c| c.0)
@@ -93,7 +114,7 @@ pub struct Observation {
     pub clkin_present: Option<Edges>,
     /// The CLKIN period, if known (needed for the 3-cycle RST rule).
     pub clkin_period: Option<Time>,
-    /// STATUS[1] (`dcm/status[1]`, CLKIN stopped), if captured. Used as a stand-in for CLKIN
+    /// STATUS\[1\] (`dcm/status[1]`, CLKIN stopped), if captured. Used as a stand-in for CLKIN
     /// presence when [`Observation::clkin_present`] is `None`; it reads 0 before the first lock
     /// and after each RST, so a stop then is not seen on it.
     pub status1: Option<Edges>,
@@ -338,19 +359,12 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
         if rst_high_at(f) {
             continue;
         }
+        // Blame a stop only if CLKIN was still stopped when LOCKED fell: a stop under 100 ms
+        // that ended before leaves LOCKED high in the DCM.
         let stopped_between = clkin.as_ref().and_then(|c| {
-            if c.level_at(f) == Some(false) {
-                return c
-                    .changes
-                    .iter()
-                    .rev()
-                    .find(|x| x.0 <= f && !x.1)
-                    .map(|x| x.0);
-            }
-            c.changes
-                .iter()
-                .find(|x| x.0 > r && x.0 < f && !x.1)
-                .map(|x| x.0)
+            (c.level_at(f) == Some(false))
+                .then(|| c.last_to_at_or_before(false, f))
+                .flatten()
         });
         if let Some(stop) = stopped_between {
             findings.push(Finding {
@@ -376,51 +390,67 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
             });
             continue;
         }
-        // The RST pulse that this lock followed: the last one ending at or before the rise.
-        let pulse = pulses
-            .iter()
-            .rev()
-            .find(|pl| pl.end.is_some_and(|e| e <= r))
-            .copied();
-        let shape = pulse.and_then(|pl| {
-            let (s, e) = (pl.start?, pl.end?);
-            let no_rise_between = !locked.rises().any(|x| x > e && x < r);
-            let window = (p.autocal_unlock_min..=p.autocal_unlock_max).contains(&(f - r));
-            (e - s < p.autocal_reset_min && no_rise_between && window).then_some((s, e))
-        });
-        let Some((s, e)) = shape else {
+        if !(p.autocal_unlock_min..=p.autocal_unlock_max).contains(&(f - r)) {
             other_falls.push((r, f));
             continue;
+        }
+        // The RST pulse this lock followed: the last one ending at or before the rise, unless
+        // another lock came in between. Pulses are in time order and only the last may be
+        // open, so their ends are sorted.
+        let before = pulses.partition_point(|pl| pl.end.is_some_and(|e| e <= r));
+        let pulse = before.checked_sub(1).and_then(|i| {
+            let pl = pulses[i];
+            let e = pl.end?;
+            locked
+                .first_to_between(true, e, r)
+                .is_none()
+                .then_some((i, pl.start, e))
+        });
+        // The part of a pulse after CLKIN returned at `rt` (the 200 ms only count from there).
+        let after_return = |start: Option<Time>, end: Time, rt: Time| {
+            end.saturating_sub(start.unwrap_or(obs.start).max(rt))
         };
-        // With CLKIN known, a CLKIN return must precede the reset with no long reset since.
-        let clkin_return = match clkin.as_ref() {
-            None => None,
-            Some(c) => {
-                let mut ret: Option<Time> = None;
-                let mut rising = c.changes.iter().filter(|x| x.1 && x.0 <= e).map(|x| x.0);
-                if let Some(t) = rising.next_back() {
-                    ret = Some(t);
-                }
-                let long_since = ret.is_some_and(|rt| {
-                    pulses.iter().any(|pl| match (pl.start, pl.end) {
-                        (Some(ps), Some(pe)) => {
-                            pe > rt && pe < s && pe - ps.max(rt) >= p.autocal_reset_min
-                        }
-                        _ => false,
-                    })
-                });
-                match ret {
-                    Some(t) if !long_since => Some(t),
-                    // STATUS[1] may miss the stop (it reads 0 until a lock): keep the finding.
-                    None if from_status1 => {
-                        return_unseen_on_status1 = true;
-                        None
-                    }
-                    _ => {
+        let ret = clkin.as_ref().and_then(|c| c.last_to_at_or_before(true, r));
+        // (CLKIN return, (RST start, RST end, RST length after the return))
+        let (clkin_return, rst_part) = match ret {
+            Some(rt) => match pulse {
+                Some((i, start, e)) if e >= rt => {
+                    let len = after_return(start, e, rt);
+                    // A long reset between the return and this one would have cleared it.
+                    let first = pulses.partition_point(|pl| pl.end.is_some_and(|pe| pe <= rt));
+                    let cleared = pulses[first..i].iter().any(|pl| {
+                        pl.end
+                            .is_some_and(|pe| after_return(pl.start, pe, rt) >= p.autocal_reset_min)
+                    });
+                    if cleared || len >= p.autocal_reset_min {
                         other_falls.push((r, f));
                         continue;
                     }
+                    (Some(rt), Some((start.unwrap_or(obs.start.max(rt)), e, len)))
                 }
+                // No reset since CLKIN came back: the lock came by itself, in autocalibration.
+                _ if locked.first_to_between(true, rt, r).is_none() => (Some(rt), None),
+                _ => {
+                    other_falls.push((r, f));
+                    continue;
+                }
+            },
+            // CLKIN not seen (or its return hidden from STATUS[1]): judge by the pulse alone.
+            None if clkin.is_none() || from_status1 => match pulse {
+                Some((_, Some(s), e)) if e - s < p.autocal_reset_min => {
+                    if from_status1 {
+                        return_unseen_on_status1 = true;
+                    }
+                    (None, Some((s, e, e - s)))
+                }
+                _ => {
+                    other_falls.push((r, f));
+                    continue;
+                }
+            },
+            None => {
+                other_falls.push((r, f));
+                continue;
             }
         };
         autocal_count += 1;
@@ -435,20 +465,42 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
                 },
             });
         }
-        autocal_evidence.push(Evidence {
-            signal: RST,
-            time: s,
-            text: format!(
-                "RST high for {} (< {})",
-                fmt_duration(e - s),
-                fmt_duration(p.autocal_reset_min)
-            ),
-        });
-        autocal_evidence.push(Evidence {
-            signal: LOCKED,
-            time: r,
-            text: format!("LOCKED rose {} after RST fell", fmt_duration(r - e)),
-        });
+        match (rst_part, clkin_return) {
+            (Some((s, e, len)), _) => {
+                autocal_evidence.push(Evidence {
+                    signal: RST,
+                    time: s,
+                    text: if len == e - s {
+                        format!(
+                            "RST high for {} (< {})",
+                            fmt_duration(len),
+                            fmt_duration(p.autocal_reset_min)
+                        )
+                    } else {
+                        format!(
+                            "RST high for {}, {} of it after CLKIN returned (< {})",
+                            fmt_duration(e - s),
+                            fmt_duration(len),
+                            fmt_duration(p.autocal_reset_min)
+                        )
+                    },
+                });
+                autocal_evidence.push(Evidence {
+                    signal: LOCKED,
+                    time: r,
+                    text: format!("LOCKED rose {} after RST fell", fmt_duration(r - e)),
+                });
+            }
+            (None, Some(rt)) => autocal_evidence.push(Evidence {
+                signal: LOCKED,
+                time: r,
+                text: format!(
+                    "LOCKED rose {} after CLKIN returned, with no RST since",
+                    fmt_duration(r - rt)
+                ),
+            }),
+            (None, None) => {}
+        }
         autocal_evidence.push(Evidence {
             signal: LOCKED,
             time: f,
