@@ -114,7 +114,11 @@ fn sigrok_cli_csv_from_vcd() {
             v(&[(0, "0"), (20 * NS, "1")]),
             "{name}"
         );
-        assert_eq!(of(&ch, "init_done"), v(&[(0, "0"), (30 * NS, "1")]), "{name}");
+        assert_eq!(
+            of(&ch, "init_done"),
+            v(&[(0, "0"), (30 * NS, "1")]),
+            "{name}"
+        );
     }
 }
 
@@ -167,7 +171,14 @@ fn ila_chipscopy_layout_with_gap() {
     );
     assert_eq!(
         of(&ch, "u_ddr/tap_logic_00/dlyce_dqs[1:0]"),
-        v(&[(0, "00"), (1, "01"), (2, "11"), (3, "10"), (4, "xx"), (5, "00")])
+        v(&[
+            (0, "00"),
+            (1, "01"),
+            (2, "11"),
+            (3, "10"),
+            (4, "xx"),
+            (5, "00")
+        ])
     );
     assert_eq!(
         of(&ch, "u_ddr/tap_logic_00/tap_sel_done"),

@@ -100,6 +100,12 @@ impl Params {
         !self.faults.contains(&Fault::RefclkMissing)
     }
 
+    fn is_short(&self, line: usize) -> bool {
+        self.faults
+            .iter()
+            .any(|f| matches!(*f, Fault::DqStuck { dq, .. } if dq as usize == line))
+    }
+
     fn forced_level(&self, line: usize) -> Option<bool> {
         let mut lvl = None;
         for f in &self.faults {
@@ -113,20 +119,76 @@ impl Params {
     }
 }
 
+/// Slots of controller write data kept.
+const DRIVE_SLOTS: usize = 8;
+
+/// The controller's DQ output drivers: the ODDR on clk_90 puts the rise half of a write word on
+/// the pins from a quarter period after the CK edge that takes the WRITE plus half a period,
+/// then the fall half, then releases the bus (the tri-state flip-flop, also on clk_90). Slot k
+/// covers [k·T/2 + T/4, (k+1)·T/2 + T/4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct CtrlDrive {
+    /// (slot, value) ring.
+    pub slots: [(u64, u16); DRIVE_SLOTS],
+    /// Valid flags.
+    pub valid: [bool; DRIVE_SLOTS],
+}
+
+impl CtrlDrive {
+    /// Schedule the two beats of a WRITE taken at CK half-clock `h`.
+    pub fn schedule(&self, h: u64, word: u64, width: u32) -> CtrlDrive {
+        let mut n = *self;
+        let w = width.min(32);
+        let m = crate::logic::mask(w) as u64;
+        for (k, data) in [(h + 1, (word >> w) & m), (h + 2, word & m)] {
+            let i = (k % DRIVE_SLOTS as u64) as usize;
+            n.slots[i] = (k, data as u16);
+            n.valid[i] = true;
+        }
+        n
+    }
+
+    /// The word driven at `t_ps`, if any.
+    pub fn at(&self, t_ps: f64, period_ps: f64) -> Option<u16> {
+        let half = period_ps / 2.0;
+        let k = ((t_ps - half / 2.0) / half).floor();
+        if k < 0.0 {
+            return None;
+        }
+        let k = k as u64;
+        let i = (k % DRIVE_SLOTS as u64) as usize;
+        (self.valid[i] && self.slots[i].0 == k).then_some(self.slots[i].1)
+    }
+}
+
 /// The level a DQ line shows at the IDDR input at `t_ps`, for IDELAY tap `tap` and an extra
 /// timing offset `jitter_ps`: known 0/1, or unknown when nothing drives it.
 pub fn sample_line(
     p: &Params,
     mem: &Memory,
+    drive: &CtrlDrive,
     line: usize,
     t_ps: f64,
     tap: u8,
     jitter_ps: f64,
 ) -> Lv {
-    if let Some(level) = p.forced_level(line) {
-        return Lv::known(level as u32);
-    }
     let half = p.period_ps / 2.0;
+    // The controller pin as seen through IDELAY; a change exactly at the instant is not taken.
+    let at_pin = t_ps - tap as f64 * p.tap_ps - jitter_ps - 1e-3;
+    let own = drive.at(at_pin, p.period_ps).map(|w| (w >> line) & 1 == 1);
+    match (p.forced_level(line), own) {
+        (Some(level), Some(d)) if p.is_short(line) => {
+            // A rail short fights the controller's driver: the winner is unknown unless they agree.
+            return if level == d {
+                Lv::known(level as u32)
+            } else {
+                Lv::unknown(1)
+            };
+        }
+        (_, Some(d)) => return Lv::known(d as u32),
+        (Some(level), None) => return Lv::known(level as u32),
+        (None, None) => {}
+    }
     let launch = t_ps - p.line_delay_ps(line) - tap as f64 * p.tap_ps - jitter_ps;
     // Beat h occupies [h·half, (h+1)·half) at the memory; an arrival exactly at the sampling
     // instant belongs to the next beat, which is not yet taken.
@@ -161,14 +223,26 @@ mod tests {
         let p = Params::default();
         let m = mem_with_alternating();
         let t = 10.0 * 2500.0 + 2500.0; // boundary between beat 10 (ones) and 11 (zeros)
-        assert_eq!(sample_line(&p, &m, 1, t, 32, 0.0), Lv::known(1));
-        assert_eq!(sample_line(&p, &m, 1, t, 33, 0.0), Lv::known(0));
+        assert_eq!(
+            sample_line(&p, &m, &CtrlDrive::default(), 1, t, 32, 0.0),
+            Lv::known(1)
+        );
+        assert_eq!(
+            sample_line(&p, &m, &CtrlDrive::default(), 1, t, 33, 0.0),
+            Lv::known(0)
+        );
         let skew = Params {
             dq_delay_ps: vec![0.0, 300.0],
             ..Params::default()
         };
-        assert_eq!(sample_line(&skew, &m, 1, t, 28, 0.0), Lv::known(1));
-        assert_eq!(sample_line(&skew, &m, 1, t, 29, 0.0), Lv::known(0));
+        assert_eq!(
+            sample_line(&skew, &m, &CtrlDrive::default(), 1, t, 28, 0.0),
+            Lv::known(1)
+        );
+        assert_eq!(
+            sample_line(&skew, &m, &CtrlDrive::default(), 1, t, 29, 0.0),
+            Lv::known(0)
+        );
     }
 
     #[test]
@@ -185,9 +259,18 @@ mod tests {
             ..Params::default()
         };
         let m = Memory::default();
-        assert_eq!(sample_line(&p, &m, 3, 1e5, 0, 0.0), Lv::known(0));
-        assert_eq!(sample_line(&p, &m, 5, 1e5, 0, 0.0), Lv::known(1));
-        assert_eq!(sample_line(&p, &m, 6, 1e5, 0, 0.0), Lv::unknown(1));
+        assert_eq!(
+            sample_line(&p, &m, &CtrlDrive::default(), 3, 1e5, 0, 0.0),
+            Lv::known(0)
+        );
+        assert_eq!(
+            sample_line(&p, &m, &CtrlDrive::default(), 5, 1e5, 0, 0.0),
+            Lv::known(1)
+        );
+        assert_eq!(
+            sample_line(&p, &m, &CtrlDrive::default(), 6, 1e5, 0, 0.0),
+            Lv::unknown(1)
+        );
         assert_eq!(p.write_lanes(2), 0b10);
     }
 }

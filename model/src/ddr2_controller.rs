@@ -310,8 +310,9 @@ pub struct Out {
     pub ctrl_wren: bool,
     /// `ctrl_Wdf_RdEn`.
     pub ctrl_wdf_rden: bool,
-    /// `ctrl_dummy_wr_sel`.
-    pub ctrl_dummy_wr_sel: bool,
+    /// `ctrl_dummy_wr_sel`: the RTL selects a signal (`ctrl_Wdf_RdEn_int`) that nothing
+    /// drives, so it is unknown while `ctrl_dummy_write` is set and 0 afterwards.
+    pub ctrl_dummy_wr_sel: crate::logic::Lv,
     /// `init_done`.
     pub init_done: bool,
     /// `dummy_write_flag`.
@@ -340,7 +341,11 @@ pub fn outputs(r: &Regs, p: &Params) -> Out {
         ctrl_rden: r.ctrl_rden_r,
         ctrl_wren: r.ctrl_wren_cnt != 0,
         ctrl_wdf_rden,
-        ctrl_dummy_wr_sel: r.ctrl_dummy_write && ctrl_wdf_rden,
+        ctrl_dummy_wr_sel: if r.ctrl_dummy_write {
+            crate::logic::Lv::unknown(1)
+        } else {
+            crate::logic::Lv::known(0)
+        },
         init_done: r.init_done,
         dummy_write_flag: r.dummy_write_flag_r,
         ref_flag: r.refi_count == p.max_ref_cnt && r.done_200us,

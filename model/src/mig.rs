@@ -111,6 +111,8 @@ pub struct Regs {
     pub backend: backend_fifos::Regs,
     /// The memory.
     pub memory: ddr2_device::Regs,
+    /// What the controller's own DQ drivers put on its pins during write bursts.
+    pub dq_drive: board::CtrlDrive,
 }
 
 /// A command seen on the bus.
@@ -160,6 +162,7 @@ impl Mig {
             pattern: vec![pc::Regs::default(); lanes],
             backend: backend_fifos::Regs::default(),
             memory: ddr2_device::Regs::default(),
+            dq_drive: board::CtrlDrive::default(),
         };
         let rng = ChaCha8Rng::seed_from_u64(p.seed);
         Mig {
@@ -219,6 +222,7 @@ impl Mig {
             let b = board::sample_line(
                 &self.p.board,
                 &self.regs.memory,
+                &self.regs.dq_drive,
                 line,
                 t_ps,
                 self.regs.taps[line],
@@ -356,12 +360,16 @@ impl Mig {
         } else {
             Command::Nop
         };
+        let write_word = r.backend.words[r.memory.writes_seen as usize % backend_fifos::DEPTH];
+        if let Command::Write { .. } = cmd {
+            nx.dq_drive = r.dq_drive.schedule(2 * n, write_word, p.data_width);
+        }
         let (writes, nm) = ddr2_device::step(
             &r.memory,
             &ddr2_device::In {
                 cmd,
                 h: 2 * n,
-                write_word: r.backend.words[r.memory.writes_seen as usize % backend_fifos::DEPTH],
+                write_word,
                 write_lanes: p.board.write_lanes(p.data_width / 8),
                 width: p.data_width,
             },
@@ -683,7 +691,7 @@ impl Mig {
         let d = |v: Value, w: u32| if defined { v } else { undef(w) };
         put(b(comp_done));
         put(b(r.tap_logic.tap_sel_done));
-        put(b(co.ctrl_dummy_wr_sel));
+        put(lv(co.ctrl_dummy_wr_sel));
         put(d(b(co.ctrl_dummyread_start), 1));
         put(b(co.ctrl_wdf_rden));
         put(b(co.ctrl_wren));
