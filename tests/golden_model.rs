@@ -5,7 +5,6 @@
 //! IDELAY taps must be equal. On a mismatch the first divergent cycle, the signal and both values
 //! are printed.
 
-use migcal_model::board::Fault;
 use migcal_model::mig::{Mig, Params};
 use migcal_model::probe::{Probe, Value};
 use migcal_traces::trace::ValueRef;
@@ -74,7 +73,7 @@ fn read_golden(name: &str, wanted: &[String]) -> (Changes, u64) {
     let mut last_t = 0;
     while let Some(c) = src.next_change().expect("golden VCD readable") {
         last_t = c.time;
-        if c.time >= EDGE0_FS && (c.time - EDGE0_FS) % PERIOD_FS != 0 {
+        if c.time >= EDGE0_FS && !(c.time - EDGE0_FS).is_multiple_of(PERIOD_FS) {
             continue; // sub-cycle stamps (1 fs after pad changes)
         }
         // Power-up values (t = 0) count as cycle 0.
@@ -228,66 +227,60 @@ fn compare(golden: &str, p: Params) {
     );
 }
 
-#[test]
-fn nominal_matches_golden_to_the_cycle() {
-    compare("nominal", Params::default());
+/// The bundled scenario that reproduces golden `name`.
+fn scenario_params(name: &str) -> Params {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sim/scenarios/golden")
+        .join(format!("{name}.toml"));
+    migcal::scenario::Scenario::load(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .model_params()
 }
 
-fn with_board(f: impl FnOnce(&mut migcal_model::board::Params)) -> Params {
-    let mut p = Params::default();
-    f(&mut p.board);
-    p
+#[test]
+fn nominal_matches_golden_to_the_cycle() {
+    compare("nominal", scenario_params("nominal"));
 }
 
 #[test]
 fn skew_matches_golden_to_the_cycle() {
-    compare(
-        "skew",
-        with_board(|b| b.dq_delay_ps = vec![0.0, 300.0, 600.0, 150.0, 450.0, 750.0, 225.0, 525.0]),
-    );
+    compare("skew", scenario_params("skew"));
 }
 
 #[test]
 fn idelayctrl_not_ready_matches_golden_to_the_cycle() {
     compare(
         "idelayctrl_not_ready",
-        with_board(|b| b.faults = vec![Fault::RefclkMissing]),
+        scenario_params("idelayctrl_not_ready"),
     );
 }
 
 #[test]
 fn fault1_dq3_open_matches_golden_to_the_cycle() {
-    compare(
-        "fault1",
-        with_board(|b| b.faults = vec![Fault::DqOpen { dq: 3 }]),
-    );
+    compare("fault1", scenario_params("fault1"));
 }
 
 #[test]
 fn fault2_dm0_stuck_high_matches_golden_to_the_cycle() {
-    compare(
-        "fault2",
-        with_board(|b| {
-            b.faults = vec![Fault::DmStuck {
-                lane: 0,
-                high: true,
-            }]
-        }),
-    );
+    compare("fault2", scenario_params("fault2"));
 }
 
 #[test]
 fn dq5_stuck_high_matches_golden_to_the_cycle() {
-    compare(
-        "dq5_stuck_high",
-        with_board(|b| b.faults = vec![Fault::DqStuck { dq: 5, high: true }]),
-    );
+    compare("dq5_stuck_high", scenario_params("dq5_stuck_high"));
 }
 
 #[test]
 fn dqs1_open_matches_golden_to_the_cycle() {
-    compare(
-        "dqs1_open",
-        with_board(|b| b.faults = vec![Fault::DqsOpen { lane: 1 }]),
-    );
+    compare("dqs1_open", scenario_params("dqs1_open"));
+}
+
+/// A model change must be able to fail the comparison: shifting the power-up reset by one
+/// IDELAYCTRL edge moves every event one cycle and is caught.
+#[test]
+#[should_panic(expected = "first divergence")]
+fn comparison_catches_a_one_cycle_shift() {
+    let mut p = scenario_params("nominal");
+    p.idelayctrl_ready_edges = 16;
+    compare("nominal", p);
 }

@@ -4,3 +4,5 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod run;
+pub mod scenario;

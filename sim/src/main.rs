@@ -13,9 +13,11 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Simulate a scenario with the cycle-accurate model.
+    Simulate(cli::simulate::Args),
+}
 
-#[allow(unreachable_code, unused_variables)] // until the first subcommand lands
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -29,7 +31,9 @@ fn main() -> ExitCode {
             };
         }
     };
-    let result: cli::CliResult = match cli.command {};
+    let result: cli::CliResult = match cli.command {
+        Command::Simulate(a) => cli::simulate::main(&a),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {
