@@ -9,3 +9,5 @@ pub mod cli;
 pub mod diagnose;
 pub mod jedec;
 pub mod report;
+pub mod run;
+pub mod scenario;
