@@ -242,6 +242,23 @@ impl<W: Write> VcdWriter<W> {
         self.flush_if_full()
     }
 
+    /// Marks that the capture runs to `time` (fs) even if nothing changes there, with a bare
+    /// timestamp, so a reader knows a quiet end of the run from a short file. Times at or before
+    /// the last timestamp written are ignored.
+    pub fn end_at(&mut self, time: Time) -> Result<(), TraceError> {
+        if self.time.is_some_and(|t| time <= t) || time.checked_rem(self.timescale_fs) != Some(0) {
+            return Ok(());
+        }
+        if self.in_dumpvars {
+            self.buf.extend_from_slice(b"$end\n");
+            self.in_dumpvars = false;
+        }
+        self.buf
+            .extend_from_slice(format!("#{}\n", time / self.timescale_fs).as_bytes());
+        self.time = Some(time);
+        self.flush_if_full()
+    }
+
     /// Flushes and returns the output.
     pub fn finish(mut self) -> Result<W, TraceError> {
         if self.in_dumpvars {
@@ -258,6 +275,24 @@ impl<W: Write> VcdWriter<W> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn end_at_writes_a_bare_final_timestamp() {
+        use crate::{SignalInfo, ValueRef, VarKind};
+        let sig = [SignalInfo {
+            source_name: "tb/a".into(),
+            width: 1,
+            kind: VarKind::Bits,
+            range: None,
+        }];
+        let mut w = super::VcdWriter::new(Vec::new(), 1000, &sig).unwrap();
+        w.change(0, 0, ValueRef::Bits(b"0")).unwrap();
+        w.change(5000, 0, ValueRef::Bits(b"1")).unwrap();
+        w.end_at(3000).unwrap();
+        w.end_at(600_000).unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert!(text.ends_with("#5\n1!\n#600\n"), "{text}");
+    }
+
     use super::*;
 
     #[test]
