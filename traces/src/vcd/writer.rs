@@ -146,6 +146,16 @@ impl<W: Write> VcdWriter<W> {
         Ok(w)
     }
 
+    /// The output (bytes still buffered in the writer are not in it yet).
+    pub(crate) fn out_ref(&self) -> &W {
+        &self.out
+    }
+
+    /// Bytes buffered and not yet written to the output.
+    pub(crate) fn pending_len(&self) -> usize {
+        self.buf.len()
+    }
+
     fn flush_if_full(&mut self) -> Result<(), TraceError> {
         if self.buf.len() >= FLUSH_AT {
             self.flush_buf()?;
