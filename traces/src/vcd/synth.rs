@@ -155,7 +155,7 @@ pub fn write_synthetic<W: Write>(out: W, target_bytes: u64, seed: u64) -> Result
             }
             w.change(t, i as u32, ValueRef::Bits(&val))?;
         }
-        if step % 64 == 0 {
+        if step & 63 == 0 {
             // Check the size only now and then; the writer buffers 64 KiB.
             let c = w.bytes_written();
             if c >= target_bytes {
