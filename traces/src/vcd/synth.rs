@@ -139,7 +139,7 @@ pub fn write_synthetic<W: Write>(out: W, target_bytes: u64, seed: u64) -> Result
                 continue;
             }
             val.clear();
-            let special = (r >> 8) % 50 == 0;
+            let special = (r >> 8).checked_rem(50) == Some(0);
             let mut bitsrc = rng.next();
             for b in 0..s.width {
                 if b % 64 == 63 {
