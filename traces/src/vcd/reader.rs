@@ -1138,6 +1138,37 @@ mod tests {
     }
 
     #[test]
+    fn timescale_spellings() {
+        for (text, fs, shown) in [
+            ("1 ns", 1_000_000, "1 ns"),
+            ("10ps", 10_000, "10 ps"),
+            ("1fs", 1, "1 fs"),
+            ("100 s", 100_000_000_000_000_000, "100 s"),
+            ("1 US", 1_000_000_000, "1 us"),
+            ("100ms", 100_000_000_000_000, "100 ms"),
+        ] {
+            let src =
+                format!("$timescale {text} $end $var wire 1 ! a $end $enddefinitions $end #3 1!");
+            let mut r = VcdReader::new(src.as_bytes(), Path::new("t.vcd")).unwrap();
+            assert_eq!(r.fs_per_unit(), fs, "{text}");
+            assert_eq!(r.header().timescale_text.as_deref(), Some(shown));
+            assert_eq!(r.next_change().unwrap().unwrap().time, 3 * fs);
+        }
+        for bad in ["0 ns", "1000 s", "1 xs", "ns", "1.5ns"] {
+            let src = format!("$timescale {bad} $end $var wire 1 ! a $end $enddefinitions $end");
+            assert!(
+                VcdReader::new(src.as_bytes(), Path::new("t.vcd")).is_err(),
+                "{bad}"
+            );
+        }
+        // #1.5 in a 1 fs file cannot be exact: rounded to 2 fs and counted.
+        let src = b"$timescale 1fs $end $var wire 1 ! a $end $enddefinitions $end #1.5 1!";
+        let mut r = VcdReader::new(&src[..], Path::new("t.vcd")).unwrap();
+        assert_eq!(r.next_change().unwrap().unwrap().time, 2);
+        assert_eq!(r.warnings().fractional_times_rounded, 1);
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let e = read_all(b"$var wire 1 ! a $end $enddefinitions $end\n#5\n1!\n#3\n").unwrap_err();
         assert!(
