@@ -13,9 +13,15 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// List the MIG signals a capture holds, their source names and widths, and what is missing.
+    Signals(cli::signals::Args),
+    /// Write a capture as a VCD under canonical MIG names.
+    Convert(cli::convert::Args),
+    /// Name the calibration stage that stalled, the DQ lines at fault, and the evidence.
+    Diagnose(cli::diagnose::Args),
+}
 
-#[allow(unreachable_code, unused_variables)] // until the first subcommand lands
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -29,7 +35,11 @@ fn main() -> ExitCode {
             };
         }
     };
-    let result: cli::CliResult = match cli.command {};
+    let result: cli::CliResult = match cli.command {
+        Command::Signals(a) => cli::signals::run(&a),
+        Command::Convert(a) => cli::convert::run(&a),
+        Command::Diagnose(a) => cli::diagnose::run(&a),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {

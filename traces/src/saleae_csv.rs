@@ -1,1 +1,71 @@
-//! (to be written)
+//! Saleae Logic 2 (and Logic 1.x / Kingst) digital CSV exports (captures.md §1.4, §1.7).
+//!
+//! Header `Time [s],<channel>,<channel>,...` (`Time[s], Channel 0, ...` with `, ` separators in
+//! the older tools); one row per instant at which any channel changes; values `0`/`1`, `X` for no
+//! data. Times are decimal seconds, converted to femtoseconds with integer arithmetic only, so a
+//! 15-decimal timestamp is exact. A capture whose first row is before 0 (pre-trigger) is shifted
+//! so it starts at 0, with a warning note saying by how much.
+
+use crate::csv_common::{
+    check_unique, guess_delimiter, parse_bus_name, split_header, ColumnRole, CsvOptions, LineInput,
+    Radix, TableSource, TableSpec, TimeMode,
+};
+use crate::{Header, SignalInfo, TimeBase, TraceError, VarKind, Warnings};
+use std::path::Path;
+
+/// Opens a Saleae digital CSV export. [`CsvOptions::sample_period_fs`] does not apply (the file
+/// has real times).
+pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
+    let _ = opts;
+    let mut input = LineInput::open(path)?;
+    let Some(line) = input.next_nonblank()? else {
+        return Err(input.error("a Saleae header `Time [s],<channel>,...`", b""));
+    };
+    let line = line.to_vec();
+    let delim = guess_delimiter(&line);
+    let names = split_header(&line, delim);
+    let first = names[0].to_ascii_lowercase();
+    if first != b"time [s]" && first != b"time[s]" {
+        return Err(input.error("a Saleae header `Time [s],<channel>,...`", &line));
+    }
+    check_unique(&input, &names)?;
+    if names.len() < 2 {
+        return Err(input.error("at least one channel column after `Time [s]`", &line));
+    }
+    let mut signals = Vec::new();
+    let mut columns = vec![ColumnRole::Skip];
+    for name in &names[1..] {
+        let name = String::from_utf8(name.clone())
+            .map_err(|_| input.error("a UTF-8 channel name", name))?;
+        let (range, width) =
+            parse_bus_name(&name).map_err(|expected| input.error(expected, &name))?;
+        columns.push(ColumnRole::Signal {
+            signal: signals.len() as u32,
+            radix: if width == 1 { Radix::Bit } else { Radix::Auto },
+            width,
+        });
+        signals.push(SignalInfo {
+            source_name: name,
+            width,
+            kind: VarKind::Bits,
+            range,
+        });
+    }
+    let spec = TableSpec {
+        header: Header {
+            signals,
+            time_base: TimeBase::Femtoseconds,
+            timescale_text: Some("1 s (decimal)".to_string()),
+            notes: vec!["Saleae digital CSV".to_string()],
+        },
+        delimiter: delim,
+        columns,
+        time: TimeMode::Decimal {
+            col: 0,
+            exp10: 15,
+            offset_fs: 0,
+        },
+        warnings: Warnings::default(),
+    };
+    TableSource::new(input, spec)
+}

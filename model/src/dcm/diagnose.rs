@@ -1,0 +1,809 @@
+//! The DCM diagnosis rule: what a capture of LOCKED and RST (and CLKIN presence, when it was
+//! captured) says about the DCM.
+//!
+//! The rule is pure: it takes the timed level changes an analysis extracted from a trace (or that
+//! [`Observation::from_model`] takes from a model run) and returns [`Finding`]s. Findings:
+//! - [`FindingKind::AutocalShortReset`]: LOCKED rose after a RST shorter than 200 ms that followed
+//!   a CLKIN return, then fell tens of milliseconds later with RST low and CLKIN running: the
+//!   AR21435 autocalibration macro. Without a CLKIN capture the CLKIN return cannot be seen; the
+//!   finding is still made from the LOCKED/RST shape (which nothing else in the DCM produces with a
+//!   steady clock), and its [`Finding::note`] says the CLKIN part is inferred.
+//! - [`FindingKind::RstTooShort`]: a RST shorter than 3 CLKIN cycles (needs the CLKIN period).
+//! - [`FindingKind::LockedNeverRose`]: LOCKED never high in the capture.
+//! - [`FindingKind::LockLostClkinStopped`] / [`FindingKind::LockLostUnexplained`]: any other fall of
+//!   LOCKED with RST low.
+
+use thiserror::Error;
+
+pub use super::fmt_duration;
+use super::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
+
+/// The finding text for the autocalibration case (exact wording relied on by reports and tests).
+pub const AUTOCAL_FINDING_TEXT: &str = "DCM autocalibration: reset shorter than 200 ms after CLKIN returned; set DCM_AUTOCALIBRATION = FALSE on DCM_BASE/DCM_ADV, or hold RST for at least 200 ms";
+
+/// Canonical signal names used in evidence.
+const LOCKED: &str = "dcm/locked";
+const RST: &str = "dcm/rst";
+const CLKIN: &str = "dcm/clkin";
+const STATUS1: &str = "dcm/status[1]";
+
+/// The level changes of one 1-bit signal.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Edges {
+    /// The level before the first change (`None` if unknown, e.g. X at the capture start).
+    pub initial: Option<bool>,
+    /// Changes in time order; repeated levels are allowed and ignored.
+    pub changes: Vec<(Time, bool)>,
+}
+
+impl Edges {
+    /// Only the changes that change the level, checked for time order.
+    fn normalized(&self, signal: &'static str) -> Result<Edges, DiagnoseError> {
+        let mut out = Edges {
+            initial: self.initial,
+            changes: Vec::with_capacity(self.changes.len()),
+        };
+        let mut level = self.initial;
+        let mut last: Option<Time> = None;
+        for &(t, v) in &self.changes {
+            if let Some(prev) = last.filter(|&p| t < p) {
+                return Err(DiagnoseError::Unordered {
+                    signal,
+                    at: t,
+                    previous: prev,
+                });
+            }
+            last = Some(t);
+            if level != Some(v) {
+                out.changes.push((t, v));
+                level = Some(v);
+            }
+        }
+        Ok(out)
+    }
+
+    fn level_at(&self, t: Time) -> Option<bool> {
+        let upto = self.changes.partition_point(|c| c.0 <= t);
+        if upto == 0 {
+            self.initial
+        } else {
+            Some(self.changes[upto - 1].1)
+        }
+    }
+
+    /// The last change to `value` at or before `t`. Needs normalized (alternating) changes, so
+    /// only the last two changes up to `t` are looked at.
+    fn last_to_at_or_before(&self, value: bool, t: Time) -> Option<Time> {
+        let upto = self.changes.partition_point(|c| c.0 <= t);
+        self.changes[upto.saturating_sub(2)..upto]
+            .iter()
+            .rev()
+            .find(|c| c.1 == value)
+            .map(|c| c.0)
+    }
+
+    /// The first change to `value` strictly between `lo` and `hi` (normalized changes).
+    fn first_to_between(&self, value: bool, lo: Time, hi: Time) -> Option<Time> {
+        let from = self.changes.partition_point(|c| c.0 <= lo);
+        self.changes[from..]
+            .iter()
+            .take(2)
+            .find(|c| c.1 == value && c.0 < hi)
+            .map(|c| c.0)
+    }
+
+    /// Rising-edge times.
+    fn rises(&self) -> impl Iterator<Item = Time> + '_ {
+        self.changes.iter().filter(|c| c.1).map(|c| c.0)
+    }
+}
+
+/// What the rule looks at: the capture window and the DCM-side signals in it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Observation {
+    /// First time covered by the capture.
+    pub start: Time,
+    /// Last time covered by the capture.
+    pub end: Time,
+    /// LOCKED (`dcm/locked`, the MIG's `dcm_lock`).
+    pub locked: Edges,
+    /// RST (`dcm/rst`), if captured.
+    pub rst: Option<Edges>,
+    /// CLKIN presence (high while CLKIN toggles), if known. A capture holds `dcm/clkin` as a
+    /// clock; the caller turns gaps longer than two periods into "not present".
+    pub clkin_present: Option<Edges>,
+    /// The CLKIN period, if known (needed for the 3-cycle RST rule).
+    pub clkin_period: Option<Time>,
+    /// STATUS\[1\] (`dcm/status[1]`, CLKIN stopped), if captured. Used as a stand-in for CLKIN
+    /// presence when [`Observation::clkin_present`] is `None`; it reads 0 before the first lock
+    /// and after each RST, so a stop then is not seen on it.
+    pub status1: Option<Edges>,
+}
+
+impl Observation {
+    /// The observation a capture of a model run would give: LOCKED from the waveform, RST and
+    /// CLKIN presence from the inputs, and the initial CLKIN period.
+    pub fn from_model(w: &Waveform, clkin: &ClkinInitial, inputs: &[InputEvent]) -> Observation {
+        let mut rst = Edges {
+            initial: Some(false),
+            changes: Vec::new(),
+        };
+        let mut present = Edges {
+            initial: Some(clkin.running),
+            changes: Vec::new(),
+        };
+        for e in inputs.iter().filter(|e| e.time <= w.end) {
+            match e.input {
+                Input::RstAssert => rst.changes.push((e.time, true)),
+                Input::RstDeassert => rst.changes.push((e.time, false)),
+                Input::ClkinStop => present.changes.push((e.time, false)),
+                Input::ClkinResume => present.changes.push((e.time, true)),
+                Input::ClkinPeriod { .. } => {}
+            }
+        }
+        Observation {
+            start: 0,
+            end: w.end,
+            locked: Edges {
+                initial: Some(w.initial.locked),
+                changes: w
+                    .changes(OutputSignal::Locked)
+                    .map(|e| (e.time, e.value))
+                    .collect(),
+            },
+            rst: Some(rst),
+            clkin_present: Some(present),
+            clkin_period: Some(clkin.period),
+            status1: Some(Edges {
+                initial: Some(w.initial.status1),
+                changes: w
+                    .changes(OutputSignal::Status1)
+                    .map(|e| (e.time, e.value))
+                    .collect(),
+            }),
+        }
+    }
+}
+
+/// Thresholds of the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiagnoseParams {
+    /// Minimum RST pulse in CLKIN cycles (3).
+    pub rst_min_clkin_cycles: u32,
+    /// The RST length that clears autocalibration (200 ms).
+    pub autocal_reset_min: Time,
+    /// Shortest rise-to-fall time taken as the autocalibration unlock.
+    pub autocal_unlock_min: Time,
+    /// Longest rise-to-fall time taken as the autocalibration unlock.
+    pub autocal_unlock_max: Time,
+}
+
+impl From<&Params> for DiagnoseParams {
+    /// The model's thresholds; "tens of milliseconds" is taken as a tenth to ten times
+    /// `autocal_unlock_delay` (3 ms to 300 ms with the defaults), because the real delay is not
+    /// known.
+    fn from(p: &Params) -> Self {
+        DiagnoseParams {
+            rst_min_clkin_cycles: p.rst_min_clkin_cycles,
+            autocal_reset_min: p.autocal_reset_min,
+            autocal_unlock_min: p.autocal_unlock_delay / 10,
+            autocal_unlock_max: p.autocal_unlock_delay.saturating_mul(10),
+        }
+    }
+}
+
+impl Default for DiagnoseParams {
+    fn default() -> Self {
+        DiagnoseParams::from(&Params::default())
+    }
+}
+
+/// What kind of finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// The AR21435 autocalibration macro defeating short resets.
+    AutocalShortReset,
+    /// A RST shorter than `rst_min_clkin_cycles`.
+    RstTooShort,
+    /// LOCKED never high.
+    LockedNeverRose,
+    /// LOCKED fell while CLKIN was stopped.
+    LockLostClkinStopped,
+    /// LOCKED fell with RST low and no cause the rule knows.
+    LockLostUnexplained,
+}
+
+/// One fact supporting a finding.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evidence {
+    /// Canonical signal name (`dcm/locked`, `dcm/rst`, `dcm/clkin`).
+    pub signal: &'static str,
+    /// When, femtoseconds.
+    pub time: Time,
+    /// What happened there.
+    pub text: String,
+}
+
+/// One conclusion of the rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Kind of finding.
+    pub kind: FindingKind,
+    /// The cause and the fix, in words.
+    pub text: String,
+    /// What the rule could not see or had to infer (e.g. CLKIN not captured).
+    pub note: Option<String>,
+    /// Supporting events, in time order.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Input the rule cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DiagnoseError {
+    /// Changes of a signal out of time order.
+    #[error("{signal}: change at {at} fs comes after one at {previous} fs; expected time order")]
+    Unordered {
+        /// Signal name.
+        signal: &'static str,
+        /// The offending time.
+        at: Time,
+        /// The time before it.
+        previous: Time,
+    },
+    /// A capture window that ends before it starts.
+    #[error("capture window ends at {end} fs before it starts at {start} fs")]
+    BadWindow {
+        /// Window start.
+        start: Time,
+        /// Window end.
+        end: Time,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pulse {
+    /// Rise, or `None` if RST was already high at the capture start.
+    start: Option<Time>,
+    /// Fall, or `None` if still high at the capture end.
+    end: Option<Time>,
+}
+
+fn pulses(rst: &Edges) -> Vec<Pulse> {
+    let mut out = Vec::new();
+    let mut open: Option<Option<Time>> = (rst.initial == Some(true)).then_some(None);
+    for &(t, v) in &rst.changes {
+        match (v, open) {
+            (true, _) => open = Some(Some(t)),
+            (false, Some(s)) => {
+                out.push(Pulse {
+                    start: s,
+                    end: Some(t),
+                });
+                open = None;
+            }
+            // A fall from an unknown level: the pulse start is not known.
+            (false, None) => out.push(Pulse {
+                start: None,
+                end: Some(t),
+            }),
+        }
+    }
+    if let Some(s) = open {
+        out.push(Pulse {
+            start: s,
+            end: None,
+        });
+    }
+    out
+}
+
+/// Runs the rule. Findings come in a fixed order (by kind, then time) so output is deterministic.
+pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, DiagnoseError> {
+    if obs.end < obs.start {
+        return Err(DiagnoseError::BadWindow {
+            start: obs.start,
+            end: obs.end,
+        });
+    }
+    let locked = obs.locked.normalized(LOCKED)?;
+    let rst = obs.rst.as_ref().map(|r| r.normalized(RST)).transpose()?;
+    let exact_clkin = obs
+        .clkin_present
+        .as_ref()
+        .map(|c| c.normalized(CLKIN))
+        .transpose()?;
+    let status1 = obs
+        .status1
+        .as_ref()
+        .map(|c| c.normalized(STATUS1))
+        .transpose()?;
+    // Where CLKIN presence comes from: the clock itself, or else STATUS[1] inverted.
+    let from_status1 = exact_clkin.is_none() && status1.is_some();
+    let clkin_signal = if from_status1 { STATUS1 } else { CLKIN };
+    let clkin = exact_clkin.clone().or_else(|| {
+        status1.map(|s| Edges {
+            initial: s.initial.map(|v| !v),
+            changes: s.changes.iter().map(|&(t, v)| (t, !v)).collect(),
+        })
+    });
+    let mut return_unseen_on_status1 = false;
+    let pulses = rst.as_ref().map_or_else(Vec::new, pulses);
+    let mut findings = Vec::new();
+
+    // LOCKED high stretches with a known rise and a fall inside the capture.
+    let mut stretches: Vec<(Time, Time)> = Vec::new();
+    let mut rise: Option<Time> = None;
+    for &(t, v) in &locked.changes {
+        if v {
+            rise = Some(t);
+        } else if let Some(r) = rise.take() {
+            stretches.push((r, t));
+        }
+    }
+
+    let status1_note =
+        "CLKIN presence was not captured; it is taken from STATUS[1], which reads 0 \
+                        before the first lock and after each RST";
+    let clkin_note = "CLKIN presence was not captured: the CLKIN stop and return before the reset \
+                      are inferred from the LOCKED/RST pattern, not seen; a CLKIN stop over 100 ms \
+                      or CLKIN jitter beyond the DCM's limits would also drop LOCKED. Capture \
+                      dcm/clkin or dcm/status[1] to confirm";
+
+    let mut autocal_evidence = Vec::new();
+    let mut autocal_count = 0usize;
+    let mut other_falls: Vec<(Time, Time)> = Vec::new();
+    // A fall of LOCKED that RST itself explains is no finding.
+    let rst_high_at = |t: Time| rst.as_ref().and_then(|r| r.level_at(t)) == Some(true);
+    for &(r, f) in &stretches {
+        if rst_high_at(f) {
+            continue;
+        }
+        // Blame a stop only if CLKIN was still stopped when LOCKED fell: a stop under 100 ms
+        // that ended before leaves LOCKED high in the DCM.
+        let stopped_between = clkin.as_ref().and_then(|c| {
+            (c.level_at(f) == Some(false))
+                .then(|| c.last_to_at_or_before(false, f))
+                .flatten()
+        });
+        if let Some(stop) = stopped_between {
+            findings.push(Finding {
+                kind: FindingKind::LockLostClkinStopped,
+                text: format!(
+                    "LOCKED fell while CLKIN was stopped (stopped {} before); a CLKIN stop over \
+                     100 ms loses lock and only a RST brings it back",
+                    fmt_duration(f - stop)
+                ),
+                note: None,
+                evidence: vec![
+                    Evidence {
+                        signal: clkin_signal,
+                        time: stop,
+                        text: "CLKIN stopped".into(),
+                    },
+                    Evidence {
+                        signal: LOCKED,
+                        time: f,
+                        text: "LOCKED fell".into(),
+                    },
+                ],
+            });
+            continue;
+        }
+        if !(p.autocal_unlock_min..=p.autocal_unlock_max).contains(&(f - r)) {
+            other_falls.push((r, f));
+            continue;
+        }
+        // The RST pulse this lock followed: the last one ending at or before the rise, unless
+        // another lock came in between. Pulses are in time order and only the last may be
+        // open, so their ends are sorted.
+        let before = pulses.partition_point(|pl| pl.end.is_some_and(|e| e <= r));
+        let pulse = before.checked_sub(1).and_then(|i| {
+            let pl = pulses[i];
+            let e = pl.end?;
+            locked
+                .first_to_between(true, e, r)
+                .is_none()
+                .then_some((i, pl.start, e))
+        });
+        // The part of a pulse after CLKIN returned at `rt` (the 200 ms only count from there).
+        let after_return = |start: Option<Time>, end: Time, rt: Time| {
+            end.saturating_sub(start.unwrap_or(obs.start).max(rt))
+        };
+        let ret = clkin.as_ref().and_then(|c| c.last_to_at_or_before(true, r));
+        // (CLKIN return, (RST start, RST end, RST length after the return))
+        let (clkin_return, rst_part) = match ret {
+            Some(rt) => match pulse {
+                Some((i, start, e)) if e >= rt => {
+                    let len = after_return(start, e, rt);
+                    // A long reset between the return and this one would have cleared it.
+                    let first = pulses.partition_point(|pl| pl.end.is_some_and(|pe| pe <= rt));
+                    let cleared = pulses[first..i].iter().any(|pl| {
+                        pl.end
+                            .is_some_and(|pe| after_return(pl.start, pe, rt) >= p.autocal_reset_min)
+                    });
+                    if cleared || len >= p.autocal_reset_min {
+                        other_falls.push((r, f));
+                        continue;
+                    }
+                    (Some(rt), Some((start.unwrap_or(obs.start.max(rt)), e, len)))
+                }
+                // No reset since CLKIN came back: the lock came by itself, in autocalibration.
+                _ if locked.first_to_between(true, rt, r).is_none() => (Some(rt), None),
+                _ => {
+                    other_falls.push((r, f));
+                    continue;
+                }
+            },
+            // CLKIN not seen (or its return hidden from STATUS[1]): judge by the pulse alone.
+            None if clkin.is_none() || from_status1 => match pulse {
+                Some((_, Some(s), e)) if e - s < p.autocal_reset_min => {
+                    if from_status1 {
+                        return_unseen_on_status1 = true;
+                    }
+                    (None, Some((s, e, e - s)))
+                }
+                _ => {
+                    other_falls.push((r, f));
+                    continue;
+                }
+            },
+            None => {
+                other_falls.push((r, f));
+                continue;
+            }
+        };
+        autocal_count += 1;
+        if let Some(t) = clkin_return {
+            autocal_evidence.push(Evidence {
+                signal: clkin_signal,
+                time: t,
+                text: if from_status1 {
+                    "STATUS[1] fell: CLKIN returned".into()
+                } else {
+                    "CLKIN returned".into()
+                },
+            });
+        }
+        match (rst_part, clkin_return) {
+            (Some((s, e, len)), _) => {
+                autocal_evidence.push(Evidence {
+                    signal: RST,
+                    time: s,
+                    text: if len == e - s {
+                        format!(
+                            "RST high for {} (< {})",
+                            fmt_duration(len),
+                            fmt_duration(p.autocal_reset_min)
+                        )
+                    } else {
+                        format!(
+                            "RST high for {}, {} of it after CLKIN returned (< {})",
+                            fmt_duration(e - s),
+                            fmt_duration(len),
+                            fmt_duration(p.autocal_reset_min)
+                        )
+                    },
+                });
+                autocal_evidence.push(Evidence {
+                    signal: LOCKED,
+                    time: r,
+                    text: format!("LOCKED rose {} after RST fell", fmt_duration(r - e)),
+                });
+            }
+            (None, Some(rt)) => autocal_evidence.push(Evidence {
+                signal: LOCKED,
+                time: r,
+                text: format!(
+                    "LOCKED rose {} after CLKIN returned, with no RST since",
+                    fmt_duration(r - rt)
+                ),
+            }),
+            (None, None) => {}
+        }
+        autocal_evidence.push(Evidence {
+            signal: LOCKED,
+            time: f,
+            text: format!(
+                "LOCKED fell {} after rising, with RST low{}",
+                fmt_duration(f - r),
+                if clkin.is_some() {
+                    " and CLKIN running"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    if autocal_count > 0 {
+        let mut note = if clkin.is_none() {
+            Some(clkin_note.to_string())
+        } else if from_status1 {
+            Some(if return_unseen_on_status1 {
+                format!(
+                    "{status1_note}; the CLKIN return before the reset was not seen on it, so \
+                     that part is inferred from the LOCKED/RST pattern"
+                )
+            } else {
+                status1_note.to_string()
+            })
+        } else {
+            None
+        };
+        if autocal_count > 1 {
+            let more = format!("seen {autocal_count} times: every short reset repeats it");
+            note = Some(match note {
+                Some(n) => format!("{more}. {n}"),
+                None => more,
+            });
+        }
+        autocal_evidence.sort_by_key(|e| e.time);
+        findings.push(Finding {
+            kind: FindingKind::AutocalShortReset,
+            text: AUTOCAL_FINDING_TEXT.to_string(),
+            note,
+            evidence: autocal_evidence,
+        });
+    }
+    for (r, f) in other_falls {
+        findings.push(Finding {
+            kind: FindingKind::LockLostUnexplained,
+            text: format!(
+                "LOCKED fell {} after rising, with RST low and no CLKIN stop seen",
+                fmt_duration(f - r)
+            ),
+            note: (exact_clkin.is_none()).then(|| {
+                "CLKIN presence was not captured: a CLKIN stop over 100 ms or CLKIN jitter \
+                 beyond the DCM's limits would explain it"
+                    .to_string()
+            }),
+            evidence: vec![
+                Evidence {
+                    signal: LOCKED,
+                    time: r,
+                    text: "LOCKED rose".into(),
+                },
+                Evidence {
+                    signal: LOCKED,
+                    time: f,
+                    text: "LOCKED fell".into(),
+                },
+            ],
+        });
+    }
+
+    // RST shorter than rst_min_clkin_cycles.
+    if let Some(period) = obs.clkin_period {
+        let min = period.saturating_mul(Time::from(p.rst_min_clkin_cycles));
+        for pl in &pulses {
+            if let (Some(s), Some(e)) = (pl.start, pl.end) {
+                if e - s < min {
+                    findings.push(Finding {
+                        kind: FindingKind::RstTooShort,
+                        text: format!(
+                            "RST shorter than {} CLKIN cycles: high for {} ({} cycles of {}); \
+                             the DCM needs at least {} and its LOCKED is then undefined",
+                            p.rst_min_clkin_cycles,
+                            fmt_duration(e - s),
+                            fmt_cycles(e - s, period),
+                            fmt_duration(period),
+                            fmt_duration(min)
+                        ),
+                        note: None,
+                        evidence: vec![
+                            Evidence {
+                                signal: RST,
+                                time: s,
+                                text: "RST rose".into(),
+                            },
+                            Evidence {
+                                signal: RST,
+                                time: e,
+                                text: "RST fell".into(),
+                            },
+                        ],
+                    });
+                }
+            }
+        }
+    }
+
+    // LOCKED never high.
+    if locked.initial != Some(true) && locked.rises().next().is_none() {
+        let mut evidence = vec![Evidence {
+            signal: LOCKED,
+            time: obs.end,
+            text: format!(
+                "LOCKED low from {} to the capture end",
+                fmt_duration(obs.start)
+            ),
+        }];
+        let mut causes = Vec::new();
+        if let Some(c) = exact_clkin.as_ref() {
+            match c.rises().last() {
+                None if c.initial != Some(true) => {
+                    causes.push("CLKIN never toggled".to_string());
+                }
+                Some(t) if c.level_at(obs.end) == Some(true) => {
+                    evidence.push(Evidence {
+                        signal: CLKIN,
+                        time: t,
+                        text: "CLKIN started".into(),
+                    });
+                }
+                _ => {}
+            }
+            if c.level_at(obs.end) == Some(false) {
+                causes.push("CLKIN is stopped at the capture end".to_string());
+            }
+        }
+        if let Some(pl) = pulses.last() {
+            if pl.end.is_none() {
+                causes.push("RST is still high at the capture end".to_string());
+                if let Some(s) = pl.start {
+                    evidence.push(Evidence {
+                        signal: RST,
+                        time: s,
+                        text: "RST rose and stayed high".into(),
+                    });
+                }
+            }
+        }
+        let text = if causes.is_empty() {
+            "DCM LOCKED never rose: the MIG is held in reset (dcm_lock low, init_state idle, no \
+             command on the bus)"
+                .to_string()
+        } else {
+            format!(
+                "DCM LOCKED never rose ({}): the MIG is held in reset (dcm_lock low, init_state \
+                 idle, no command on the bus)",
+                causes.join("; ")
+            )
+        };
+        let mut unknown = Vec::new();
+        if exact_clkin.is_none() {
+            unknown.push("CLKIN presence");
+        }
+        if rst.is_none() {
+            unknown.push("RST");
+        }
+        evidence.sort_by_key(|e| e.time);
+        findings.push(Finding {
+            kind: FindingKind::LockedNeverRose,
+            text,
+            note: (!unknown.is_empty()).then(|| {
+                format!(
+                    "not captured: {}; if the capture is shorter than the DCM lock time it may \
+                     simply end too early",
+                    unknown.join(", ")
+                )
+            }),
+            evidence,
+        });
+    }
+
+    findings.sort_by_key(|f| (f.kind, f.evidence.first().map(|e| e.time)));
+    Ok(findings)
+}
+
+fn fmt_cycles(len: Time, period: Time) -> String {
+    let milli = u128::from(len) * 1000 / u128::from(period.max(1));
+    let s = format!("{}.{:03}", milli / 1000, milli % 1000);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::dcm::{FS_PER_MS, FS_PER_NS};
+
+    const MS: Time = FS_PER_MS;
+
+    fn edges(initial: bool, changes: &[(Time, bool)]) -> Edges {
+        Edges {
+            initial: Some(initial),
+            changes: changes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(fmt_duration(200 * MS), "200 ms");
+        assert_eq!(fmt_duration(1_500_000_000_000), "1.5 ms");
+        assert_eq!(fmt_duration(15 * FS_PER_NS), "15 ns");
+        assert_eq!(fmt_duration(2 * MS + 1), "2.000000000001 ms");
+        assert_eq!(fmt_duration(0), "0 fs");
+        assert_eq!(fmt_cycles(15 * FS_PER_NS, 5 * FS_PER_NS), "3");
+        assert_eq!(fmt_cycles(7_500_000, 5 * FS_PER_NS), "1.5");
+    }
+
+    #[test]
+    fn autocal_shape_without_clkin_is_found_with_a_note() {
+        let obs = Observation {
+            start: 0,
+            end: 100 * MS,
+            locked: edges(false, &[(12 * MS, true), (42 * MS, false)]),
+            rst: Some(edges(false, &[(10 * MS, true), (11 * MS, false)])),
+            clkin_present: None,
+            clkin_period: None,
+            status1: None,
+        };
+        let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::AutocalShortReset);
+        assert_eq!(f[0].text, AUTOCAL_FINDING_TEXT);
+        assert!(f[0].note.as_ref().unwrap().contains("not captured"));
+        let times: Vec<_> = f[0].evidence.iter().map(|e| e.time).collect();
+        assert_eq!(times, vec![10 * MS, 12 * MS, 42 * MS]);
+    }
+
+    #[test]
+    fn a_fall_long_after_the_lock_is_not_autocal() {
+        let obs = Observation {
+            start: 0,
+            end: 2000 * MS,
+            locked: edges(false, &[(12 * MS, true), (1012 * MS, false)]),
+            rst: Some(edges(false, &[(10 * MS, true), (11 * MS, false)])),
+            clkin_present: None,
+            clkin_period: None,
+            status1: None,
+        };
+        let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::LockLostUnexplained);
+    }
+
+    #[test]
+    fn with_clkin_known_and_never_stopped_the_rule_does_not_blame_autocal() {
+        let obs = Observation {
+            start: 0,
+            end: 100 * MS,
+            locked: edges(true, &[(10 * MS, false), (12 * MS, true), (42 * MS, false)]),
+            rst: Some(edges(false, &[(10 * MS, true), (11 * MS, false)])),
+            clkin_present: Some(edges(true, &[])),
+            clkin_period: Some(5 * FS_PER_NS),
+            status1: None,
+        };
+        let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::LockLostUnexplained);
+        assert!(f[0].note.is_none());
+    }
+
+    #[test]
+    fn unordered_changes_are_an_error() {
+        let obs = Observation {
+            end: 10,
+            locked: edges(false, &[(5, true), (3, false)]),
+            ..Observation::default()
+        };
+        assert_eq!(
+            diagnose(&obs, &DiagnoseParams::default()).unwrap_err(),
+            DiagnoseError::Unordered {
+                signal: LOCKED,
+                at: 3,
+                previous: 5
+            }
+        );
+    }
+
+    #[test]
+    fn never_rose_names_what_is_known() {
+        let obs = Observation {
+            start: 0,
+            end: 10 * MS,
+            locked: edges(false, &[]),
+            rst: Some(edges(false, &[(MS, true)])),
+            clkin_present: Some(edges(false, &[])),
+            clkin_period: None,
+            status1: None,
+        };
+        let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::LockedNeverRose);
+        assert!(f[0].text.contains("CLKIN never toggled"), "{}", f[0].text);
+        assert!(f[0].text.contains("RST is still high"), "{}", f[0].text);
+        assert!(f[0].note.is_none());
+    }
+}
