@@ -68,6 +68,21 @@ const fn is4_table() -> [bool; 256] {
 /// The characters of a value that needs no folding.
 static IS4: [bool; 256] = is4_table();
 
+/// True when every byte is `0 1 x z`; checks 8 bytes at a time for the common all-binary run.
+#[inline]
+fn all_four_state(digits: &[u8]) -> bool {
+    let mut chunks = digits.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        // `0` and `1` differ only in bit 0.
+        if w & 0xfefe_fefe_fefe_fefe != 0x3030_3030_3030_3030 && !c.iter().all(|&b| IS4[b as usize])
+        {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| IS4[b as usize])
+}
+
 fn is_nine_state(c: u8) -> bool {
     matches!(
         c,
@@ -689,7 +704,7 @@ impl<R: Read> VcdReader<R> {
                 digits,
             ));
         }
-        if n == width && digits.iter().all(|&c| IS4[c as usize]) {
+        if n == width && all_four_state(digits) {
             return Ok(Val::Buf(v.0, v.1));
         }
         let pad = match FOLD[digits[0] as usize] {
