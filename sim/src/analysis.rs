@@ -496,14 +496,13 @@ fn edges(bits: &[(Time, u8)]) -> migcal_model::dcm::diagnose::Edges {
         };
         match (t, level) {
             (0, l) => initial = l,
-            (_, Some(l)) => {
+            (_, Some(l))
                 if changes
                     .last()
                     .map(|(_, p)| *p != l)
-                    .unwrap_or(initial != Some(l))
-                {
-                    changes.push((t, l));
-                }
+                    .unwrap_or(initial != Some(l)) =>
+            {
+                changes.push((t, l));
             }
             _ => {}
         }
