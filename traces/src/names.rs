@@ -1697,7 +1697,10 @@ mod tests {
     use crate::TimeBase;
     use proptest::prelude::*;
 
-    fn hdr(sigs: &[(&str, u32, Option<(i64, i64)>)]) -> Header {
+    /// A test signal: name, width, declared range.
+    type Sig<'a> = (&'a str, u32, Option<(i64, i64)>);
+
+    fn hdr(sigs: &[Sig<'_>]) -> Header {
         Header {
             signals: sigs
                 .iter()
