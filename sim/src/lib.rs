@@ -3,4 +3,9 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
+pub mod capture;
 pub mod cli;
+pub mod diagnose;
+pub mod jedec;
+pub mod report;

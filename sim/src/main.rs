@@ -18,6 +18,8 @@ enum Command {
     Signals(cli::signals::Args),
     /// Write a capture as a VCD under canonical MIG names.
     Convert(cli::convert::Args),
+    /// Name the calibration stage that stalled, the DQ lines at fault, and the evidence.
+    Diagnose(cli::diagnose::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     let result: cli::CliResult = match cli.command {
         Command::Signals(a) => cli::signals::run(&a),
         Command::Convert(a) => cli::convert::run(&a),
+        Command::Diagnose(a) => cli::diagnose::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -1529,6 +1529,10 @@ impl ChangeSource for CanonicalSource {
         }))
     }
 
+    fn last_time(&self) -> Time {
+        self.inner.last_time()
+    }
+
     fn warnings(&self) -> &Warnings {
         self.inner.warnings()
     }

@@ -51,6 +51,7 @@ macro_rules! outln {
 }
 
 pub mod convert;
+pub mod diagnose;
 pub mod signals;
 
 /// A temporary file for an output: readable like any file the user creates (the umask applies

@@ -898,6 +898,10 @@ impl<R: Read> ChangeSource for VcdReader<R> {
         self.next_change_inner()
     }
 
+    fn last_time(&self) -> Time {
+        self.time
+    }
+
     fn warnings(&self) -> &Warnings {
         &self.warnings
     }
