@@ -4,14 +4,22 @@ mod common;
 use std::process::Command;
 
 fn migcal(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_migcal")).args(args).output().expect("run migcal");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_migcal"))
+        .args(args)
+        .output()
+        .expect("run migcal");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn json(name: &str) -> (i32, serde_json::Value) {
     let p = common::golden(name);
     let (code, out, err) = migcal(&["diagnose", "--json", p.to_str().unwrap()]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     (code, v)
 }
 
@@ -30,7 +38,9 @@ fn json_contract_on_fault1() {
             assert!(e.get(k).is_some(), "evidence item lacks {k}: {e}");
         }
     }
-    assert!(ev.iter().any(|e| e["signal"] == "tap_logic/tap_sel_done" && e["cycle"] == 48976 && e["time_ps"] == 244882500));
+    assert!(ev.iter().any(|e| e["signal"] == "tap_logic/tap_sel_done"
+        && e["cycle"] == 48976
+        && e["time_ps"] == 244882500));
     assert_eq!(v["per_dq"].as_array().unwrap().len(), 8);
     assert!(v["missing_signals"].is_array());
 }
@@ -57,7 +67,10 @@ fn text_report_names_stage_line_and_scan() {
     assert!(text.contains("FAIL: stage read_latency"), "{text}");
     assert!(text.contains("faulty DQ: 5"), "{text}");
     assert!(text.contains("INIT_PATTERN_READ_WAIT"), "{text}");
-    let dq5 = text.lines().find(|l| l.trim_start().starts_with("DQ5 ")).unwrap();
+    let dq5 = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("DQ5 "))
+        .unwrap();
     assert!(dq5.contains('X') && dq5.contains("ceiling"), "{dq5}");
 }
 
