@@ -1,7 +1,25 @@
 //! `migcal convert` run as a user would: the converted VCD, read back, holds exactly the
 //! capture's changes under canonical names; failures leave no output behind.
 
-mod common;
+/// The shared data folder: `$MIGCAL_SHARED`, else `../shared` beside the repository, else
+/// `/work/shared`.
+fn shared_dir() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("MIGCAL_SHARED") {
+        return p.into();
+    }
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if beside.is_dir() {
+        return beside;
+    }
+    "/work/shared".into()
+}
+
+/// A golden GHDL capture of the MIG 1.7 minimodule.
+fn golden(name: &str) -> std::path::PathBuf {
+    shared_dir()
+        .join("golden")
+        .join(format!("mig17_minimodule_{name}.vcd.gz"))
+}
 
 use migcal_traces::names::{MigTrace, NameMap};
 use migcal_traces::sniff::{self, OpenOptions};
@@ -34,7 +52,7 @@ fn load_all(p: &Path) -> Trace {
 #[test]
 fn golden_round_trip_keeps_every_change() {
     for name in ["nominal", "fault1"] {
-        let g = common::golden(name);
+        let g = golden(name);
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.vcd");
         let run = migcal(&["convert", g.to_str().unwrap(), "-o", out.to_str().unwrap()]);
@@ -67,7 +85,7 @@ fn golden_round_trip_keeps_every_change() {
 
 #[test]
 fn output_is_deterministic() {
-    let g = common::golden("nominal");
+    let g = golden("nominal");
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.vcd"), dir.path().join("b.vcd"));
     for p in [&a, &b] {
@@ -231,7 +249,7 @@ fn nothing_to_convert_and_unwritable_target_exit_2() {
     );
     assert!(!out.exists());
 
-    let g = common::golden("nominal");
+    let g = golden("nominal");
     let run = migcal(&[
         "convert",
         g.to_str().unwrap(),

@@ -1,7 +1,25 @@
 //! The canonical view on the golden captures: names bind, and values read through canonical and
 //! bare names match the event times and taps listed in ../shared/golden/README.md.
 
-mod common;
+/// The shared data folder: `$MIGCAL_SHARED`, else `../shared` beside the repository, else
+/// `/work/shared`.
+fn shared_dir() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("MIGCAL_SHARED") {
+        return p.into();
+    }
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if beside.is_dir() {
+        return beside;
+    }
+    "/work/shared".into()
+}
+
+/// A golden GHDL capture of the MIG 1.7 minimodule.
+fn golden(name: &str) -> std::path::PathBuf {
+    shared_dir()
+        .join("golden")
+        .join(format!("mig17_minimodule_{name}.vcd.gz"))
+}
 
 use migcal_traces::names::{MigTrace, NameMap};
 use migcal_traces::sniff::{self, OpenOptions};
@@ -10,7 +28,7 @@ const NS: u64 = 1_000_000;
 const END: u64 = 600_000 * NS;
 
 fn load(name: &str, wanted: Option<&[&str]>) -> MigTrace {
-    let src = sniff::open(&common::golden(name), &OpenOptions::default()).unwrap();
+    let src = sniff::open(&golden(name), &OpenOptions::default()).unwrap();
     let map = NameMap::build(src.header(), None).unwrap();
     MigTrace::load(src, &map, wanted).unwrap()
 }
@@ -96,7 +114,7 @@ fn fault1_stalls_with_dq3_at_the_ceiling() {
 #[test]
 fn every_golden_binds_the_same_names() {
     let names = |g: &str| -> Vec<String> {
-        let src = sniff::open(&common::golden(g), &OpenOptions::default()).unwrap();
+        let src = sniff::open(&golden(g), &OpenOptions::default()).unwrap();
         let map = NameMap::build(src.header(), None).unwrap();
         map.bindings().iter().map(|b| b.name.clone()).collect()
     };
