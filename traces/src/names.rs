@@ -825,7 +825,6 @@ impl NameMap {
         mapping: Option<&Mapping>,
     ) -> Result<NameMap, TraceError> {
         let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-        let mut bound = vec![false; header.signals.len()];
         for (id, info) in header.signals.iter().enumerate() {
             let Some(parsed) = parse_name(&info.source_name) else {
                 continue;
@@ -846,10 +845,9 @@ impl NameMap {
                 .entry(base)
                 .or_default()
                 .add_signal(id as SignalId, info, suffix);
-            bound[id] = true;
         }
         if let Some(m) = mapping {
-            apply_mapping(header, m, &mut groups, &mut bound)?;
+            apply_mapping(header, m, &mut groups)?;
         }
         let mut bindings = Vec::new();
         let mut ambiguities = Vec::new();
@@ -866,8 +864,16 @@ impl NameMap {
             .enumerate()
             .map(|(i, b)| (b.name.clone(), i))
             .collect();
+        // Unbound = in no final binding: never recognised, displaced by a mapping entry, or
+        // one of an ambiguous pair (those are also listed as ambiguities).
+        let mut in_use = vec![false; header.signals.len()];
+        for b in &bindings {
+            for s in b.signals() {
+                in_use[s as usize] = true;
+            }
+        }
         let unbound = (0..header.signals.len() as SignalId)
-            .filter(|&i| !bound[i as usize])
+            .filter(|&i| !in_use[i as usize])
             .collect();
         Ok(NameMap {
             header: header.clone(),
@@ -1166,7 +1172,6 @@ fn apply_mapping(
     header: &Header,
     m: &Mapping,
     groups: &mut BTreeMap<String, Group>,
-    bound: &mut [bool],
 ) -> Result<(), TraceError> {
     // Normalized full names of the capture, for matching what the user wrote.
     let normalized: Vec<String> = header
@@ -1247,7 +1252,6 @@ fn apply_mapping(
                 e.canonical, e.capture
             )));
         };
-        bound[sig as usize] = true;
         let info = &header.signals[sig as usize];
         let (base, cbit) = split_bit(&e.canonical);
         let g = groups.entry(base.to_string()).or_default();
