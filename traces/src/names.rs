@@ -926,14 +926,8 @@ impl NameMap {
             }
         }
         if !q.contains('/') {
-            let (base, bit) = match q.rsplit_once('[') {
-                Some((b, rest)) => (
-                    b,
-                    rest.strip_suffix(']').and_then(|r| r.parse::<u32>().ok()),
-                ),
-                None => (q.as_str(), None),
-            };
-            if let Some(bit) = bit {
+            // A bare name with a bit: `dlyce_dqs[0]`.
+            if let (base, Some(bit)) = split_bit_any(&q) {
                 if let Some(b) = self.find_whole(base, query)? {
                     return Ok(b.bit(bit, &self.header));
                 }
@@ -1186,19 +1180,20 @@ fn apply_mapping(
         }
     };
     let bases: Vec<String> = normalized.iter().map(|n| strip_range(n)).collect();
-    let find = |want: &str| -> Result<Vec<SignalId>, ()> {
+    // Exact full names first; a unique `/`-boundary tail only when nothing matches exactly.
+    let find = |want: &str| -> Vec<SignalId> {
         let exact: Vec<SignalId> = (0..normalized.len())
             .filter(|&i| normalized[i] == want || bases[i] == want)
             .map(|i| i as SignalId)
             .collect();
         if !exact.is_empty() {
-            return Ok(exact);
+            return exact;
         }
         let tail = format!("/{want}");
-        Ok((0..normalized.len())
+        (0..normalized.len())
             .filter(|&i| normalized[i].ends_with(&tail) || bases[i].ends_with(&tail))
             .map(|i| i as SignalId)
-            .collect())
+            .collect()
     };
     for e in &m.entries {
         let err = |message: String| TraceError::Mapping {
@@ -1208,7 +1203,7 @@ fn apply_mapping(
         let want = normalize_query(&e.capture);
         // Either a whole signal, or one bit of a bus (`tb/dq[3]` with `tb/dq` a bus).
         let mut target: Option<(SignalId, Option<u32>)> = None;
-        let hits = find(&want).unwrap_or_default();
+        let hits = find(&want);
         if hits.len() > 1 {
             return Err(err(format!(
                 "entry \"{}\" expected one capture signal, found several matching \"{}\": {} and {}",
@@ -1221,7 +1216,7 @@ fn apply_mapping(
         if let Some(&h) = hits.first() {
             target = Some((h, None));
         } else if let (base, Some(bit)) = split_bit_any(&want) {
-            let hits = find(base).unwrap_or_default();
+            let hits = find(base);
             if hits.len() > 1 {
                 return Err(err(format!(
                     "entry \"{}\" expected one capture signal, found several matching \"{}\": {} and {}",
@@ -1693,7 +1688,7 @@ impl MigTrace {
         }
     }
 
-    /// Time of the last change seen in the capture.
+    /// Time of the last change of a loaded signal (changes of signals not loaded are not seen).
     pub fn end_time(&self) -> Time {
         self.trace.end_time
     }
