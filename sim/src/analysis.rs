@@ -295,6 +295,12 @@ pub struct Facts {
     pub comp_done: Option<Time>,
     /// `init_done` rising.
     pub init_done: Option<Time>,
+    /// Is `init_done` in the capture at all (a probe set may lack it)?
+    pub init_done_captured: bool,
+    /// Is `ctrl_dummyread_start` in the capture at all?
+    pub dummyread_captured: bool,
+    /// Did any captured signal change after t = 0 (a controller held in reset shows nothing)?
+    pub anything_moved: bool,
     /// Per DQ line that the capture lets us follow.
     pub per_dq: Vec<DqSweep>,
     /// Bus commands (all of them; a 600 µs capture has a few hundred).
@@ -458,6 +464,15 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         pattern,
         comp_done,
         init_done,
+        init_done_captured: c.has("ddr_controller/init_done") || c.has("pins/init_done"),
+        dummyread_captured: c.has("ddr_controller/ctrl_dummyread_start")
+            || c.has("data_path/ctrl_dummyread_start"),
+        anything_moved: c
+            .mig
+            .trace
+            .changes
+            .iter()
+            .any(|v| v.iter().any(|(t, _)| *t > clock.first_edge + clock.period)),
         per_dq,
         commands,
         commands_on_ck,

@@ -7,5 +7,8 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod diagnose;
+pub mod evaluate;
 pub mod jedec;
 pub mod report;
+pub mod run;
+pub mod scenario;

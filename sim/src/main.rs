@@ -20,6 +20,8 @@ enum Command {
     Convert(cli::convert::Args),
     /// Name the calibration stage that stalled, the DQ lines at fault, and the evidence.
     Diagnose(cli::diagnose::Args),
+    /// Simulate a scenario with the cycle-accurate model.
+    Simulate(cli::simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Signals(a) => cli::signals::run(&a),
         Command::Convert(a) => cli::convert::run(&a),
         Command::Diagnose(a) => cli::diagnose::run(&a),
+        Command::Simulate(a) => cli::simulate::main(&a),
     };
     match result {
         Ok(code) => code,

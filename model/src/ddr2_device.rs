@@ -1,0 +1,297 @@
+//! The memory: decodes commands on the CK rising edge, keeps the mode register, stores written
+//! data per column (burst order, data mask) and launches read data CL clocks after a READ,
+//! exactly on CK edges (the golden's Micron DDR model has no tAC/tDQSCK).
+//!
+//! The golden build uses two DDR1 MT46V32M8 (x8) at BL2 CL3 sharing the command bus; the model
+//! treats them as one 16-bit device with per-byte-lane write strobes. Storage lives outside the
+//! registers ([`Storage`]) and is changed only through the [`Write`]s a step returns, so a step
+//! stays a pure function.
+
+use std::collections::HashMap;
+
+/// Half-clock slots of launched read data kept in flight (CL up to 7 at BL8 fits).
+pub const RING: usize = 64;
+
+/// A decoded bus command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// CS# high or NOP.
+    Nop,
+    /// LOAD MODE (MRS/EMRS).
+    LoadMode {
+        /// Register number (BA).
+        ba: u8,
+        /// Opcode (address bus).
+        a: u16,
+    },
+    /// AUTO REFRESH.
+    Refresh,
+    /// PRECHARGE (all when A10).
+    Precharge {
+        /// Bank.
+        ba: u8,
+        /// A10.
+        all: bool,
+    },
+    /// ACTIVE.
+    Activate {
+        /// Bank.
+        ba: u8,
+        /// Row.
+        row: u16,
+    },
+    /// WRITE.
+    Write {
+        /// Bank.
+        ba: u8,
+        /// Column.
+        col: u16,
+    },
+    /// READ.
+    Read {
+        /// Bank.
+        ba: u8,
+        /// Column.
+        col: u16,
+    },
+}
+
+impl Command {
+    /// Decode the pins (CKE is assumed high; CS# high is a NOP).
+    pub fn decode(cs_n: bool, ras_n: bool, cas_n: bool, we_n: bool, ba: u8, a: u16) -> Command {
+        if cs_n {
+            return Command::Nop;
+        }
+        // Column: A[9:0] plus A11 and up shifted down past A10 (the auto-precharge bit).
+        let col = (a & 0x3FF) | ((a >> 1) & !0x3FF & 0x7C00);
+        match (ras_n, cas_n, we_n) {
+            (false, false, false) => Command::LoadMode { ba, a },
+            (false, false, true) => Command::Refresh,
+            (false, true, false) => Command::Precharge {
+                ba,
+                all: a & 0x400 != 0,
+            },
+            (false, true, true) => Command::Activate { ba, row: a },
+            (true, false, false) => Command::Write { ba, col },
+            (true, false, true) => Command::Read { ba, col },
+            _ => Command::Nop,
+        }
+    }
+
+    /// Short mnemonic.
+    pub fn mnemonic(&self) -> &'static str {
+        match self {
+            Command::Nop => "NOP",
+            Command::LoadMode { .. } => "MRS",
+            Command::Refresh => "REF",
+            Command::Precharge { .. } => "PRE",
+            Command::Activate { .. } => "ACT",
+            Command::Write { .. } => "WR",
+            Command::Read { .. } => "RD",
+        }
+    }
+}
+
+/// Memory contents: (bank, row, column) -> 16-bit word; unwritten words read as 0.
+pub type Storage = HashMap<(u8, u16, u16), u16>;
+
+/// A write of one column, with the byte lanes it actually changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Write {
+    /// Storage key.
+    pub key: (u8, u16, u16),
+    /// New data.
+    pub data: u16,
+    /// Lanes written (bit k = byte k); masked lanes keep their old value.
+    pub lanes: u8,
+}
+
+/// Registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Regs {
+    /// Mode register (BA=0).
+    pub mr: u16,
+    /// Extended mode register (BA=1).
+    pub emr: u16,
+    /// Open row per bank.
+    pub open_row: [Option<u16>; 8],
+    /// Launched read beats: slot h % RING holds (h, data) for the half clock starting at
+    /// h × tCK/2.
+    pub beats: [(u64, u16); RING],
+    /// Valid flags of `beats`.
+    pub beat_valid: [bool; RING],
+    /// WRITE commands taken so far: the k-th write burst carries the k-th word the controller
+    /// popped from its write-data FIFO.
+    pub writes_seen: u32,
+}
+
+impl Default for Regs {
+    fn default() -> Self {
+        Regs {
+            mr: 0,
+            emr: 0,
+            open_row: [None; 8],
+            beats: [(0, 0); RING],
+            beat_valid: [false; RING],
+            writes_seen: 0,
+        }
+    }
+}
+
+impl Regs {
+    /// CAS latency from the mode register (A6:A4).
+    pub fn cas_latency(&self) -> u64 {
+        ((self.mr >> 4) & 7) as u64
+    }
+
+    /// Burst length from the mode register (A2:A0: 1<<code).
+    pub fn burst_length(&self) -> u64 {
+        1u64 << (self.mr & 7).min(3)
+    }
+
+    /// The word the memory drives in half-clock `h`, if any.
+    pub fn beat_at(&self, h: u64) -> Option<u16> {
+        let k = (h % RING as u64) as usize;
+        if self.beat_valid[k] && self.beats[k].0 == h {
+            Some(self.beats[k].1)
+        } else {
+            None
+        }
+    }
+}
+
+/// Inputs at one CK rising edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct In {
+    /// The command on the pins.
+    pub cmd: Command,
+    /// Half-clock index of this CK rising edge (time = h × tCK/2).
+    pub h: u64,
+    /// The write burst's data as {rise half, fall half} (beat 0, beat 1 of each pair).
+    pub write_word: u64,
+    /// Byte lanes whose write strobe / mask lets the data in (bit k = lane k).
+    pub write_lanes: u8,
+    /// Data width in bits.
+    pub width: u32,
+}
+
+/// Burst column order (sequential or interleaved).
+pub fn burst_col(start: u16, beat: u16, bl: u16, interleaved: bool) -> u16 {
+    let m = bl - 1;
+    let base = start & !m;
+    let off = if interleaved {
+        (start & m) ^ beat
+    } else {
+        ((start & m) + beat) & m
+    };
+    base | (off & m)
+}
+
+/// One CK rising edge. Returns the storage writes to commit.
+pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
+    let mut n = *r;
+    let mut writes = Vec::new();
+    // Retire beats that are in the past.
+    for k in 0..RING {
+        if n.beat_valid[k] && n.beats[k].0 + 2 < i.h {
+            n.beat_valid[k] = false;
+        }
+    }
+    let bl = r.burst_length();
+    let interleaved = r.mr & 8 != 0;
+    match i.cmd {
+        Command::LoadMode { ba, a } => match ba {
+            0 => n.mr = a & !0x100,
+            1 => n.emr = a,
+            _ => {}
+        },
+        Command::Activate { ba, row } => n.open_row[(ba & 7) as usize] = Some(row),
+        Command::Precharge { ba, all } => {
+            if all {
+                n.open_row = [None; 8];
+            } else {
+                n.open_row[(ba & 7) as usize] = None;
+            }
+        }
+        Command::Write { ba, col } => {
+            n.writes_seen = r.writes_seen.wrapping_add(1);
+            let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
+            let w = i.width.min(32);
+            let m = crate::logic::mask(w) as u64;
+            for beat in 0..bl {
+                // Word j of the FIFO carries beats 2j (rise) and 2j+1 (fall); only the first
+                // pair is modelled for BL > 2 (the same word is repeated).
+                let data = if beat % 2 == 0 {
+                    (i.write_word >> w) & m
+                } else {
+                    i.write_word & m
+                };
+                let c = burst_col(col, beat as u16, bl as u16, interleaved);
+                writes.push(Write {
+                    key: (ba, row, c),
+                    data: data as u16,
+                    lanes: i.write_lanes,
+                });
+            }
+        }
+        Command::Read { ba, col } => {
+            let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
+            let first = i.h + 2 * r.cas_latency();
+            for beat in 0..bl {
+                let c = burst_col(col, beat as u16, bl as u16, interleaved);
+                let d = storage.get(&(ba, row, c)).copied().unwrap_or(0);
+                let h = first + beat;
+                let k = (h % RING as u64) as usize;
+                n.beats[k] = (h, d);
+                n.beat_valid[k] = true;
+            }
+        }
+        Command::Refresh | Command::Nop => {}
+    }
+    (writes, n)
+}
+
+/// Apply the writes a step returned.
+pub fn commit(storage: &mut Storage, writes: &[Write]) {
+    for w in writes {
+        let old = storage.get(&w.key).copied().unwrap_or(0);
+        let mut mask = 0u16;
+        for lane in 0..2 {
+            if w.lanes >> lane & 1 == 1 {
+                mask |= 0xFF << (8 * lane);
+            }
+        }
+        storage.insert(w.key, (old & !mask) | (w.data & mask));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_orders() {
+        let seq: Vec<u16> = (0..4).map(|b| burst_col(1, b, 4, false)).collect();
+        assert_eq!(seq, vec![1, 2, 3, 0]);
+        let il: Vec<u16> = (0..4).map(|b| burst_col(1, b, 4, true)).collect();
+        assert_eq!(il, vec![1, 0, 3, 2]);
+        let bl8: Vec<u16> = (0..8).map(|b| burst_col(5, b, 8, false)).collect();
+        assert_eq!(bl8, vec![5, 6, 7, 0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn decode_commands() {
+        assert_eq!(
+            Command::decode(false, false, true, false, 0, 0x400),
+            Command::Precharge { ba: 0, all: true }
+        );
+        assert_eq!(
+            Command::decode(false, true, false, true, 0, 2),
+            Command::Read { ba: 0, col: 2 }
+        );
+        assert_eq!(
+            Command::decode(true, false, false, false, 0, 0),
+            Command::Nop
+        );
+    }
+}
