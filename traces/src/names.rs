@@ -1589,8 +1589,11 @@ impl MigTrace {
                 v
             }
         };
+        let n = bindings.len() as SignalId;
         let mut canon = CanonicalSource::new(src, bindings);
-        let trace = Trace::load(&mut canon, None)?;
+        // Filtering to every output narrows the reader to the capture signals they read.
+        let all: Vec<SignalId> = (0..n).collect();
+        let trace = Trace::load(&mut canon, Some(&all))?;
         let bindings = canon.outputs;
         let index = bindings
             .iter()
