@@ -1,0 +1,62 @@
+//! Invariants of the model over seeds and board variations (proptest).
+
+use migcal::run::run;
+use migcal::scenario::Scenario;
+use proptest::prelude::*;
+use std::path::Path;
+
+fn scenario(seed: u64, jitter: f64, delays: &[u32]) -> Scenario {
+    let delays: Vec<String> = delays.iter().map(|d| d.to_string()).collect();
+    let text = format!(
+        "profile = \"minimodule\"\nseed = {seed}\nstop_time_us = 250\n[board]\n\
+         jitter_ps_rms = {jitter}\ndq_delay_ps = [{}]\n",
+        delays.join(", ")
+    );
+    Scenario::parse(&text, Path::new("prop.toml")).expect("valid scenario")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn calibration_invariants(
+        seed in any::<u64>(),
+        jitter in 0.0f64..60.0,
+        delays in proptest::collection::vec(0u32..900, 8),
+    ) {
+        let (s, _) = run(&scenario(seed, jitter, &delays), false).expect("runs");
+        for &t in &s.final_taps {
+            prop_assert!(t < 64, "tap {t} out of range");
+        }
+        // 4 lines per tap_logic group, the first never walked individually: 3 CHAN_DONE each.
+        for g in 0..2 {
+            prop_assert_eq!(s.groups[g].chan_done_cycles.len(), 3, "group {}", g);
+        }
+        if s.init_done_cycle.is_some() {
+            prop_assert!(s.comp_done_cycle.is_some());
+            prop_assert!(s.tap_sel_done_cycle.is_some());
+            prop_assert!(s.comp_done_cycle > s.tap_sel_done_cycle);
+            prop_assert!(s.init_done_cycle > s.comp_done_cycle);
+            prop_assert!(s.stall.is_none());
+        } else {
+            prop_assert!(s.stall.is_some());
+        }
+    }
+
+    #[test]
+    fn same_scenario_and_seed_give_identical_vcd(seed in any::<u64>(), jitter in 0.0f64..80.0) {
+        let scn = scenario(seed, jitter, &[0, 100, 200, 300, 400, 500, 600, 700]);
+        let (a, va) = run(&scn, true).expect("runs");
+        let (b, vb) = run(&scn, true).expect("runs");
+        prop_assert_eq!(a, b);
+        prop_assert!(va.is_some());
+        prop_assert!(va == vb, "VCD bytes differ");
+    }
+}
+
+#[test]
+fn zero_skew_gives_the_golden_taps() {
+    let (s, _) = run(&scenario(7, 0.0, &[]), false).expect("runs");
+    assert_eq!(&s.final_taps[..8], &[20, 17, 17, 17, 20, 17, 17, 17]);
+    assert!(s.final_taps[8..].iter().all(|&t| t == 0));
+}
