@@ -1,6 +1,6 @@
 //! Invariants of the model over seeds and board variations (proptest).
 
-use migcal::run::run;
+use migcal::run::{run, run_with};
 use migcal::scenario::Scenario;
 use proptest::prelude::*;
 use std::path::Path;
@@ -59,4 +59,20 @@ fn zero_skew_gives_the_golden_taps() {
     let (s, _) = run(&scenario(7, 0.0, &[]), false).expect("runs");
     assert_eq!(&s.final_taps[..8], &[20, 17, 17, 17, 20, 17, 17, 17]);
     assert!(s.final_taps[8..].iter().all(|&t| t == 0));
+}
+
+#[test]
+fn skipping_idle_stretches_changes_nothing() {
+    for text in [
+        "profile = \"minimodule\"\nstop_time_us = 600\n",
+        "profile = \"minimodule\"\nstop_time_us = 300\n[[fault]]\nkind = \"dq_open\"\ndq = 3\n",
+        "profile = \"minimodule\"\nstop_time_us = 50\n[[fault]]\nkind = \"refclk_missing\"\n",
+        "profile = \"minimodule\"\nseed = 9\nstop_time_us = 260\n[board]\njitter_ps_rms = 40\n",
+    ] {
+        let scn = Scenario::parse(text, Path::new("skip.toml")).expect("valid");
+        let (a, va) = run_with(&scn, true, true).expect("runs");
+        let (b, vb) = run_with(&scn, true, false).expect("runs");
+        assert_eq!(a, b, "{text}");
+        assert!(va == vb, "VCD differs with idle skipping: {text}");
+    }
 }

@@ -106,7 +106,8 @@ impl Params {
             .any(|f| matches!(*f, Fault::DqStuck { dq, .. } if dq as usize == line))
     }
 
-    fn forced_level(&self, line: usize) -> Option<bool> {
+    /// The level a fault forces on a line at the controller pin (open = pull-down 0).
+    pub fn forced_level(&self, line: usize) -> Option<bool> {
         let mut lvl = None;
         for f in &self.faults {
             match *f {
@@ -132,6 +133,8 @@ pub struct CtrlDrive {
     pub slots: [(u64, u16); DRIVE_SLOTS],
     /// Valid flags.
     pub valid: [bool; DRIVE_SLOTS],
+    /// The latest slot driven (None before the first write).
+    pub last_slot: Option<u64>,
 }
 
 impl CtrlDrive {
@@ -144,6 +147,7 @@ impl CtrlDrive {
             let i = (k % DRIVE_SLOTS as u64) as usize;
             n.slots[i] = (k, data as u16);
             n.valid[i] = true;
+            n.last_slot = Some(k);
         }
         n
     }
@@ -159,6 +163,26 @@ impl CtrlDrive {
         let i = (k % DRIVE_SLOTS as u64) as usize;
         (self.valid[i] && self.slots[i].0 == k).then_some(self.slots[i].1)
     }
+}
+
+/// True when neither the memory nor the controller can have driven any DQ line in the window
+/// that a sample at `t_ps` looks back into (every tap, every board delay, 8 sigma of jitter):
+/// the whole bus then reads unknown without per-line work or jitter draws.
+pub fn bus_idle(p: &Params, mem: &Memory, drive: &CtrlDrive, t_ps: f64) -> bool {
+    let half = p.period_ps / 2.0;
+    let max_delay = p.dq_delay_ps.iter().fold(0.0f64, |m, &d| m.max(d))
+        + p.temp_coeff_ps_per_c.abs() * (p.temperature_c - 25.0).abs()
+        + 64.0 * p.tap_ps
+        + 8.0 * p.jitter_ps_rms
+        + p.period_ps;
+    let horizon = t_ps - max_delay;
+    let mem_idle = mem
+        .last_beat
+        .is_none_or(|h| ((h + 1) as f64) * half < horizon);
+    let drive_idle = drive
+        .last_slot
+        .is_none_or(|k| ((k + 1) as f64) * half + half / 2.0 < horizon);
+    mem_idle && drive_idle
 }
 
 /// The level a DQ line shows at the IDDR input at `t_ps`, for IDELAY tap `tap` and an extra

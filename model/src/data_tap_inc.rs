@@ -64,7 +64,7 @@ pub struct In {
 }
 
 /// Combinational outputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Out {
     /// `COMPARE_BIT`: data all ones.
     pub compare_bit: bool,

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 /// Half-clock slots of launched read data kept in flight (CL up to 7 at BL8 fits).
-pub const RING: usize = 64;
+pub const RING: usize = 32;
 
 /// A decoded bus command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +123,9 @@ pub struct Regs {
     /// WRITE commands taken so far: the k-th write burst carries the k-th word the controller
     /// popped from its write-data FIFO.
     pub writes_seen: u32,
+    /// The latest half-clock with a launched beat (None before the first read): lets the board
+    /// skip sampling when the bus has long been idle.
+    pub last_beat: Option<u64>,
 }
 
 impl Default for Regs {
@@ -134,6 +137,7 @@ impl Default for Regs {
             beats: [(0, 0); RING],
             beat_valid: [false; RING],
             writes_seen: 0,
+            last_beat: None,
         }
     }
 }
@@ -191,12 +195,6 @@ pub fn burst_col(start: u16, beat: u16, bl: u16, interleaved: bool) -> u16 {
 pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
     let mut n = *r;
     let mut writes = Vec::new();
-    // Retire beats that are in the past.
-    for k in 0..RING {
-        if n.beat_valid[k] && n.beats[k].0 + 2 < i.h {
-            n.beat_valid[k] = false;
-        }
-    }
     let bl = r.burst_length();
     let interleaved = r.mr & 8 != 0;
     match i.cmd {
@@ -244,6 +242,7 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
                 let k = (h % RING as u64) as usize;
                 n.beats[k] = (h, d);
                 n.beat_valid[k] = true;
+                n.last_beat = Some(n.last_beat.map_or(h, |l| l.max(h)));
             }
         }
         Command::Refresh | Command::Nop => {}

@@ -57,6 +57,9 @@ pub struct Params {
     pub seed: u64,
 }
 
+/// Most DQS groups any profile has (72 bits at 4 lines per group).
+pub const MAX_GROUPS: usize = 18;
+
 impl Default for Params {
     fn default() -> Self {
         Params {
@@ -78,7 +81,7 @@ impl Default for Params {
 }
 
 /// Reset synchronisers (`infrastructure`) and IDELAYCTRL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Infra {
     /// `rst200_sync_r` (clk_200 domain; MSB = `sys_rst_r1`).
     pub rst200: u32,
@@ -89,7 +92,7 @@ pub struct Infra {
 }
 
 /// All registers of the design.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Regs {
     /// Reset synchronisers and IDELAYCTRL.
     pub infra: Infra,
@@ -133,6 +136,13 @@ pub struct Mig {
     rng: ChaCha8Rng,
     cycle: u64,
     last_cmd: Option<BusCommand>,
+    /// Scratch for the next registers (reused so a step allocates nothing).
+    next: Regs,
+    /// What the bus reads when nothing drives it (fault-forced lines keep their level).
+    idle_bus: Lv,
+    /// What the last step changed: nothing at all, only the refresh-interval counter (by one),
+    /// or more.
+    idle: Idle,
 }
 
 fn sync_mask(stages: u32) -> u32 {
@@ -165,13 +175,23 @@ impl Mig {
             dq_drive: board::CtrlDrive::default(),
         };
         let rng = ChaCha8Rng::seed_from_u64(p.seed);
+        let mut idle_bus = Lv::unknown(p.data_width);
+        for line in 0..p.data_width as usize {
+            if let Some(level) = p.board.forced_level(line) {
+                idle_bus.x &= !(1 << line);
+                idle_bus.v |= (level as u32) << line;
+            }
+        }
         Mig {
             p,
+            next: regs.clone(),
             regs,
             storage: Storage::new(),
             rng,
             cycle: 0,
             last_cmd: None,
+            idle_bus,
+            idle: Idle::Busy,
         }
     }
 
@@ -211,6 +231,9 @@ impl Mig {
     }
 
     fn sample_bus(&mut self, t_ps: f64) -> Lv {
+        if board::bus_idle(&self.p.board, &self.regs.memory, &self.regs.dq_drive, t_ps) {
+            return self.idle_bus;
+        }
         let mut v = Lv::default();
         let jitter = self.p.board.jitter_ps_rms;
         for line in 0..self.p.data_width as usize {
@@ -248,15 +271,13 @@ impl Mig {
         let sys_rst_r1 = r.infra.rst200 & top != 0;
         let rdy = r.infra.idelayctrl.rdy;
         let co = ctrl::outputs(&r.ctrl, &p.ctrl);
-        let tap_outs: Vec<tap_ctrl::Out> = r.tap_ctrl.iter().map(tap_ctrl::outputs).collect();
-        let dti_outs: Vec<data_tap_inc::Out> = r
-            .data_tap_inc
-            .iter()
-            .zip(&tap_outs)
-            .map(|(d, t)| data_tap_inc::outputs(d, t, &p.data_tap_inc))
-            .collect();
-        let pc_outs: Vec<pc::Out> = r.pattern.iter().map(pc::outputs).collect();
-        let comp_done = rd_data::comp_done(&pc_outs);
+        let mut tap_outs = [tap_ctrl::Out::default(); MAX_GROUPS];
+        let mut dti_outs = [data_tap_inc::Out::default(); MAX_GROUPS];
+        for g in 0..r.tap_ctrl.len() {
+            tap_outs[g] = tap_ctrl::outputs(&r.tap_ctrl[g]);
+            dti_outs[g] = data_tap_inc::outputs(&r.data_tap_inc[g], &tap_outs[g], &p.data_tap_inc);
+        }
+        let comp_done = r.pattern.iter().all(|x| pc::outputs(x).comp_done);
         let sel_done = r.tap_logic.tap_sel_done;
 
         // ---- the read path: what the IDDR sees around this edge ----
@@ -267,7 +288,8 @@ impl Mig {
         let r = &self.regs;
 
         // ---- next registers ----
-        let mut nx = r.clone();
+        let mut nx = std::mem::take(&mut self.next);
+        nx.clone_from(r);
         let (_, c) = ctrl::step(
             &r.ctrl,
             &ctrl::In {
@@ -404,8 +426,54 @@ impl Mig {
             c => Some(BusCommand { cycle: n, cmd: c }),
         };
         ddr2_device::commit(&mut self.storage, &writes);
-        self.regs = nx;
+        // Idle when nothing but the refresh-interval counter moved (the 200 us wait, the
+        // stage-3 stall): every later cycle then repeats this one until that counter's terminal.
+        let refi = nx.ctrl.refi_count;
+        nx.ctrl.refi_count = r.ctrl.refi_count;
+        self.idle = if !(nx == *r && writes.is_empty()) {
+            Idle::Busy
+        } else if refi == r.ctrl.refi_count {
+            Idle::Static
+        } else if refi == r.ctrl.refi_count + 1 {
+            Idle::Counting
+        } else {
+            Idle::Busy
+        };
+        nx.ctrl.refi_count = refi;
+        self.next = std::mem::replace(&mut self.regs, nx);
         self.cycle += 1;
+    }
+
+    /// After a step that changed nothing but the refresh-interval counter, jump ahead up to
+    /// `max` cycles at once (stopping one cycle before that counter's terminal count, where
+    /// `ref_flag` and `cke_200us_cnt` move). Exact: the skipped cycles would have repeated the
+    /// idle step, with no traced signal changing and no jitter drawn (the bus is idle).
+    /// Returns the cycles skipped.
+    pub fn skip_idle(&mut self, max: u64) -> u64 {
+        let refi = self.regs.ctrl.refi_count as u64;
+        let term = self.p.ctrl.max_ref_cnt as u64;
+        let k = match self.idle {
+            Idle::Busy => return 0,
+            Idle::Static => max,
+            Idle::Counting if refi + 1 < term => (term - 1 - refi).min(max),
+            Idle::Counting => return 0,
+        };
+        // Nothing time-dependent may change during the jump: the testbench's DCM lock and reset
+        // release are behind us, and the bus stays idle (it only gets quieter).
+        let now = self.edge_time_ps(self.cycle);
+        if k == 0
+            || now <= self.p.sys_reset_release_ps
+            || now <= self.p.dcm_lock_ps
+            || !board::bus_idle(&self.p.board, &self.regs.memory, &self.regs.dq_drive, now)
+        {
+            return 0;
+        }
+        if self.idle == Idle::Counting {
+            self.regs.ctrl.refi_count += k as u16;
+        }
+        self.cycle += k;
+        self.last_cmd = None;
+        k
     }
 
     /// True when `init_done` is high.
@@ -417,6 +485,17 @@ impl Mig {
     pub fn faults(&self) -> &[Fault] {
         &self.p.board.faults
     }
+}
+
+/// What the last step changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Idle {
+    /// Something beyond the refresh-interval counter.
+    Busy,
+    /// Nothing (e.g. held in reset).
+    Static,
+    /// Only the refresh-interval counter, by one.
+    Counting,
 }
 
 fn gaussian(rng: &mut ChaCha8Rng) -> f64 {

@@ -265,6 +265,16 @@ pub fn signal_infos(decls: &[SignalDecl]) -> Vec<SignalInfo> {
 /// Simulate a scenario. With `vcd`, every signal change is written (timescale 1 fs, as the
 /// goldens) and the finished VCD bytes are returned with the summary.
 pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunError> {
+    run_with(scn, vcd, true)
+}
+
+/// [`run`], choosing whether idle stretches (nothing but the refresh-interval counter moving)
+/// are jumped over; the result is the same either way (tested), only the speed differs.
+pub fn run_with(
+    scn: &Scenario,
+    vcd: bool,
+    skip_idle: bool,
+) -> Result<(Summary, Option<Vec<u8>>), RunError> {
     let p = scn.model_params();
     let period_ps = p.board.period_ps;
     let mut mig = Mig::new(p);
@@ -358,7 +368,8 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
     // Power-up values at t = 0.
     mig.visit(&mut t);
     let cycles = scn.cycles();
-    for n in 0..cycles {
+    while mig.cycle() < cycles {
+        let n = mig.cycle();
         mig.step();
         t.cycle = n;
         t.time_fs = ((n as f64 + 0.5) * period_ps * 1000.0).round() as u64;
@@ -366,6 +377,9 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
         t.end_cycle();
         if let Some(e) = t.error.take() {
             return Err(e.into());
+        }
+        if skip_idle {
+            mig.skip_idle(cycles - mig.cycle());
         }
     }
     let mut s = std::mem::replace(
