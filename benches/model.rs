@@ -3,7 +3,7 @@
 //! GHDL needs ~4-10 s for 600 µs (~12 000 cycles/s, shared/golden/README.md).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use migcal::run::run;
+use migcal::run::{run, run_with};
 use migcal::scenario::Scenario;
 use std::path::Path;
 
@@ -30,6 +30,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let (_, v) = run(&scn, true).expect("runs");
             v.map(|x| x.len())
+        })
+    });
+    // Every cycle stepped (no idle skipping): the raw per-cycle speed of the model.
+    g.bench_function("no_trace_every_cycle", |b| {
+        b.iter(|| {
+            let (s, _) = run_with(&scn, false, false).expect("runs");
+            assert!(s.init_done_cycle.is_some());
         })
     });
     g.finish();
