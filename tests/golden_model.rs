@@ -103,7 +103,11 @@ struct Recorder {
 
 impl Probe for Recorder {
     fn value(&mut self, id: usize, v: Value) {
-        let val = if v.unknown == 0 { Some(v.bits) } else { None };
+        let val = if v.unknown == 0 {
+            Some(v.bits as u64)
+        } else {
+            None
+        };
         if !self.keep[id] || self.last[id] == Some(val) {
             return;
         }

@@ -82,12 +82,12 @@ impl Params {
     }
 
     /// Byte lanes whose writes reach the memory array.
-    pub fn write_lanes(&self, lanes: u32) -> u8 {
-        let mut m = crate::logic::mask(lanes) as u8;
+    pub fn write_lanes(&self, lanes: u32) -> u16 {
+        let mut m = crate::logic::mask(lanes) as u16;
         for f in &self.faults {
             match *f {
                 Fault::DmStuck { lane, high: true } | Fault::DqsOpen { lane } => {
-                    m &= !(1u8 << lane)
+                    m &= !(1u16 << lane)
                 }
                 _ => {}
             }
@@ -130,7 +130,7 @@ const DRIVE_SLOTS: usize = 8;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct CtrlDrive {
     /// (slot, value) ring.
-    pub slots: [(u64, u16); DRIVE_SLOTS],
+    pub slots: [(u64, u128); DRIVE_SLOTS],
     /// Valid flags.
     pub valid: [bool; DRIVE_SLOTS],
     /// The latest slot driven (None before the first write).
@@ -139,13 +139,12 @@ pub struct CtrlDrive {
 
 impl CtrlDrive {
     /// Schedule the two beats of a WRITE taken at CK half-clock `h`.
-    pub fn schedule(&self, h: u64, word: u64, width: u32) -> CtrlDrive {
+    pub fn schedule(&self, h: u64, word: (u128, u128), width: u32) -> CtrlDrive {
         let mut n = *self;
-        let w = width.min(32);
-        let m = crate::logic::mask(w) as u64;
-        for (k, data) in [(h + 1, (word >> w) & m), (h + 2, word & m)] {
+        let m = crate::logic::mask(width);
+        for (k, data) in [(h + 1, word.0 & m), (h + 2, word.1 & m)] {
             let i = (k % DRIVE_SLOTS as u64) as usize;
-            n.slots[i] = (k, data as u16);
+            n.slots[i] = (k, data);
             n.valid[i] = true;
             n.last_slot = Some(k);
         }
@@ -153,7 +152,7 @@ impl CtrlDrive {
     }
 
     /// The word driven at `t_ps`, if any.
-    pub fn at(&self, t_ps: f64, period_ps: f64) -> Option<u16> {
+    pub fn at(&self, t_ps: f64, period_ps: f64) -> Option<u128> {
         let half = period_ps / 2.0;
         let k = ((t_ps - half / 2.0) / half).floor();
         if k < 0.0 {
@@ -204,13 +203,13 @@ pub fn sample_line(
         (Some(level), Some(d)) if p.is_short(line) => {
             // A rail short fights the controller's driver: the winner is unknown unless they agree.
             return if level == d {
-                Lv::known(level as u32)
+                Lv::known(level as u128)
             } else {
                 Lv::unknown(1)
             };
         }
-        (_, Some(d)) => return Lv::known(d as u32),
-        (Some(level), None) => return Lv::known(level as u32),
+        (_, Some(d)) => return Lv::known(d as u128),
+        (Some(level), None) => return Lv::known(level as u128),
         (None, None) => {}
     }
     let launch = t_ps - p.line_delay_ps(line) - tap as f64 * p.tap_ps - jitter_ps;
@@ -221,7 +220,7 @@ pub fn sample_line(
         return Lv::unknown(1);
     }
     match mem.beat_at(h as u64) {
-        Some(word) => Lv::known((word as u32 >> line) & 1),
+        Some(word) => Lv::known((word >> line) & 1),
         None => Lv::unknown(1),
     }
 }

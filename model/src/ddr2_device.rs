@@ -92,8 +92,8 @@ impl Command {
     }
 }
 
-/// Memory contents: (bank, row, column) -> 16-bit word; unwritten words read as 0.
-pub type Storage = HashMap<(u8, u16, u16), u16>;
+/// Memory contents: (bank, row, column) -> data word (up to 72 bits); unwritten words read 0.
+pub type Storage = HashMap<(u8, u16, u16), u128>;
 
 /// A write of one column, with the byte lanes it actually changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,9 +101,9 @@ pub struct Write {
     /// Storage key.
     pub key: (u8, u16, u16),
     /// New data.
-    pub data: u16,
+    pub data: u128,
     /// Lanes written (bit k = byte k); masked lanes keep their old value.
-    pub lanes: u8,
+    pub lanes: u16,
 }
 
 /// Registers.
@@ -117,7 +117,7 @@ pub struct Regs {
     pub open_row: [Option<u16>; 8],
     /// Launched read beats: slot h % RING holds (h, data) for the half clock starting at
     /// h × tCK/2.
-    pub beats: [(u64, u16); RING],
+    pub beats: [(u64, u128); RING],
     /// Valid flags of `beats`.
     pub beat_valid: [bool; RING],
     /// WRITE commands taken so far: the k-th write burst carries the k-th word the controller
@@ -154,7 +154,7 @@ impl Regs {
     }
 
     /// The word the memory drives in half-clock `h`, if any.
-    pub fn beat_at(&self, h: u64) -> Option<u16> {
+    pub fn beat_at(&self, h: u64) -> Option<u128> {
         let k = (h % RING as u64) as usize;
         if self.beat_valid[k] && self.beats[k].0 == h {
             Some(self.beats[k].1)
@@ -171,10 +171,10 @@ pub struct In {
     pub cmd: Command,
     /// Half-clock index of this CK rising edge (time = h × tCK/2).
     pub h: u64,
-    /// The write burst's data as {rise half, fall half} (beat 0, beat 1 of each pair).
-    pub write_word: u64,
+    /// The write burst's data: (rise half, fall half) = beats 0 and 1 of each pair.
+    pub write_word: (u128, u128),
     /// Byte lanes whose write strobe / mask lets the data in (bit k = lane k).
-    pub write_lanes: u8,
+    pub write_lanes: u16,
     /// Data width in bits.
     pub width: u32,
 }
@@ -214,20 +214,19 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
         Command::Write { ba, col } => {
             n.writes_seen = r.writes_seen.wrapping_add(1);
             let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
-            let w = i.width.min(32);
-            let m = crate::logic::mask(w) as u64;
+            let m = crate::logic::mask(i.width);
             for beat in 0..bl {
-                // Word j of the FIFO carries beats 2j (rise) and 2j+1 (fall); only the first
-                // pair is modelled for BL > 2 (the same word is repeated).
+                // Each FIFO word carries a rise and a fall beat; a longer burst repeats the
+                // word pair the controller presents (the training words are uniform anyway).
                 let data = if beat % 2 == 0 {
-                    (i.write_word >> w) & m
+                    i.write_word.0 & m
                 } else {
-                    i.write_word & m
+                    i.write_word.1 & m
                 };
                 let c = burst_col(col, beat as u16, bl as u16, interleaved);
                 writes.push(Write {
                     key: (ba, row, c),
-                    data: data as u16,
+                    data,
                     lanes: i.write_lanes,
                 });
             }
@@ -254,8 +253,8 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
 pub fn commit(storage: &mut Storage, writes: &[Write]) {
     for w in writes {
         let old = storage.get(&w.key).copied().unwrap_or(0);
-        let mut mask = 0u16;
-        for lane in 0..2 {
+        let mut mask = 0u128;
+        for lane in 0..16 {
             if w.lanes >> lane & 1 == 1 {
                 mask |= 0xFF << (8 * lane);
             }

@@ -146,7 +146,7 @@ pub struct Mig {
 }
 
 fn sync_mask(stages: u32) -> u32 {
-    crate::logic::mask(stages)
+    crate::logic::mask(stages) as u32
 }
 
 impl Mig {
@@ -179,7 +179,7 @@ impl Mig {
         for line in 0..p.data_width as usize {
             if let Some(level) = p.board.forced_level(line) {
                 idle_bus.x &= !(1 << line);
-                idle_bus.v |= (level as u32) << line;
+                idle_bus.v |= (level as u128) << line;
             }
         }
         Mig {
@@ -662,18 +662,18 @@ impl Mig {
             probe.value(id, v);
             id += 1;
         };
-        let b = |x: bool| Value::known(x as u64);
+        let b = |x: bool| Value::known(x as u128);
         let lv = |x: Lv| Value {
-            bits: x.v as u64,
-            unknown: x.x as u64,
+            bits: x.v,
+            unknown: x.x,
         };
         let defined = r.ctrl.defined;
         let undef = |width: u32| Value {
             bits: 0,
-            unknown: crate::logic::mask(width) as u64,
+            unknown: crate::logic::mask(width),
         };
-        put(Value::known(co.a as u64));
-        put(Value::known(co.ba as u64));
+        put(Value::known(co.a as u128));
+        put(Value::known(co.ba as u128));
         put(b(co.cke));
         put(b(co.cs_n));
         put(b(co.ras_n));
@@ -682,15 +682,15 @@ impl Mig {
         put(b(co.init_done));
         put(b(co.ctrl_dummyread_start));
         let lpg = p.lines_per_group;
-        let mut inc = 0u64;
-        let mut ce = 0u64;
+        let mut inc = 0u128;
+        let mut ce = 0u128;
         for (g, d) in dti.iter().enumerate() {
-            inc |= (d.data_dlyinc as u64) << (g as u32 * lpg);
-            ce |= (d.data_dlyce as u64) << (g as u32 * lpg);
+            inc |= (d.data_dlyinc as u128) << (g as u32 * lpg);
+            ce |= (d.data_dlyce as u128) << (g as u32 * lpg);
         }
         // Lines beyond the calibrated groups are not driven by tap_logic.
-        let driven = crate::logic::mask(p.groups * lpg) as u64;
-        let undriven = crate::logic::mask(p.data_width) as u64 & !driven;
+        let driven = crate::logic::mask(p.groups * lpg);
+        let undriven = crate::logic::mask(p.data_width) & !driven;
         put(Value {
             bits: inc,
             unknown: undriven,
@@ -703,12 +703,12 @@ impl Mig {
             let mut v = Value::default();
             for g in 0..p.groups as usize {
                 let x = f(g);
-                v.bits |= (x.v as u64 & 1) << g;
-                v.unknown |= (x.x as u64 & 1) << g;
+                v.bits |= (x.v as u128 & 1) << g;
+                v.unknown |= (x.x as u128 & 1) << g;
             }
             v
         };
-        let kb = |x: bool| Lv::known(x as u32);
+        let kb = |x: bool| Lv::known(x as u128);
         put(per_group(&|g| kb(tap_outs[g].dlyinc)));
         put(per_group(&|g| kb(tap_outs[g].dlyce)));
         put(per_group(&|g| kb(tap_outs[g].dlyinc_global_flag)));
@@ -720,22 +720,22 @@ impl Mig {
         put(b(r.tap_logic.tap_sel_done));
         for g in 0..p.groups as usize {
             let t = &r.tap_ctrl[g];
-            put(Value::known(t.dec_count as u64));
-            put(Value::known(t.current_state as u64));
+            put(Value::known(t.dec_count as u128));
+            put(Value::known(t.current_state as u128));
             put(b(t.compare));
-            put(Value::known(t.check_boundary_count as u64));
+            put(Value::known(t.check_boundary_count as u128));
             put(b(t.bit_boundary_aligned));
-            put(Value::known(t.init_tap_cnt as u64));
-            put(Value::known(t.tap_inc as u64));
+            put(Value::known(t.init_tap_cnt as u128));
+            put(Value::known(t.tap_inc as u128));
             put(b(t.calib_start));
-            put(Value::known(t.tap_count as u64));
+            put(Value::known(t.tap_count as u128));
             let d = &r.data_tap_inc[g];
             put(b(d.calib_done_int));
             put(lv(d.calibration_dq_r));
-            put(Value::known(d.chan_sel_int as u64));
+            put(Value::known(d.chan_sel_int as u128));
         }
         for &t in &r.taps {
-            put(Value::known(t as u64));
+            put(Value::known(t as u128));
         }
         put(lv(r.iddr.q1));
         put(lv(r.iddr.q2));
@@ -749,16 +749,18 @@ impl Mig {
             put(b(o.first_rising));
             put(b(pr.rd_en_rise));
             put(b(pr.rd_en_fall));
-            put(Value::known(pr.clk_cnt_rise as u64));
-            put(Value::known(pr.clk_cnt_fall as u64));
-            put(Value::known(o.clk_count_rise as u64));
-            put(Value::known(o.clk_count_fall as u64));
+            put(Value::known(pr.clk_cnt_rise as u128));
+            put(Value::known(pr.clk_cnt_fall as u128));
+            put(Value::known(o.clk_count_rise as u128));
+            put(Value::known(o.clk_count_fall as u128));
         }
         let bk = &r.backend;
         if bk.defined {
-            put(Value::known(bk.init_count as u64));
+            put(Value::known(bk.init_count as u128));
             put(b(bk.init_wren));
-            put(Value::known(bk.init_data));
+            put(Value::known(
+                (bk.init_data.0 << p.data_width) | bk.init_data.1,
+            ));
             put(b(bk.init_flag));
         } else {
             put(undef(3));
@@ -777,17 +779,17 @@ impl Mig {
         put(b(co.ctrl_rden));
         put(b(co.init_done));
         put(b(co.dummy_write_flag));
-        put(d(Value::known(c.init_count as u64), 4));
+        put(d(Value::known(c.init_count as u128), 4));
         put(b(c.init_memory));
-        put(Value::known(c.count_200_cycle as u64));
+        put(Value::known(c.count_200_cycle as u128));
         put(b(co.ref_flag));
         put(b(c.auto_ref));
-        put(Value::known(c.state as u64));
+        put(Value::known(c.state as u128));
         put(b(c.count_200cycle_done_r));
         put(b(c.init_done_int));
-        put(d(Value::known(c.cke_200us_cnt as u64), 5));
+        put(d(Value::known(c.cke_200us_cnt as u128), 5));
         put(d(b(c.done_200us), 1));
         put(b(c.comp_done_r));
-        put(Value::known(c.init_state as u64));
+        put(Value::known(c.init_state as u128));
     }
 }

@@ -131,7 +131,7 @@ struct Tracer<'a> {
 
 impl Tracer<'_> {
     fn val(&self, id: usize) -> u64 {
-        self.cur[id].map(|v| v.bits).unwrap_or(0)
+        self.cur[id].map(|v| v.bits as u64).unwrap_or(0)
     }
     fn rose(&self, id: usize, v: Value, bit: u32) -> bool {
         let old = self.cur[id].map(|o| o.bits >> bit & 1 == 1 && o.unknown >> bit & 1 == 0);
