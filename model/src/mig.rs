@@ -703,8 +703,8 @@ impl Mig {
             let mut v = Value::default();
             for g in 0..p.groups as usize {
                 let x = f(g);
-                v.bits |= (x.v as u128 & 1) << g;
-                v.unknown |= (x.x as u128 & 1) << g;
+                v.bits |= (x.v & 1) << g;
+                v.unknown |= (x.x & 1) << g;
             }
             v
         };
