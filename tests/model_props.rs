@@ -76,3 +76,41 @@ fn skipping_idle_stretches_changes_nothing() {
         assert!(va == vb, "VCD differs with idle skipping: {text}");
     }
 }
+
+/// The ddr2 profile: the JEDEC DDR2 power-up sequence on the bus, 8 CHAN_DONE per group (8 DQ
+/// per DQS, every line walked), init_done.
+#[test]
+fn ddr2_default_runs_the_jedec_sequence_and_calibrates() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sim/scenarios/ddr2_default.toml");
+    let scn = Scenario::load(&path).expect("bundled scenario");
+    let (s, _) = run(&scn, false).expect("runs");
+    let init: Vec<(String, u8, u16)> = s
+        .commands
+        .iter()
+        .take(11)
+        .map(|c| (c.cmd.clone(), c.ba, c.a))
+        .collect();
+    let mr = 0x0032 | 0x0400; // BL4, CL3, WR3
+    let expected: Vec<(String, u8, u16)> = vec![
+        ("PRE".into(), 0, 0x400),
+        ("MRS".into(), 2, 0),
+        ("MRS".into(), 3, 0),
+        ("MRS".into(), 1, 0),
+        ("MRS".into(), 0, mr | 0x100),
+        ("PRE".into(), 0, 0x400),
+        ("REF".into(), 0, 0),
+        ("REF".into(), 0, 0),
+        ("MRS".into(), 0, mr),
+        ("MRS".into(), 1, 0x380),
+        ("MRS".into(), 1, 0),
+    ];
+    assert_eq!(init, expected);
+    assert_eq!(s.groups.len(), 2);
+    for g in &s.groups {
+        assert_eq!(g.chan_done_cycles.len(), 8);
+        assert!(g.pattern_comp_done_cycle.is_some());
+    }
+    assert!(s.init_done_cycle.is_some());
+    assert!(s.stall.is_none());
+}

@@ -11,6 +11,9 @@ pub struct Params {
     pub data_width: u32,
     /// Burst length code (`burst_length`, 001 = BL2, 010 = BL4, 011 = BL8).
     pub burst_length_code: u8,
+    /// The minimodule port jumps from step 0 straight to the pattern words after one training
+    /// word (right for its BL2); the DDR2 build walks 0→1(→2→3 for BL8) first.
+    pub skip_to_pattern: bool,
 }
 
 /// FIFO depth modelled (the stand-in FIFO16 is 512 deep; only a handful of words are used).
@@ -106,7 +109,8 @@ pub fn step(r: &Regs, i: &In, p: &Params) -> (Option<(u128, u128)>, Regs) {
             if r.init_flag {
                 (0, false, (0, 0), true)
             } else {
-                (0b110, true, word(p, 0xF, 0x0), false)
+                let next = if p.skip_to_pattern { 0b110 } else { 0b001 };
+                (next, true, word(p, 0xF, 0x0), false)
             }
         }
         1 => (

@@ -121,7 +121,7 @@ impl Params {
 }
 
 /// Slots of controller write data kept.
-const DRIVE_SLOTS: usize = 8;
+const DRIVE_SLOTS: usize = 16;
 
 /// The controller's DQ output drivers: the ODDR on clk_90 puts the rise half of a write word on
 /// the pins from a quarter period after the CK edge that takes the WRITE plus half a period,
@@ -138,11 +138,22 @@ pub struct CtrlDrive {
 }
 
 impl CtrlDrive {
-    /// Schedule the two beats of a WRITE taken at CK half-clock `h`.
-    pub fn schedule(&self, h: u64, word: (u128, u128), width: u32) -> CtrlDrive {
+    /// Schedule the `bl` beats of a WRITE taken at CK half-clock `h`, write latency `wl`
+    /// clocks (DDR1: 1).
+    pub fn schedule(
+        &self,
+        h: u64,
+        words: &[(u128, u128); 4],
+        bl: u64,
+        wl: u64,
+        width: u32,
+    ) -> CtrlDrive {
         let mut n = *self;
         let m = crate::logic::mask(width);
-        for (k, data) in [(h + 1, word.0 & m), (h + 2, word.1 & m)] {
+        for beat in 0..bl.max(2) {
+            let k = h + 2 * wl - 1 + beat;
+            let w = words[(beat / 2) as usize % 4];
+            let data = if beat % 2 == 0 { w.0 & m } else { w.1 & m };
             let i = (k % DRIVE_SLOTS as u64) as usize;
             n.slots[i] = (k, data);
             n.valid[i] = true;

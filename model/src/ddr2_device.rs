@@ -120,8 +120,8 @@ pub struct Regs {
     pub beats: [(u64, u128); RING],
     /// Valid flags of `beats`.
     pub beat_valid: [bool; RING],
-    /// WRITE commands taken so far: the k-th write burst carries the k-th word the controller
-    /// popped from its write-data FIFO.
+    /// Write-FIFO words consumed by the WRITE bursts so far (one word = a rise and a fall
+    /// beat): the k-th burst carries the words the controller popped for it, in order.
     pub writes_seen: u32,
     /// The latest half-clock with a launched beat (None before the first read): lets the board
     /// skip sampling when the bus has long been idle.
@@ -143,9 +143,10 @@ impl Default for Regs {
 }
 
 impl Regs {
-    /// CAS latency from the mode register (A6:A4).
+    /// Read latency: CAS latency (MR A6:A4) plus additive latency (EMR A5:A3, DDR2; a DDR1
+    /// EMR has 0 there).
     pub fn cas_latency(&self) -> u64 {
-        ((self.mr >> 4) & 7) as u64
+        (((self.mr >> 4) & 7) + ((self.emr >> 3) & 7)) as u64
     }
 
     /// Burst length from the mode register (A2:A0: 1<<code).
@@ -171,8 +172,9 @@ pub struct In {
     pub cmd: Command,
     /// Half-clock index of this CK rising edge (time = h × tCK/2).
     pub h: u64,
-    /// The write burst's data: (rise half, fall half) = beats 0 and 1 of each pair.
-    pub write_word: (u128, u128),
+    /// The write burst's data: FIFO words (rise half, fall half) in burst order; a burst of
+    /// BL beats uses the first BL/2.
+    pub write_words: [(u128, u128); 4],
     /// Byte lanes whose write strobe / mask lets the data in (bit k = lane k).
     pub write_lanes: u16,
     /// Data width in bits.
@@ -200,7 +202,8 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
     match i.cmd {
         Command::LoadMode { ba, a } => match ba {
             0 => n.mr = a & !0x100,
-            1 => n.emr = a,
+            // OCD program bits (A9:A7) do not persist.
+            1 => n.emr = a & !0x380,
             _ => {}
         },
         Command::Activate { ba, row } => n.open_row[(ba & 7) as usize] = Some(row),
@@ -212,16 +215,15 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
             }
         }
         Command::Write { ba, col } => {
-            n.writes_seen = r.writes_seen.wrapping_add(1);
+            n.writes_seen = r.writes_seen.wrapping_add((bl as u32 / 2).max(1));
             let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
             let m = crate::logic::mask(i.width);
             for beat in 0..bl {
-                // Each FIFO word carries a rise and a fall beat; a longer burst repeats the
-                // word pair the controller presents (the training words are uniform anyway).
+                let word = i.write_words[(beat / 2) as usize % 4];
                 let data = if beat % 2 == 0 {
-                    i.write_word.0 & m
+                    word.0 & m
                 } else {
-                    i.write_word.1 & m
+                    word.1 & m
                 };
                 let c = burst_col(col, beat as u16, bl as u16, interleaved);
                 writes.push(Write {

@@ -24,6 +24,8 @@ use rand_chacha::ChaCha8Rng;
 pub enum Profile {
     /// The golden build: MIG 1.7 DDR1 controller with the DDR2 calibration modules.
     Minimodule,
+    /// MIG 1.7.3 Virtex-4 DDR2 direct clocking (one-hot init FSM, 8 DQ per DQS).
+    Ddr2,
 }
 
 /// Everything that shapes a run.
@@ -59,6 +61,54 @@ pub struct Params {
 
 /// Most DQS groups any profile has (72 bits at 4 lines per group).
 pub const MAX_GROUPS: usize = 18;
+
+impl Params {
+    /// A `ddr2` profile build: `data_width` bits (8..=72, multiple of 8), 8 DQ per DQS, BL4/8,
+    /// CL 3..=5, AL 0..=4, clk_0 period `period_ps`. Counters follow the period: `tby4tapvalue`
+    /// = quarter period / 75 ps (the simulation tap, mig-rtl.md §2), `max_ref_cnt` = 7.72 µs
+    /// (the minimodule's 1543 at 5 ns), tRFC 127.5 ns, tRP 15 ns, tWR 15 ns.
+    pub fn ddr2(data_width: u32, bl: u8, cl: u8, al: u8, period_ps: f64) -> Params {
+        let d = Params::default();
+        let bl_code: u16 = if bl == 8 { 0b011 } else { 0b010 };
+        let wr = ((15_000.0 / period_ps).ceil() as u16).clamp(2, 6);
+        let ctrl = ctrl::Params {
+            profile: ctrl::CtrlProfile::Ddr2,
+            load_mode_register: bl_code | (cl as u16) << 4 | (wr - 1) << 9,
+            ext_load_mode_register: (al as u16) << 3,
+            max_ref_cnt: ((7_720_000.0 / period_ps).floor() as u16).saturating_sub(1),
+            rp_count_value: ((15_000.0 / period_ps).ceil() as u8).max(1),
+            rfc_count_value: ((127_500.0 / period_ps).ceil() as u8).max(1),
+            ..d.ctrl
+        };
+        Params {
+            profile: Profile::Ddr2,
+            data_width,
+            groups: data_width / 8,
+            lines_per_group: 8,
+            ctrl,
+            tap_ctrl: tap_ctrl::Params {
+                tby4tapvalue: ((period_ps / 4.0 / 75.0).round() as u8).clamp(4, 40),
+                ..d.tap_ctrl
+            },
+            data_tap_inc: data_tap_inc::Params {
+                lines: 8,
+                chan_sel_reset: 0b0000_0001,
+            },
+            board: board::Params {
+                period_ps,
+                ..d.board
+            },
+            ..d
+        }
+    }
+
+    fn controller_scope(&self) -> &'static str {
+        match self.profile {
+            Profile::Minimodule => "ddr_controller_00",
+            Profile::Ddr2 => "ddr2_controller_00",
+        }
+    }
+}
 
 impl Default for Params {
     fn default() -> Self {
@@ -371,6 +421,7 @@ impl Mig {
             &backend_fifos::Params {
                 data_width: p.data_width,
                 burst_length_code: (p.ctrl.load_mode_register & 7) as u8,
+                skip_to_pattern: p.profile == Profile::Minimodule,
             },
         );
         nx.backend = nb;
@@ -382,16 +433,27 @@ impl Mig {
         } else {
             Command::Nop
         };
-        let write_word = r.backend.words[r.memory.writes_seen as usize % backend_fifos::DEPTH];
+        let mut write_words = [(0u128, 0u128); 4];
+        for (j, w) in write_words.iter_mut().enumerate() {
+            *w = r.backend.words[(r.memory.writes_seen as usize + j) % backend_fifos::DEPTH];
+        }
         if let Command::Write { .. } = cmd {
-            nx.dq_drive = r.dq_drive.schedule(2 * n, write_word, p.data_width);
+            let bl = r.memory.burst_length();
+            // Write latency: 1 clock for DDR1, read latency - 1 for DDR2.
+            let wl = match p.profile {
+                Profile::Minimodule => 1,
+                Profile::Ddr2 => r.memory.cas_latency().saturating_sub(1).max(1),
+            };
+            nx.dq_drive = r
+                .dq_drive
+                .schedule(2 * n, &write_words, bl, wl, p.data_width);
         }
         let (writes, nm) = ddr2_device::step(
             &r.memory,
             &ddr2_device::In {
                 cmd,
                 h: 2 * n,
-                write_word,
+                write_words,
                 write_lanes: p.board.write_lanes(p.data_width / 8),
                 width: p.data_width,
             },
@@ -612,9 +674,13 @@ impl Mig {
         let bf = format!("{TOP}/user_interface_00/backend_fifos_00");
         add(format!("{bf}/init_count"), 3);
         add(format!("{bf}/init_wren"), 1);
-        add(format!("{bf}/init_data"), 2 * w.min(32));
+        add(format!("{bf}/init_data"), 2 * w.min(64));
         add(format!("{bf}/init_flag"), 1);
-        let dc = format!("{TOP}/ddr_controller_00");
+        let dc = format!("{TOP}/{}", self.p.controller_scope());
+        let init_state_width = match self.p.profile {
+            Profile::Minimodule => 5,
+            Profile::Ddr2 => 22,
+        };
         for (s, wd) in [
             ("comp_done", 1),
             ("phy_dly_slct_done", 1),
@@ -636,7 +702,7 @@ impl Mig {
             ("cke_200us_cnt", 5),
             ("done_200us", 1),
             ("comp_done_r", 1),
-            ("init_state", 5),
+            ("init_state", init_state_width),
         ] {
             add(format!("{dc}/{s}"), wd);
         }
@@ -790,6 +856,9 @@ impl Mig {
         put(d(Value::known(c.cke_200us_cnt as u128), 5));
         put(d(b(c.done_200us), 1));
         put(b(c.comp_done_r));
-        put(Value::known(c.init_state as u128));
+        put(Value::known(match p.profile {
+            Profile::Minimodule => c.init_state as u128,
+            Profile::Ddr2 => 1u128 << c.init_state,
+        }));
     }
 }

@@ -2,8 +2,8 @@
 //! optional VCD, and folds the same change stream into a summary (stage boundaries, taps, bus
 //! commands, stall), so the summary describes exactly what the trace shows.
 
-use crate::scenario::Scenario;
-use migcal_model::ddr2_controller::init;
+use crate::scenario::{ProfileName, Scenario};
+use migcal_model::ddr2_controller::{ddr2, init};
 use migcal_model::ddr2_device::Command;
 use migcal_model::mig::Mig;
 use migcal_model::probe::{Probe, SignalDecl, Value};
@@ -281,12 +281,12 @@ pub fn run_with(
     let decls = mig.signal_decls();
     let groups = mig.params().groups as usize;
     let ids = Ids {
-        init_state: find(&decls, "ddr_controller_00/init_state"),
-        done_200us: find(&decls, "ddr_controller_00/done_200us"),
-        dummyread: find(&decls, "ddr_controller_00/ctrl_dummyread_start"),
+        init_state: find(&decls, "controller_00/init_state"),
+        done_200us: find(&decls, "controller_00/done_200us"),
+        dummyread: find(&decls, "controller_00/ctrl_dummyread_start"),
         tap_sel_done: find(&decls, "tap_logic_00/tap_sel_done"),
         comp_done: find(&decls, "rd_data_00/comp_done"),
-        init_done: find(&decls, "ddr_controller_00/init_done"),
+        init_done: find(&decls, "controller_00/init_done"),
         chan_done: find(&decls, "tap_logic_00/chan_done_dqs"),
         calib_done: find(&decls, "tap_logic_00/calib_done_dqs"),
         pins: [
@@ -298,7 +298,7 @@ pub fn run_with(
             find(&decls, "tb/a"),
         ],
         cke: find(&decls, "tb/cke"),
-        cke_200us_cnt: find(&decls, "ddr_controller_00/cke_200us_cnt"),
+        cke_200us_cnt: find(&decls, "controller_00/cke_200us_cnt"),
         taps: (0..mig.params().data_width)
             .map(|k| {
                 find(
@@ -348,7 +348,10 @@ pub fn run_with(
         scratch: Vec::with_capacity(64),
         error: None,
         s: Summary {
-            profile: "minimodule".into(),
+            profile: match scn.profile {
+                ProfileName::Minimodule => "minimodule".into(),
+                ProfileName::Ddr2 => "ddr2".into(),
+            },
             period_ps,
             cycles: 0,
             done_200us_cycle: None,
@@ -407,7 +410,7 @@ pub fn run_with(
         s.groups[l].first_rising = t.val(t.ids.pc_first_rising[l]) == 1;
     }
     if s.init_done_cycle.is_none() {
-        let code = t.val(t.ids.init_state) as u8;
+        let code = t.val(t.ids.init_state);
         let stage = if s.done_200us_cycle.is_none() {
             // Held in reset (DCM, IDELAYCTRL, reset input) when even the 200 us counter never ran.
             if t.refresh_counter_moved {
@@ -426,7 +429,12 @@ pub fn run_with(
         };
         s.stall = Some(Stall {
             stage: stage.into(),
-            init_state: init::name(code).unwrap_or("unknown").into(),
+            init_state: match scn.profile {
+                ProfileName::Minimodule => init::name(code as u8),
+                ProfileName::Ddr2 => ddr2::name(code as u32),
+            }
+            .unwrap_or("unknown")
+            .into(),
             cycle: t.last_init_state_change,
         });
     }
