@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod evaluate;
 pub mod jedec;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod scenario;
