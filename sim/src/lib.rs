@@ -8,4 +8,5 @@ pub mod capture;
 pub mod cli;
 pub mod diagnose;
 pub mod jedec;
+pub mod plot;
 pub mod report;
