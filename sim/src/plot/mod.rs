@@ -17,7 +17,7 @@
 pub mod eye;
 //TMP pub mod shmoo;
 pub mod taps;
-//TMP pub mod timeline;
+pub mod timeline;
 
 mod style;
 
