@@ -13,7 +13,7 @@
 //!
 //! [`Capture`]: crate::capture::Capture
 
-//TMP pub mod dcm;
+pub mod dcm;
 pub mod eye;
 //TMP pub mod shmoo;
 pub mod taps;
