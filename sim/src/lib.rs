@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod diagnose;
+pub mod gtkw;
 pub mod jedec;
 pub mod plot;
 pub mod report;

@@ -106,10 +106,9 @@ impl DcmFigure {
                 "{source}: no [clocking] table: the dcm plot needs the DCM's configuration and its CLKIN/RST events"
             ))
         })?;
-        let cfg: ClockingConfig = clocking
-            .clone()
-            .try_into()
-            .map_err(|e: toml::de::Error| PlotError::NoData(format!("{source}: [clocking]: {e}")))?;
+        let cfg: ClockingConfig = clocking.clone().try_into().map_err(|e: toml::de::Error| {
+            PlotError::NoData(format!("{source}: [clocking]: {e}"))
+        })?;
         DcmFigure::from_config(source, &cfg, until)
     }
 
@@ -239,11 +238,14 @@ impl DcmFigure {
         }
         let p = DiagnoseParams::default();
         // CLKIN stopped: from the clock itself, else STATUS[1] rising.
-        let stopped_first = clkin.as_ref().and_then(|e| first_stop(e, false)).or_else(|| {
-            status1
-                .as_ref()
-                .and_then(|e| e.changes.iter().find(|c| c.1).map(|c| c.0))
-        });
+        let stopped_first = clkin
+            .as_ref()
+            .and_then(|e| first_stop(e, false))
+            .or_else(|| {
+                status1
+                    .as_ref()
+                    .and_then(|e| e.changes.iter().find(|c| c.1).map(|c| c.0))
+            });
         let windows = rst
             .as_ref()
             .map(|r| rst_windows(r, stopped_first, p.autocal_reset_min, end))
@@ -353,7 +355,11 @@ fn rst_windows(rst: &Edges, stopped: Option<Time>, needed: Time, end: Time) -> V
 /// The period is the smallest gap between rising edges.
 fn clock_presence(bits: &[(Time, u8)], end: Time) -> (Option<Edges>, Option<Time>) {
     let rises = rising_edges(bits);
-    let period = rises.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0).min();
+    let period = rises
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0)
+        .min();
     let Some(period) = period else {
         return (
             Some(Edges {
@@ -412,13 +418,25 @@ impl Figure for DcmFigure {
         let (w, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(72);
         header
-            .draw(&Text::new(self.title.clone(), (12, 6), style::bold(18, BLACK.into())))
+            .draw(&Text::new(
+                self.title.clone(),
+                (12, 6),
+                style::bold(18, BLACK.into()),
+            ))
             .map_err(draw_err)?;
         header
-            .draw(&Text::new(self.subtitle.clone(), (12, 30), style::text(13, GREY)))
+            .draw(&Text::new(
+                self.subtitle.clone(),
+                (12, 30),
+                style::text(13, GREY),
+            ))
             .map_err(draw_err)?;
         header
-            .draw(&Text::new(self.rule.clone(), (12, 50), style::text(12, ORANGE)))
+            .draw(&Text::new(
+                self.rule.clone(),
+                (12, 50),
+                style::text(12, ORANGE),
+            ))
             .map_err(draw_err)?;
         let notes_h = 16 + 18 * self.text_lines() as u32;
         let (body, notes) = rest.split_vertically(h.saturating_sub(72 + notes_h).max(200));
@@ -469,7 +487,11 @@ impl Figure for DcmFigure {
             let mut pts: Vec<(f64, f64)> = Vec::new();
             let mut level = wv.initial;
             let mut from = 0.0;
-            let color = if wv.signal == "dcm/locked" { BLUE } else { BLACK.into() };
+            let color = if wv.signal == "dcm/locked" {
+                BLUE
+            } else {
+                BLACK.into()
+            };
             let lv = |l: Option<bool>| if l == Some(true) { hi } else { lo };
             if level.is_none() {
                 pts.clear();
@@ -497,9 +519,11 @@ impl Figure for DcmFigure {
                 None => unknown.push((from, x1)),
             }
             chart
-                .draw_series(unknown.into_iter().map(|(a, b)| {
-                    Rectangle::new([(a, lo), (b, hi)], GREY.mix(0.3).filled())
-                }))
+                .draw_series(
+                    unknown
+                        .into_iter()
+                        .map(|(a, b)| Rectangle::new([(a, lo), (b, hi)], GREY.mix(0.3).filled())),
+                )
                 .map_err(draw_err)?;
             if wv.signal == "dcm/locked" {
                 // Shade LOCKED high so the lock stretches read at a glance.
@@ -519,9 +543,11 @@ impl Figure for DcmFigure {
                     spans.push((start, x1));
                 }
                 chart
-                    .draw_series(spans.into_iter().map(|(a, b)| {
-                        Rectangle::new([(a, lo), (b, hi)], GREEN.mix(0.25).filled())
-                    }))
+                    .draw_series(
+                        spans.into_iter().map(|(a, b)| {
+                            Rectangle::new([(a, lo), (b, hi)], GREEN.mix(0.25).filled())
+                        }),
+                    )
                     .map_err(draw_err)?;
             }
             chart

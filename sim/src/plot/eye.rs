@@ -108,10 +108,18 @@ impl Figure for EyeFigure {
         let (_, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(52);
         header
-            .draw(&Text::new(self.title.clone(), (12, 6), style::bold(18, BLACK.into())))
+            .draw(&Text::new(
+                self.title.clone(),
+                (12, 6),
+                style::bold(18, BLACK.into()),
+            ))
             .map_err(draw_err)?;
         header
-            .draw(&Text::new(self.subtitle.clone(), (12, 30), style::text(13, GREY)))
+            .draw(&Text::new(
+                self.subtitle.clone(),
+                (12, 30),
+                style::text(13, GREY),
+            ))
             .map_err(draw_err)?;
         let (body, legend) = rest.split_vertically(h.saturating_sub(52 + 26));
         let n = self.rows.len() as i32;
@@ -129,7 +137,11 @@ impl Figure for EyeFigure {
         for (i, r) in self.rows.iter().enumerate() {
             let y0 = (n - 1 - i as i32) as f64;
             if r.line.ceiling || r.worst {
-                let tint = if r.line.ceiling { RED_TINT } else { YELLOW_TINT };
+                let tint = if r.line.ceiling {
+                    RED_TINT
+                } else {
+                    YELLOW_TINT
+                };
                 chart
                     .draw_series([Rectangle::new([(0.0, y0), (span, y0 + 1.0)], tint.filled())])
                     .map_err(draw_err)?;
@@ -223,13 +235,23 @@ impl Figure for EyeFigure {
                 let (a, b) = (d.start_tap.min(e), e);
                 chart
                     .draw_series([
-                        Rectangle::new([(ps(a), y0 + 0.3), (ps(b), y0 + 0.7)], GREEN.mix(0.35).filled())
-                            .into_dyn(),
-                        PathElement::new([(ps(e), y0 + 0.1), (ps(e), y0 + 0.9)], ORANGE.stroke_width(3))
-                            .into_dyn(),
+                        Rectangle::new(
+                            [(ps(a), y0 + 0.3), (ps(b), y0 + 0.7)],
+                            GREEN.mix(0.35).filled(),
+                        )
+                        .into_dyn(),
+                        PathElement::new(
+                            [(ps(e), y0 + 0.1), (ps(e), y0 + 0.9)],
+                            ORANGE.stroke_width(3),
+                        )
+                        .into_dyn(),
                         Text::new(
                             format!("edge {e}"),
-                            if e > 56 { (ps(e) - 6.0, y0 + 0.88) } else { (ps(e) + 6.0, y0 + 0.88) },
+                            if e > 56 {
+                                (ps(e) - 6.0, y0 + 0.88)
+                            } else {
+                                (ps(e) + 6.0, y0 + 0.88)
+                            },
                             anchored(
                                 style::bold(11, ORANGE),
                                 if e > 56 { HPos::Right } else { HPos::Left },
@@ -241,17 +263,28 @@ impl Figure for EyeFigure {
                     .map_err(draw_err)?;
                 if let (Some(mt), Some(mps)) = (d.margin_taps, d.margin_ps) {
                     let f = ps(d.final_tap);
-                    let to = if d.final_tap <= e { ps(e) } else { ps(e) + 64.0 * tp };
+                    let to = if d.final_tap <= e {
+                        ps(e)
+                    } else {
+                        ps(e) + 64.0 * tp
+                    };
                     let color = if r.worst { ORANGE } else { GREY };
                     chart
                         .draw_series([
-                            PathElement::new([(f, yc), (to.min(64.0 * tp), yc)], color.stroke_width(2))
-                                .into_dyn(),
+                            PathElement::new(
+                                [(f, yc), (to.min(64.0 * tp), yc)],
+                                color.stroke_width(2),
+                            )
+                            .into_dyn(),
                             Text::new(
                                 format!("margin {mt} taps = {} ps", style::tidy(mps)),
                                 ((f + to.min(64.0 * tp)) / 2.0, y0 + 0.12),
                                 anchored(
-                                    if r.worst { style::bold(11, ORANGE) } else { style::text(11, GREY) },
+                                    if r.worst {
+                                        style::bold(11, ORANGE)
+                                    } else {
+                                        style::text(11, GREY)
+                                    },
                                     HPos::Center,
                                     VPos::Bottom,
                                 ),
@@ -282,7 +315,12 @@ impl Figure for EyeFigure {
             chart
                 .draw_series([
                     Polygon::new(
-                        vec![(f - 0.6 * tp, yc), (f, yc + 0.22), (f + 0.6 * tp, yc), (f, yc - 0.22)],
+                        vec![
+                            (f - 0.6 * tp, yc),
+                            (f, yc + 0.22),
+                            (f + 0.6 * tp, yc),
+                            (f, yc - 0.22),
+                        ],
                         BLUE.filled(),
                     )
                     .into_dyn(),
@@ -309,24 +347,38 @@ fn legend_row<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), P
         )
     };
     let mut x = 14;
-    area.draw(&Rectangle::new([(x, y - 5), (x + 22, y + 5)], GREEN.mix(0.35).filled()))
-        .map_err(draw_err)?;
-    area.draw(&t("sampled bit stable while the walk crossed these taps", x + 28))
-        .map_err(draw_err)?;
+    area.draw(&Rectangle::new(
+        [(x, y - 5), (x + 22, y + 5)],
+        GREEN.mix(0.35).filled(),
+    ))
+    .map_err(draw_err)?;
+    area.draw(&t(
+        "sampled bit stable while the walk crossed these taps",
+        x + 28,
+    ))
+    .map_err(draw_err)?;
     x += 360;
-    area.draw(&PathElement::new([(x + 6, y - 7), (x + 6, y + 7)], ORANGE.stroke_width(3)))
+    area.draw(&PathElement::new(
+        [(x + 6, y - 7), (x + 6, y + 7)],
+        ORANGE.stroke_width(3),
+    ))
+    .map_err(draw_err)?;
+    area.draw(&t("edge (bit flipped)", x + 16))
         .map_err(draw_err)?;
-    area.draw(&t("edge (bit flipped)", x + 16)).map_err(draw_err)?;
     x += 140;
     area.draw(&Polygon::new(
         vec![(x, y), (x + 6, y - 6), (x + 12, y), (x + 6, y + 6)],
         BLUE.filled(),
     ))
     .map_err(draw_err)?;
-    area.draw(&t("final tap (sampling point)", x + 18)).map_err(draw_err)?;
-    x += 200;
-    area.draw(&Rectangle::new([(x, y - 5), (x + 22, y + 5)], RED.mix(0.35).filled()))
+    area.draw(&t("final tap (sampling point)", x + 18))
         .map_err(draw_err)?;
+    x += 200;
+    area.draw(&Rectangle::new(
+        [(x, y - 5), (x + 22, y + 5)],
+        RED.mix(0.35).filled(),
+    ))
+    .map_err(draw_err)?;
     area.draw(&t("walked, no edge", x + 28)).map_err(draw_err)?;
     Ok(())
 }

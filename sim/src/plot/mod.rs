@@ -15,7 +15,7 @@
 
 pub mod dcm;
 pub mod eye;
-//TMP pub mod shmoo;
+pub mod shmoo;
 pub mod taps;
 pub mod timeline;
 

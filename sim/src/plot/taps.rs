@@ -58,7 +58,11 @@ impl TapLine {
         let mut tap = 0u32;
         let mut history = vec![(start, 0)];
         for st in &s.steps {
-            tap = if st.inc { (tap + 1) % 64 } else { (tap + 63) % 64 };
+            tap = if st.inc {
+                (tap + 1) % 64
+            } else {
+                (tap + 63) % 64
+            };
             history.push((st.time, tap));
         }
         let ind: Vec<Time> = s
@@ -69,9 +73,11 @@ impl TapLine {
             .collect();
         let w = s.walk_incs as usize;
         let peak_time = (w > 0).then(|| ind[w - 1]);
-        let edge_time = s
-            .edge_tap
-            .and(if w >= 3 { Some(ind[w - 3]) } else { ind.first().copied() });
+        let edge_time = s.edge_tap.and(if w >= 3 {
+            Some(ind[w - 3])
+        } else {
+            ind.first().copied()
+        });
         let signal = match s.source {
             SweepSource::IdelayTap => format!("idelay_dq[{}]/tap", s.dq),
             SweepSource::PerLineCe => format!("tap_logic/data_idelay_ce[{}], _inc", s.dq),
@@ -109,7 +115,10 @@ impl TapLine {
                 self.start_tap, e, self.peak_tap, self.final_tap
             )
         } else {
-            format!("{} → {} → final {}", self.start_tap, self.peak_tap, self.final_tap)
+            format!(
+                "{} → {} → final {}",
+                self.start_tap, self.peak_tap, self.final_tap
+            )
         }
     }
 }
@@ -151,13 +160,19 @@ impl TapsFigure {
             TimeBase::Samples => XAxis::Cycles,
             TimeBase::Femtoseconds => x,
         };
-        let times = facts.per_dq.iter().flat_map(|s| s.steps.iter().map(|st| st.time));
+        let times = facts
+            .per_dq
+            .iter()
+            .flat_map(|s| s.steps.iter().map(|st| st.time));
         let (lo, hi) = times.fold((Time::MAX, 0), |(lo, hi), t| (lo.min(t), hi.max(t)));
         let window = if lo > hi {
             (0, facts.end_time.max(1))
         } else {
             let pad = ((hi - lo) / 25).max(facts.clock.period * 20);
-            (lo.saturating_sub(pad), (hi + pad).min(facts.end_time.max(hi)))
+            (
+                lo.saturating_sub(pad),
+                (hi + pad).min(facts.end_time.max(hi)),
+            )
         };
         let lines: Vec<TapLine> = facts
             .per_dq
@@ -188,7 +203,10 @@ impl TapsFigure {
             format!(" · at the ceiling: {}", ceiling.join(", "))
         };
         Ok(TapsFigure {
-            title: format!("IDELAY tap sweep per DQ line: {}", style::short_name(source)),
+            title: format!(
+                "IDELAY tap sweep per DQ line: {}",
+                style::short_name(source)
+            ),
             subtitle: format!(
                 "{verdict} · ctrl_dummyread_start {} · tap_sel_done {}{ceiling}{moved}",
                 at(facts.dummyread_start),
@@ -419,15 +437,25 @@ impl Figure for TapsFigure {
 
 fn legend_row<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, w: u32) -> Result<(), PlotError> {
     let y = 12;
-    let t = |s: &str, x: i32| Text::new(s.to_string(), (x, y), anchored(style::text(12, GREY), HPos::Left, VPos::Center));
+    let t = |s: &str, x: i32| {
+        Text::new(
+            s.to_string(),
+            (x, y),
+            anchored(style::text(12, GREY), HPos::Left, VPos::Center),
+        )
+    };
     let mut x = 14;
-    area.draw(&PathElement::new([(x, y), (x + 22, y)], BLUE.stroke_width(2)))
-        .map_err(draw_err)?;
+    area.draw(&PathElement::new(
+        [(x, y), (x + 22, y)],
+        BLUE.stroke_width(2),
+    ))
+    .map_err(draw_err)?;
     area.draw(&t("tap", x + 28)).map_err(draw_err)?;
     x += 70;
     area.draw(&Circle::new((x + 6, y), 4, ORANGE.filled()))
         .map_err(draw_err)?;
-    area.draw(&t("edge: sampled bit flipped", x + 16)).map_err(draw_err)?;
+    area.draw(&t("edge: sampled bit flipped", x + 16))
+        .map_err(draw_err)?;
     x += 200;
     area.draw(&TriangleMarker::new((x + 6, y), 4, BLACK.filled()))
         .map_err(draw_err)?;
@@ -435,8 +463,11 @@ fn legend_row<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, w: u32) -> Resu
         .map_err(draw_err)?;
     x += 275;
     for dx in [0, 8, 16] {
-        area.draw(&PathElement::new([(x + dx, y), (x + dx + 5, y)], GREEN.stroke_width(1)))
-            .map_err(draw_err)?;
+        area.draw(&PathElement::new(
+            [(x + dx, y), (x + dx + 5, y)],
+            GREEN.stroke_width(1),
+        ))
+        .map_err(draw_err)?;
     }
     area.draw(&t("final tap", x + 28)).map_err(draw_err)?;
     x += 100;

@@ -229,7 +229,10 @@ impl TimelineFigure {
         chart
             .draw_series(self.commands.iter().map(|c| {
                 let x = self.xv(c.time);
-                PathElement::new([(x, 0.15), (x, 0.85)], command_color(c.kind).stroke_width(1))
+                PathElement::new(
+                    [(x, 0.15), (x, 0.85)],
+                    command_color(c.kind).stroke_width(1),
+                )
             }))
             .map_err(draw_err)?;
         chart
@@ -286,23 +289,26 @@ impl TimelineFigure {
                 .as_ref()
                 .is_some_and(|s| r.intervals.iter().any(|&(a, _)| a == s.time));
             let color = if stalled { RED } else { BLUE };
-            row_label(area, &chart, (x0, y0 + 0.5), &r.name, if stalled { RED } else { BLACK.into() })?;
+            row_label(
+                area,
+                &chart,
+                (x0, y0 + 0.5),
+                &r.name,
+                if stalled { RED } else { BLACK.into() },
+            )?;
             chart
                 .draw_series([PathElement::new([(x0, y0), (x1, y0)], LIGHT)])
                 .map_err(draw_err)?;
             chart
-                .draw_series(
-                    r.intervals
-                        .iter()
-                        .filter(|&&(a, b)| a < hi && b > lo)
-                        .map(|&(a, b)| {
-                            let (a, b) = (self.xv(a.max(lo)), self.xv(b.min(hi)));
-                            Rectangle::new(
-                                [(a, y0 + 0.2), (b.max(a + (x1 - x0) * 0.002), y0 + 0.8)],
-                                color.mix(0.8).filled(),
-                            )
-                        }),
-                )
+                .draw_series(r.intervals.iter().filter(|&&(a, b)| a < hi && b > lo).map(
+                    |&(a, b)| {
+                        let (a, b) = (self.xv(a.max(lo)), self.xv(b.min(hi)));
+                        Rectangle::new(
+                            [(a, y0 + 0.2), (b.max(a + (x1 - x0) * 0.002), y0 + 0.8)],
+                            color.mix(0.8).filled(),
+                        )
+                    },
+                ))
                 .map_err(draw_err)?;
         }
         // Bus commands with their names; labels alternate in height when they crowd.
@@ -341,7 +347,11 @@ impl TimelineFigure {
                 kind.to_string()
             };
             let x = (a + b) / 2.0;
-            lift = if (x - last_end) * px_per_x < 40.0 { !lift } else { false };
+            lift = if (x - last_end) * px_per_x < 40.0 {
+                !lift
+            } else {
+                false
+            };
             last_end = x;
             let color = command_color(kind);
             chart
@@ -375,7 +385,11 @@ impl TimelineFigure {
                     (x, ly),
                     anchored(
                         style::bold(11, PURPLE),
-                        if x > x0 + (x1 - x0) * 0.75 { HPos::Right } else { HPos::Left },
+                        if x > x0 + (x1 - x0) * 0.75 {
+                            HPos::Right
+                        } else {
+                            HPos::Left
+                        },
                         VPos::Top,
                     ),
                 )])
@@ -392,7 +406,11 @@ impl TimelineFigure {
                             (x, n + 0.05),
                             anchored(
                                 style::bold(12, RED),
-                                if x > x0 + (x1 - x0) * 0.5 { HPos::Right } else { HPos::Left },
+                                if x > x0 + (x1 - x0) * 0.5 {
+                                    HPos::Right
+                                } else {
+                                    HPos::Left
+                                },
                                 VPos::Bottom,
                             ),
                         )
@@ -423,10 +441,18 @@ impl Figure for TimelineFigure {
         let (_, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(52);
         header
-            .draw(&Text::new(self.title.clone(), (12, 6), style::bold(18, BLACK.into())))
+            .draw(&Text::new(
+                self.title.clone(),
+                (12, 6),
+                style::bold(18, BLACK.into()),
+            ))
             .map_err(draw_err)?;
         header
-            .draw(&Text::new(self.subtitle.clone(), (12, 30), style::text(13, GREY)))
+            .draw(&Text::new(
+                self.subtitle.clone(),
+                (12, 30),
+                style::text(13, GREY),
+            ))
             .map_err(draw_err)?;
         let whole_h = ((h.saturating_sub(52)) as f64 * 0.36) as u32;
         let (top, bottom) = rest.split_vertically(whole_h);
@@ -529,12 +555,7 @@ fn stage_bars(f: &Facts, counter_start: Option<Time>, end: Time) -> Vec<StageBar
         .collect()
 }
 
-fn zoom_window(
-    f: &Facts,
-    stall: Option<Time>,
-    states: &[StateRow],
-    end: Time,
-) -> (Time, Time) {
+fn zoom_window(f: &Facts, stall: Option<Time>, states: &[StateRow], end: Time) -> (Time, Time) {
     let cyc = f.clock.period.max(1);
     let last_change = states
         .iter()
