@@ -421,7 +421,7 @@ impl Figure for DcmFigure {
             .draw(&Text::new(
                 self.title.clone(),
                 (12, 6),
-                style::bold(18, BLACK.into()),
+                style::bold(18, BLACK),
             ))
             .map_err(draw_err)?;
         header
@@ -470,7 +470,7 @@ impl Figure for DcmFigure {
             body.draw(&Text::new(
                 wv.label.clone(),
                 (px - bx - 10, py - by - 7),
-                anchored(style::bold(13, BLACK.into()), HPos::Right, VPos::Center),
+                anchored(style::bold(13, BLACK), HPos::Right, VPos::Center),
             ))
             .map_err(draw_err)?;
             body.draw(&Text::new(
@@ -490,7 +490,7 @@ impl Figure for DcmFigure {
             let color = if wv.signal == "dcm/locked" {
                 BLUE
             } else {
-                BLACK.into()
+                BLACK
             };
             let lv = |l: Option<bool>| if l == Some(true) { hi } else { lo };
             if level.is_none() {
@@ -606,7 +606,7 @@ impl Figure for DcmFigure {
                     Text::new(
                         m.number.to_string(),
                         (x, y0 + 0.5),
-                        anchored(style::bold(11, WHITE.into()), HPos::Center, VPos::Center),
+                        anchored(style::bold(11, WHITE), HPos::Center, VPos::Center),
                     )
                     .into_dyn(),
                 ])

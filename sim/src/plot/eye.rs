@@ -56,9 +56,14 @@ impl EyeFigure {
         let rows: Vec<EyeRow> = diag
             .per_dq
             .iter()
-            .map(|d| EyeRow {
-                line: d.clone(),
-                worst: Some(d.dq) == worst,
+            .map(|d| {
+                // Margins in ps follow this figure's tap size, whatever the diagnosis used.
+                let mut line = d.clone();
+                line.margin_ps = line.margin_taps.map(|m| m as f64 * tap_ps);
+                EyeRow {
+                    line,
+                    worst: Some(d.dq) == worst,
+                }
             })
             .collect();
         let verdict = match diag.verdict {
@@ -111,7 +116,7 @@ impl Figure for EyeFigure {
             .draw(&Text::new(
                 self.title.clone(),
                 (12, 6),
-                style::bold(18, BLACK.into()),
+                style::bold(18, BLACK),
             ))
             .map_err(draw_err)?;
         header
@@ -185,7 +190,7 @@ impl Figure for EyeFigure {
             } else if r.worst {
                 ORANGE
             } else {
-                BLACK.into()
+                BLACK
             };
             body.draw(&Text::new(
                 format!("DQ{}", d.dq),

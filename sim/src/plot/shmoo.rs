@@ -104,7 +104,7 @@ impl Figure for ShmooFigure {
             .draw(&Text::new(
                 self.title.clone(),
                 (12, 6),
-                style::bold(18, BLACK.into()),
+                style::bold(18, BLACK),
             ))
             .map_err(draw_err)?;
         header
@@ -182,7 +182,7 @@ impl Figure for ShmooFigure {
                             Some(Text::new(
                                 t,
                                 (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
-                                anchored(style::bold(12, WHITE.into()), HPos::Center, VPos::Center),
+                                anchored(style::bold(12, WHITE), HPos::Center, VPos::Center),
                             ))
                         }),
                 )
@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(f.xs, vec![0.0, 150.0, 300.0]);
         assert_eq!(f.ys, vec![25.0, 85.0]);
         assert_eq!((f.passes(), f.fails()), (5, 1));
-        assert_eq!(f.grid[1 * 3 + 2], Some(false));
+        assert_eq!(f.grid[3 + 2], Some(false), "x = 300, y = 85");
         let svg = render_svg(&f, Size::DEFAULT).unwrap();
         // One filled cell per point in its colour, and the letters.
         assert_eq!(svg.matches("fill=\"#289628\"").count(), 5, "green cells");

@@ -245,7 +245,7 @@ impl TapsFigure {
         area: &DrawingArea<DB, Shift>,
         line: &TapLine,
     ) -> Result<(), PlotError> {
-        let color = if line.ceiling { RED } else { BLACK.into() };
+        let color = if line.ceiling { RED } else { BLACK };
         let (head, area) = area.split_vertically(20);
         let dq = format!("DQ{}", line.dq);
         head.draw(&Text::new(dq.clone(), (40, 4), style::bold(13, color)))
@@ -415,7 +415,7 @@ impl Figure for TapsFigure {
             .draw(&Text::new(
                 self.title.clone(),
                 (12, 6),
-                style::bold(18, BLACK.into()),
+                style::bold(18, BLACK),
             ))
             .map_err(draw_err)?;
         header

@@ -225,7 +225,7 @@ impl TimelineFigure {
                     .map_err(draw_err)?;
             }
         }
-        row_label(area, &chart, (x0, 0.5), "bus commands", BLACK.into())?;
+        row_label(area, &chart, (x0, 0.5), "bus commands", BLACK)?;
         chart
             .draw_series(self.commands.iter().map(|c| {
                 let x = self.xv(c.time);
@@ -294,7 +294,7 @@ impl TimelineFigure {
                 &chart,
                 (x0, y0 + 0.5),
                 &r.name,
-                if stalled { RED } else { BLACK.into() },
+                if stalled { RED } else { BLACK },
             )?;
             chart
                 .draw_series([PathElement::new([(x0, y0), (x1, y0)], LIGHT)])
@@ -312,7 +312,7 @@ impl TimelineFigure {
                 .map_err(draw_err)?;
         }
         // Bus commands with their names; labels alternate in height when they crowd.
-        row_label(area, &chart, (x0, 0.5), "bus commands", BLACK.into())?;
+        row_label(area, &chart, (x0, 0.5), "bus commands", BLACK)?;
         let px_per_x = area.dim_in_pixel().0 as f64 / (x1 - x0).max(1e-12);
         let shown_cmds: Vec<&BusCommand> = self
             .commands
@@ -444,7 +444,7 @@ impl Figure for TimelineFigure {
             .draw(&Text::new(
                 self.title.clone(),
                 (12, 6),
-                style::bold(18, BLACK.into()),
+                style::bold(18, BLACK),
             ))
             .map_err(draw_err)?;
         header
