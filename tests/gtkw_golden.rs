@@ -78,7 +78,7 @@ fn fault1_marks_the_stall_and_groups_by_stage() {
         "+{idelay_dq[3]/tap} tb.dut.top_00.iobs_00.data_path_iobs_00.v4_dq_iob_gen(3).v4_dq_iob_0.idelay_dq.tap",
         "+{tap_logic/tap_sel_done} tb.dut.top_00.data_path_00.tap_logic_00.tap_sel_done",
         "+{pins/dq} tb.dq[15:0]",
-        "+{pattern_compare[0]/comp_done} tb.dut.top_00.data_path_00.rd_data_00.pattern_compare4_gen(0).pattern_0.comp_done",
+        "+{pattern_compare[0]/comp_done} tb.dut.top_00.user_interface_00.rd_data_00.pattern_compare4_gen(0).pattern_0.comp_done",
     ] {
         assert!(text.contains(&format!("{line}\n")), "missing {line}\n{text}");
     }
