@@ -426,7 +426,12 @@ impl Figure for DcmFigure {
             .map_err(draw_err)?;
         header
             .draw(&Text::new(
-                self.subtitle.clone(),
+                style::fit(
+                    &header,
+                    &self.subtitle,
+                    &style::text(13, GREY),
+                    w.saturating_sub(24),
+                ),
                 (12, 30),
                 style::text(13, GREY),
             ))

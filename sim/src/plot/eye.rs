@@ -110,7 +110,7 @@ impl Figure for EyeFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let (_, h) = area.dim_in_pixel();
+        let (w, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(52);
         header
             .draw(&Text::new(
@@ -121,7 +121,12 @@ impl Figure for EyeFigure {
             .map_err(draw_err)?;
         header
             .draw(&Text::new(
-                self.subtitle.clone(),
+                style::fit(
+                    &header,
+                    &self.subtitle,
+                    &style::text(13, GREY),
+                    w.saturating_sub(24),
+                ),
                 (12, 30),
                 style::text(13, GREY),
             ))

@@ -54,6 +54,36 @@ pub fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'stati
     style.pos(Pos::new(h, v))
 }
 
+/// `text` cut to fit `width` pixels in `style`, ending in an ellipsis when cut (subtitles carry
+/// the diagnosis' cause, which can be long).
+pub fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    text: &str,
+    style: &TextStyle<'static>,
+    width: u32,
+) -> String {
+    let fits = |t: &str| {
+        area.estimate_text_size(t, style)
+            .map(|(w, _)| w <= width)
+            .unwrap_or(true)
+    };
+    if fits(text) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi + 1) / 2;
+        let cand: String = chars[..mid].iter().collect::<String>() + "…";
+        if fits(&cand) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    chars[..lo].iter().collect::<String>() + "…"
+}
+
 /// Femtoseconds as microseconds.
 pub fn us(t: Time) -> f64 {
     t as f64 / 1e9

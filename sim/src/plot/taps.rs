@@ -390,7 +390,7 @@ impl TapsFigure {
                 chart
                     .draw_series([Text::new(
                         format!("-{}", line.backoff),
-                        (p.0 + (x1 - x0) * 0.02, (p.1 + line.final_tap as f64) / 2.0),
+                        (p.0 + (x1 - x0) * 0.035, (p.1 + line.final_tap as f64) / 2.0),
                         anchored(style::text(11, GREY), HPos::Left, VPos::Center),
                     )])
                     .map_err(draw_err)?;
@@ -420,7 +420,12 @@ impl Figure for TapsFigure {
             .map_err(draw_err)?;
         header
             .draw(&Text::new(
-                self.subtitle.clone(),
+                style::fit(
+                    &header,
+                    &self.subtitle,
+                    &style::text(13, GREY),
+                    w.saturating_sub(24),
+                ),
                 (12, 30),
                 style::text(13, GREY),
             ))

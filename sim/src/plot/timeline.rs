@@ -100,10 +100,13 @@ impl TimelineFigure {
                 facts.missing.join(", ")
             )));
         }
-        // The first change of the 200 µs counter (its value at t = 0 is its reset value).
-        let counter_start = capture
-            .ints("ddr_controller/cke_200us_cnt")
-            .and_then(|v| v.iter().skip(1).map(|(t, _)| *t).find(|t| *t > 0));
+        // The 200 µs counter's first step from one known value to another (x -> 31 at reset
+        // is not counting).
+        let counter_start = capture.ints("ddr_controller/cke_200us_cnt").and_then(|v| {
+            v.windows(2)
+                .find(|w| w[0].1.is_some() && w[1].1.is_some() && w[0].1 != w[1].1)
+                .map(|w| w[1].0)
+        });
         let stages = stage_bars(facts, counter_start, end);
         let mut milestones = Vec::new();
         let mut push = |t: Option<Time>, label: &str| {
@@ -438,7 +441,7 @@ impl Figure for TimelineFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let (_, h) = area.dim_in_pixel();
+        let (w, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(52);
         header
             .draw(&Text::new(
@@ -449,7 +452,12 @@ impl Figure for TimelineFigure {
             .map_err(draw_err)?;
         header
             .draw(&Text::new(
-                self.subtitle.clone(),
+                style::fit(
+                    &header,
+                    &self.subtitle,
+                    &style::text(13, GREY),
+                    w.saturating_sub(24),
+                ),
                 (12, 30),
                 style::text(13, GREY),
             ))
@@ -561,6 +569,10 @@ fn zoom_window(f: &Facts, stall: Option<Time>, states: &[StateRow], end: Time) -
         .iter()
         .flat_map(|r| r.intervals.iter().map(|(a, _)| *a))
         .max();
+    // Nothing ever happened (held in reset): the zoom shows the whole capture too.
+    if f.commands.is_empty() && f.tap_sel_done.is_none() && last_change.unwrap_or(0) == 0 {
+        return (0, end);
+    }
     let anchor = f.tap_sel_done.or(stall).or(last_change).unwrap_or(0);
     let latest = [Some(anchor), f.comp_done, f.init_done, stall]
         .into_iter()
