@@ -214,6 +214,11 @@ fn binary_garbage_into_every_reader() {
 fn truncated_last_row_vs_missing_final_newline() {
     // A complete last row without a newline is fine.
     assert_eq!(run(&ila("0,0,0,00\n1,1,0,01"), CsvFormat::Ila).unwrap(), 3);
+    // Blank-only lines (trailing spaces, a stray CR) are skipped like empty ones.
+    assert_eq!(
+        run(&ila("0,0,0,00\n  \n1,1,0,01\n \r\n"), CsvFormat::Ila).unwrap(),
+        3
+    );
     // A row cut in the middle is ragged.
     syntax_at(&ila("0,0,0,00\n1,1,"), CsvFormat::Ila, 4, "4 fields");
     syntax_at(

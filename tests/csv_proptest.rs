@@ -309,7 +309,8 @@ const ALL: [CsvFormat; 5] = [
     CsvFormat::Generic,
 ];
 
-const FIXTURES: [&str; 14] = [
+const FIXTURES: [&str; 15] = [
+    "ila_tab_radix.prn",
     "sigrok_small_samples.csv",
     "sigrok_small_sr_nolabel.csv",
     "ila_chipscopy_gap.csv",

@@ -63,6 +63,7 @@ fn sniffs_every_fixture() {
         ("ila_vivado_mixed_radix_crlf.csv", CsvFormat::Ila),
         ("ila_no_radix.csv", CsvFormat::Ila),
         ("chipscope_legacy.prn", CsvFormat::ChipscopePrn),
+        ("ila_tab_radix.prn", CsvFormat::ChipscopePrn),
         ("sigrok_small.csv", CsvFormat::Sigrok),
         ("sigrok_small_labels.csv", CsvFormat::Sigrok),
         ("sigrok_small_sr_dedup.csv", CsvFormat::Sigrok),
@@ -420,4 +421,18 @@ fn last_time_covers_rows_without_changes() {
     let ch = drain(src.as_mut()).unwrap();
     assert_eq!(ch.last().map(|c| c.0), Some(5));
     assert_eq!(src.last_time(), 6);
+}
+
+#[test]
+fn tab_separated_ila_with_tab_separated_radix_row() {
+    let (h, ch) = read("ila_tab_radix.prn", &CsvOptions::default());
+    assert!(h.notes.iter().any(|n| n.contains("radix row present")));
+    assert_eq!(
+        of(&ch, "slot_0/tdata[7:0]"),
+        v(&[(0, "00000000"), (1, "10100101"), (2, "11111111")])
+    );
+    assert_eq!(
+        of(&ch, "slot_1/tdata[7:0]"),
+        v(&[(0, "00000000"), (1, "10000000"), (2, "01111111")])
+    );
 }

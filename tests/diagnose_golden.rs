@@ -197,3 +197,63 @@ fn field_nets_fault2_suspects_the_lane() {
         "{d:#?}"
     );
 }
+
+/// The goldens cut to the spec §7 nets and converted by the real sigrok-cli to its CSV
+/// (tests/fixtures/README.md gives the command): what a logic-analyser user brings.
+fn run_sigrok(name: &str) -> Diagnosis {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/csv/golden_{name}_s7.sigrok.csv.gz"));
+    let c = Capture::open(&p, &Default::default(), None).unwrap();
+    let f = analyze(
+        &c,
+        &Config {
+            profile: None,
+            clock: None,
+        },
+    );
+    diagnose(&f, &RuleConfig::default())
+}
+
+#[test]
+fn sigrok_cuts_name_stage_and_line() {
+    type Case<'a> = (&'a str, Verdict, Stage, &'a [u32], Option<u32>);
+    let cases: &[Case] = &[
+        ("nominal", Verdict::Pass, Stage::Done, &[], None),
+        ("skew", Verdict::Pass, Stage::Done, &[], None),
+        ("fault1", Verdict::Fail, Stage::ReadLatency, &[3], None),
+        ("fault2", Verdict::Fail, Stage::ReadLatency, &[], Some(0)),
+        (
+            "dq5_stuck_high",
+            Verdict::Fail,
+            Stage::ReadLatency,
+            &[],
+            None,
+        ),
+        ("dqs1_open", Verdict::Fail, Stage::ReadLatency, &[], None),
+        (
+            "idelayctrl_not_ready",
+            Verdict::Fail,
+            Stage::Clocking,
+            &[],
+            None,
+        ),
+    ];
+    for (name, verdict, stage, dq, lane) in cases {
+        let d = run_sigrok(name);
+        assert_eq!(
+            (d.verdict, d.stage, d.faulty_dq.as_slice(), d.faulty_lane),
+            (*verdict, *stage, *dq, *lane),
+            "{name}: {d:#?}"
+        );
+    }
+    // What the nets cannot show is said, with what to probe next.
+    assert!(run_sigrok("dq5_stuck_high")
+        .next_probes
+        .iter()
+        .any(|p| p.contains("DQ4")));
+    assert!(run_sigrok("dqs1_open")
+        .next_probes
+        .iter()
+        .any(|p| p.contains("pattern_compare")));
+    assert!(!run_sigrok("idelayctrl_not_ready").cannot_tell.is_empty());
+}

@@ -193,6 +193,31 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// `Some(reason)` when the capture holds nothing of the controller that the stage rules could
+/// read (no `init_state`, bus, stage-2 or stage-3 signal) and the DCM rule found nothing either:
+/// a diagnosis would be a guess, so the caller should say what to capture instead.
+pub fn undecidable(f: &Facts) -> Option<String> {
+    let controller = f.init_state.is_some()
+        || !f.commands.is_empty()
+        || f.cke_200us_cnt.is_some()
+        || f.done_200us.is_some()
+        || f.dummyread_captured
+        || f.init_done_captured
+        || !f.per_dq.is_empty()
+        || f.tap_sel_done.is_some()
+        || f.data_tap_inc_done.is_some()
+        || f.calib_done.iter().any(|c| c.is_some())
+        || !f.pattern.is_empty()
+        || f.comp_done.is_some();
+    if controller || !f.dcm.is_empty() {
+        return None;
+    }
+    Some(
+        "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault): capture init_state, tap_sel_done, dlyce_dqs/dlyinc_dqs, clk_cnt_rise or the command bus"
+            .to_string(),
+    )
+}
+
 /// Applies the rules.
 pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     let mut cx = Ctx { f, ev: Vec::new() };
@@ -214,7 +239,7 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     let stage2_done = f.tap_sel_done.is_some() || f.data_tap_inc_done.is_some();
     // Without init_done or COMP_DONE in the capture (a probe of the spec §7 nets), stage 3 has
     // found the pattern when every clk_cnt_rise probed stopped counting after tap_sel_done.
-    let counters_stopped = f.init_done.is_none()
+    let counters_stopped = !f.init_done_captured
         && f.comp_done.is_none()
         && f.tap_sel_done.is_some()
         && !f.pattern.is_empty()
@@ -230,7 +255,28 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         || counters_stopped;
 
     let (verdict, stage, cause, faulty_dq, faulty_lane);
-    if passed {
+    if !f.dcm.is_empty() {
+        // The DCM's LOCKED is the controller's dcm_lock: whatever else the capture shows, a
+        // DCM that does not stay locked resets the MIG, so it is the finding to fix first.
+        for fd in &f.dcm {
+            for e in &fd.evidence {
+                cx.add(e.signal, Some(e.time), e.text.clone());
+            }
+            if let Some(n) = &fd.note {
+                cannot_tell.push(n.clone());
+            }
+        }
+        verdict = Verdict::Fail;
+        stage = Stage::Clocking;
+        cause = f
+            .dcm
+            .iter()
+            .map(|fd| fd.text.clone())
+            .collect::<Vec<_>>()
+            .join("; ");
+        faulty_dq = vec![];
+        faulty_lane = None;
+    } else if passed {
         if let Some(t) = f.init_done.or(f.comp_done) {
             cx.add(
                 if f.init_done.is_some() {
@@ -301,6 +347,18 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
             "SYS_RESET_IN_N and the infrastructure reset outputs (sys_rst, sys_rst_r1)".to_string(),
         ]);
         cannot_tell.push("which of DCM unlocked, IDELAYCTRL not ready (clk_200 missing) or reset held: the capture has no clock, lock, RDY or reset signal".to_string());
+    } else if let Some(quiet) = nothing_moved(&mut cx) {
+        verdict = Verdict::Fail;
+        stage = Stage::Clocking;
+        cause = quiet;
+        faulty_dq = vec![];
+        faulty_lane = None;
+        next_probes.extend([
+            "ddr_controller/init_state and the command bus (cke, cs_n, ras_n, cas_n, we_n)"
+                .to_string(),
+            "dcm_lock, idelay_ctrl_rdy and clk_200".to_string(),
+        ]);
+        cannot_tell.push("held in reset (clocking) vs a stall in the memory-setup sequence: the probed nets only move from stage 2 on".to_string());
     } else if f.dummyread_start.is_some()
         && f.tap_ctrl_started.iter().all(|s| s.is_none())
         && f.per_dq.iter().all(|s| s.global_incs == 0)
@@ -438,6 +496,31 @@ fn held_in_reset(cx: &mut Ctx) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Nothing probed ever moved over a capture longer than the 200 µs power-up wait plus the init
+/// sequence: the controller never reached the dummy reads. Stage 1 never reads anything back, so
+/// it does not stall on a bad memory: the likely cause is the controller held in reset.
+fn nothing_moved(cx: &mut Ctx) -> Option<String> {
+    let f = cx.f;
+    let long_enough = match f.time_base {
+        TimeBase::Femtoseconds => f.end_time > 260_000_000_000,
+        TimeBase::Samples => f.clock.cycle(f.end_time) > 52_000,
+    };
+    let probed_stage2 = f.dummyread_captured || !f.per_dq.is_empty();
+    if f.anything_moved || !long_enough || !probed_stage2 {
+        return None;
+    }
+    cx.add(
+        if f.dummyread_captured {
+            "ddr_controller/ctrl_dummyread_start"
+        } else {
+            "tap_logic/dlyce_dqs"
+        },
+        Some(f.end_time),
+        "no probed signal changed in the whole capture: the dummy reads of stage 2 never started",
+    );
+    Some("no calibration activity at all: the controller never reached the dummy reads in a capture longer than the 200 µs power-up wait. Stage 1 never reads the memory back, so the likely cause is the controller held in reset (DCM not locked, IDELAYCTRL not ready, reset held)".to_string())
 }
 
 fn stage2_stall(cx: &mut Ctx, next: &mut Vec<String>) -> (String, Vec<u32>) {
@@ -579,7 +662,8 @@ fn stage3_stall(
         .iter()
         .filter(|p| {
             p.comp_done.is_none()
-                && (p.still_hunting == Some(true) || p.clk_count_rise.unwrap_or(0) == 0)
+                && (p.still_hunting == Some(true)
+                    || (p.still_hunting.is_none() && p.clk_count_rise == Some(0)))
         })
         .map(|p| p.group)
         .collect();
@@ -705,7 +789,24 @@ fn stage3_stall(
         }
     }
     if causes.is_empty() {
-        causes.push("the read-latency search (pattern_compare8) never completed".to_string());
+        let found: Vec<String> = f
+            .pattern
+            .iter()
+            .filter(|p| p.comp_done.is_some() || p.still_hunting == Some(false))
+            .map(|p| p.group.to_string())
+            .collect();
+        if !found.is_empty() && failing.is_empty() {
+            causes.push(format!(
+                "init_done never rose although the probed pattern group(s) {} found the pattern: the failing byte lane is one whose pattern_compare8 is not in the capture",
+                found.join(", ")
+            ));
+            next.push(
+                "clk_cnt_rise / comp_done of the other pattern_compare groups (one per byte lane)"
+                    .to_string(),
+            );
+        } else {
+            causes.push("the read-latency search (pattern_compare8) never completed".to_string());
+        }
     }
     let cause = causes.join("; ");
     if !lines.is_empty() {

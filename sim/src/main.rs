@@ -24,6 +24,8 @@ enum Command {
     Plot(cli::plot::Args),
     /// Write a GTKWave save file: MIG signals grouped by stage, marker on the stall.
     Gtkw(cli::gtkw::Args),
+    /// Simulate a scenario with the cycle-accurate model.
+    Simulate(cli::simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Diagnose(a) => cli::diagnose::run(&a),
         Command::Plot(a) => cli::plot::run(&a),
         Command::Gtkw(a) => cli::gtkw::run(&a),
+        Command::Simulate(a) => cli::simulate::main(&a),
     };
     match result {
         Ok(code) => code,

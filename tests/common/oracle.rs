@@ -109,10 +109,8 @@ pub fn vcd_crate_rows(input: impl BufRead, samples: bool) -> Result<Vec<Row>, St
         let cmd = cmd.map_err(|e| e.to_string())?;
         use vcd::Command::*;
         match cmd {
-            Timescale(k, unit) => {
-                if !samples {
-                    mult = k as u64 * (1_000_000_000_000_000 / unit.divisor());
-                }
+            Timescale(k, unit) if !samples => {
+                mult = k as u64 * (1_000_000_000_000_000 / unit.divisor());
             }
             VarDef(_, width, code, _, _) => {
                 ids.entry(code).or_default().push((n, width));

@@ -826,7 +826,11 @@ impl TableSource {
             have_prefetched: false,
             done: false,
         };
-        if !src.read_record()? {
+        let mut more = src.read_record()?;
+        while more && src.is_blank_record() {
+            more = src.read_record()?;
+        }
+        if !more {
             return Err(TraceError::syntax(
                 &src.path,
                 src.line_offset + 1,
@@ -842,6 +846,11 @@ impl TableSource {
     /// here rather than with `csv::Trim::All`, which rebuilds the whole record on every row.
     fn field(&self, col: usize) -> &[u8] {
         self.record.get(col).unwrap_or(b"").trim_ascii()
+    }
+
+    /// A line of only blanks (the csv crate skips empty lines but not `"   "`).
+    fn is_blank_record(&self) -> bool {
+        self.record.len() == 1 && self.field(0).is_empty() && self.columns.len() > 1
     }
 
     fn line(&self) -> u64 {
@@ -1054,6 +1063,9 @@ impl ChangeSource for TableSource {
             } else if !self.read_record()? {
                 self.done = true;
                 return Ok(None);
+            }
+            if self.is_blank_record() {
+                continue;
             }
             if let Err(e) = self.process_row() {
                 self.done = true;

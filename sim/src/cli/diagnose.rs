@@ -85,6 +85,9 @@ pub fn run(args: &Args) -> CliResult {
             clock,
         },
     );
+    if let Some(why) = crate::diagnose::undecidable(&facts) {
+        return Err(CliError::Message(format!("{name}: cannot diagnose: {why}")));
+    }
     let diag = diagnose(
         &facts,
         &RuleConfig {

@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand. Only this layer turns library errors into
 //! messages and exit codes (0 pass, 1 fault found / not as expected, 2 could not do the job).
 
+pub mod simulate;
+
 use std::process::ExitCode;
 
 /// Exit code: calibration passes, or every scenario is as expected.

@@ -1,0 +1,198 @@
+//! `migcal simulate <scenario.toml> [-o trace.vcd] [--json]`: run the model, write its trace,
+//! print the stage boundaries, taps, bus commands and any stall.
+
+use super::{write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
+use crate::run::{run, Summary};
+use crate::scenario::Scenario;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `simulate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Write the VCD trace here (every signal the goldens carry, same names).
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the subcommand.
+pub fn main(args: &Args) -> CliResult {
+    let scn = match Scenario::load(&args.scenario) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("migcal simulate: {e}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let (summary, vcd) =
+        run(&scn, args.output.is_some()).map_err(|e| CliError::Message(e.to_string()))?;
+    if let (Some(path), Some(bytes)) = (&args.output, vcd) {
+        write_atomically(path, &bytes)?;
+    }
+    if args.json {
+        let doc = serde_json::to_string_pretty(&json_doc(&summary))
+            .map_err(|e| CliError::Message(e.to_string()))?;
+        println!("{doc}");
+    } else {
+        print!("{}", text(&summary));
+    }
+    Ok(ExitCode::from(if summary.init_done_cycle.is_some() {
+        EXIT_PASS
+    } else {
+        EXIT_FAULT
+    }))
+}
+
+/// The `--json` document: the contract fields first, then the rest of the summary.
+pub fn json_doc(s: &Summary) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "command_counts".into(),
+            serde_json::to_value(command_counts(s)).unwrap_or_default(),
+        );
+    }
+    v
+}
+
+fn command_counts(s: &Summary) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for c in &s.commands {
+        *m.entry(c.cmd.clone()).or_insert(0) += 1;
+    }
+    m
+}
+
+fn at(s: &Summary, c: Option<u64>) -> String {
+    match c {
+        Some(c) => format!("cycle {c:>7}  {:>12.1} ns", s.time_ns(c)),
+        None => "never".into(),
+    }
+}
+
+/// The human summary.
+pub fn text(s: &Summary) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "profile {}  clk_0 {} ps  {} cycles simulated",
+        s.profile, s.period_ps, s.cycles
+    );
+    let _ = writeln!(o, "stage boundaries:");
+    let rows = [
+        ("done_200us", s.done_200us_cycle),
+        ("first command", s.first_command_cycle),
+        ("ctrl_dummyread_start", s.ctrl_dummyread_start_cycle),
+        ("tap_sel_done", s.tap_sel_done_cycle),
+        ("comp_done", s.comp_done_cycle),
+        ("init_done", s.init_done_cycle),
+    ];
+    for (name, c) in rows.iter().take(3) {
+        let _ = writeln!(o, "  {name:<22} {}", at(s, *c));
+    }
+    for (g, gs) in s.groups.iter().enumerate() {
+        let pulses: Vec<String> = gs.chan_done_cycles.iter().map(|c| c.to_string()).collect();
+        if !gs.chan_done_cycles.is_empty() || gs.calib_done_cycle.is_some() {
+            let _ = writeln!(
+                o,
+                "  group {g}: CHAN_DONE x{} at cycles [{}], calib_done_dqs[{g}] {}",
+                gs.chan_done_cycles.len(),
+                pulses.join(", "),
+                at(s, gs.calib_done_cycle)
+            );
+        }
+    }
+    for (name, c) in rows.iter().skip(3) {
+        let _ = writeln!(o, "  {name:<22} {}", at(s, *c));
+    }
+    for (l, gs) in s.groups.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  pattern lane {l}: comp_done {}  clk_count_rise {}  first_rising {}",
+            at(s, gs.pattern_comp_done_cycle),
+            gs.clk_count_rise,
+            gs.first_rising as u8
+        );
+    }
+    let taps: Vec<String> = s.final_taps.iter().map(|t| t.to_string()).collect();
+    let _ = writeln!(o, "final IDELAY taps DQ0..: {}", taps.join(","));
+    let _ = writeln!(o, "bus commands ({} total):", s.commands.len());
+    // Collapse back-to-back runs of the same command (the stage-2 dummy reads) into one line,
+    // and stop listing after a screenful (the periodic refreshes after init).
+    const MAX_LINES: usize = 30;
+    let mut lines = 0;
+    let mut i = 0;
+    while i < s.commands.len() {
+        let c = &s.commands[i];
+        // A run: same command and address at a constant stride of at most 8 clocks.
+        let stride = s
+            .commands
+            .get(i + 1)
+            .map(|n| n.cycle.saturating_sub(c.cycle))
+            .unwrap_or(0);
+        let mut j = i + 1;
+        while (1..=8).contains(&stride)
+            && j < s.commands.len()
+            && s.commands[j].cmd == c.cmd
+            && s.commands[j].ba == c.ba
+            && s.commands[j].a == c.a
+            && s.commands[j].cycle == s.commands[j - 1].cycle + stride
+        {
+            j += 1;
+        }
+        if lines == MAX_LINES {
+            let counts = command_counts(s);
+            let rest: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(
+                o,
+                "  ... {} more from cycle {} (totals over the run: {})",
+                s.commands.len() - i,
+                c.cycle,
+                rest.join(", ")
+            );
+            break;
+        }
+        if j - i > 2 {
+            let _ = writeln!(
+                o,
+                "  {:>7}..{:<7} {} x{} every {} clk ba={} a=0x{:04x}",
+                c.cycle,
+                s.commands[j - 1].cycle,
+                c.cmd,
+                j - i,
+                stride,
+                c.ba,
+                c.a
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  {:>7}         {} ba={} a=0x{:04x}",
+                c.cycle, c.cmd, c.ba, c.a
+            );
+        }
+        lines += 1;
+        i = if j - i > 2 { j } else { i + 1 };
+    }
+    match &s.stall {
+        None => {
+            let _ = writeln!(o, "result: init_done reached");
+        }
+        Some(st) => {
+            let _ = writeln!(
+                o,
+                "result: STALL in stage {}: init_state {} since {}",
+                st.stage,
+                st.init_state,
+                at(s, Some(st.cycle))
+            );
+        }
+    }
+    o
+}

@@ -1,0 +1,501 @@
+//! Scenario files: what to simulate (profile, clock, memory, board, faults) and, for `regress`,
+//! what to expect. TOML, unknown keys rejected, every out-of-range value reported with its key.
+
+use migcal_model::board::{self, Fault};
+use migcal_model::mig;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Why a scenario could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Not valid TOML for a scenario (the message carries line and column).
+    #[error("{path}: {message}")]
+    Parse {
+        /// File.
+        path: PathBuf,
+        /// What the parser found.
+        message: String,
+    },
+    /// A value outside what the model supports.
+    #[error("{path}: key `{key}`: {message}")]
+    Invalid {
+        /// File.
+        path: PathBuf,
+        /// Dotted key.
+        key: String,
+        /// Expected vs found.
+        message: String,
+    },
+}
+
+/// Controller profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileName {
+    /// The golden build (MIG 1.7 DDR1 controller + DDR2 calibration modules).
+    Minimodule,
+    /// MIG 1.7.3 Virtex-4 DDR2 direct clocking.
+    Ddr2,
+}
+
+/// `[clock]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clock {
+    /// clk_0 period in ps.
+    #[serde(default = "default_period")]
+    pub period_ps: f64,
+}
+
+fn default_period() -> f64 {
+    5000.0
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            period_ps: default_period(),
+        }
+    }
+}
+
+/// `[memory]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Memory {
+    /// Part number (informational; the model's timing does not depend on it).
+    #[serde(default = "default_part")]
+    pub part: String,
+    /// CAS latency.
+    #[serde(default = "default_cl")]
+    pub cl: u8,
+    /// Burst length.
+    #[serde(default = "default_bl")]
+    pub bl: u8,
+    /// Additive latency.
+    #[serde(default)]
+    pub al: u8,
+    /// Data bus width in bits (minimodule: 16; ddr2: 8..=72 in steps of 8).
+    #[serde(default = "default_width")]
+    pub data_width: u32,
+}
+
+fn default_width() -> u32 {
+    16
+}
+
+fn default_part() -> String {
+    "MT46V32M8".into()
+}
+fn default_cl() -> u8 {
+    3
+}
+fn default_bl() -> u8 {
+    2
+}
+
+impl Default for Memory {
+    fn default() -> Self {
+        Memory {
+            part: default_part(),
+            cl: default_cl(),
+            bl: default_bl(),
+            al: 0,
+            data_width: default_width(),
+        }
+    }
+}
+
+/// `[board]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Board {
+    /// IDELAY tap size in ps.
+    #[serde(default = "default_tap")]
+    pub tap_ps: f64,
+    /// Per-DQ read-path delay in ps (missing lines = 0).
+    #[serde(default)]
+    pub dq_delay_ps: Vec<f64>,
+    /// RMS sampling jitter in ps.
+    #[serde(default)]
+    pub jitter_ps_rms: f64,
+    /// Board temperature in °C.
+    #[serde(default = "default_temp")]
+    pub temperature_c: f64,
+    /// Arrival-time drift per °C above 25 °C, in ps.
+    #[serde(default)]
+    pub temp_coeff_ps_per_c: f64,
+}
+
+fn default_tap() -> f64 {
+    78.0
+}
+fn default_temp() -> f64 {
+    25.0
+}
+
+impl Default for Board {
+    fn default() -> Self {
+        Board {
+            tap_ps: default_tap(),
+            dq_delay_ps: Vec::new(),
+            jitter_ps_rms: 0.0,
+            temperature_c: default_temp(),
+            temp_coeff_ps_per_c: 0.0,
+        }
+    }
+}
+
+/// Expected cycles (`[expect.cycles]`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectCycles {
+    /// `init_done` cycle.
+    pub init_done: Option<u64>,
+    /// `tap_sel_done` cycle.
+    pub tap_sel_done: Option<u64>,
+    /// `comp_done` cycle.
+    pub comp_done: Option<u64>,
+}
+
+/// `[expect]`: what `regress` checks.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `pass` or `fail`.
+    pub verdict: String,
+    /// Stage name of the failure (`clocking`, `memory_setup`, `tap_calibration`,
+    /// `read_latency`, `done`).
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// DQ lines the diagnosis should blame.
+    #[serde(default)]
+    pub faulty_dq: Vec<u8>,
+    /// Exact cycles, when known.
+    #[serde(default)]
+    pub cycles: Option<ExpectCycles>,
+}
+
+/// A scenario file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Controller profile.
+    #[serde(default = "default_profile")]
+    pub profile: ProfileName,
+    /// Jitter seed.
+    #[serde(default)]
+    pub seed: u64,
+    /// Simulated time in µs.
+    #[serde(default = "default_stop")]
+    pub stop_time_us: f64,
+    /// Clock.
+    #[serde(default)]
+    pub clock: Clock,
+    /// Memory.
+    #[serde(default)]
+    pub memory: Memory,
+    /// Board.
+    #[serde(default)]
+    pub board: Board,
+    /// Board faults.
+    #[serde(default)]
+    pub fault: Vec<Fault>,
+    /// Expected outcome.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+}
+
+fn default_profile() -> ProfileName {
+    ProfileName::Ddr2
+}
+fn default_stop() -> f64 {
+    600.0
+}
+
+/// Stage names (contract).
+pub const STAGES: &[&str] = &[
+    "clocking",
+    "memory_setup",
+    "tap_calibration",
+    "read_latency",
+    "done",
+];
+
+impl Scenario {
+    /// Read and validate a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Scenario::parse(&text, path)
+    }
+
+    /// Parse and validate scenario text (`path` is used in messages only).
+    pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        s.validate(path)?;
+        Ok(s)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ScenarioError> {
+        let bad = |key: &str, message: String| ScenarioError::Invalid {
+            path: path.to_owned(),
+            key: key.to_string(),
+            message,
+        };
+        let range = |key: &str, v: f64, lo: f64, hi: f64, unit: &str| {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(bad(key, format!("expected {lo}..={hi} {unit}, found {v}")))
+            }
+        };
+        range("stop_time_us", self.stop_time_us, 0.01, 100_000.0, "us")?;
+        range(
+            "clock.period_ps",
+            self.clock.period_ps,
+            2500.0,
+            10_000.0,
+            "ps",
+        )?;
+        let m = &self.memory;
+        match self.profile {
+            ProfileName::Minimodule => {
+                if m.bl != 2 {
+                    return Err(bad(
+                        "memory.bl",
+                        format!(
+                            "the minimodule build runs its DDR1 part at burst length 2, found {}",
+                            m.bl
+                        ),
+                    ));
+                }
+                if !(2..=3).contains(&m.cl) {
+                    return Err(bad(
+                        "memory.cl",
+                        format!("expected 2 or 3 (DDR1), found {}", m.cl),
+                    ));
+                }
+                if m.al != 0 {
+                    return Err(bad(
+                        "memory.al",
+                        format!("DDR1 has no additive latency, found {}", m.al),
+                    ));
+                }
+                if m.data_width != 16 {
+                    return Err(bad(
+                        "memory.data_width",
+                        format!(
+                            "the minimodule build is 16 bits wide, found {}",
+                            m.data_width
+                        ),
+                    ));
+                }
+            }
+            ProfileName::Ddr2 => {
+                if m.bl != 4 && m.bl != 8 {
+                    return Err(bad(
+                        "memory.bl",
+                        format!("expected 4 or 8 (DDR2), found {}", m.bl),
+                    ));
+                }
+                if !(3..=5).contains(&m.cl) {
+                    return Err(bad("memory.cl", format!("expected 3..=5, found {}", m.cl)));
+                }
+                if m.al > 4 {
+                    return Err(bad("memory.al", format!("expected 0..=4, found {}", m.al)));
+                }
+                if !(8..=72).contains(&m.data_width) || !m.data_width.is_multiple_of(8) {
+                    return Err(bad(
+                        "memory.data_width",
+                        format!("expected 8..=72 in steps of 8, found {}", m.data_width),
+                    ));
+                }
+            }
+        }
+        range("board.tap_ps", self.board.tap_ps, 10.0, 200.0, "ps")?;
+        let width = self.memory.data_width as usize;
+        if self.board.dq_delay_ps.len() > width {
+            return Err(bad(
+                "board.dq_delay_ps",
+                format!(
+                    "at most {width} entries (one per DQ), found {}",
+                    self.board.dq_delay_ps.len()
+                ),
+            ));
+        }
+        for (k, &d) in self.board.dq_delay_ps.iter().enumerate() {
+            range(
+                &format!("board.dq_delay_ps[{k}]"),
+                d,
+                -2500.0,
+                10_000.0,
+                "ps",
+            )?;
+        }
+        range(
+            "board.jitter_ps_rms",
+            self.board.jitter_ps_rms,
+            0.0,
+            1000.0,
+            "ps",
+        )?;
+        range(
+            "board.temperature_c",
+            self.board.temperature_c,
+            -55.0,
+            150.0,
+            "°C",
+        )?;
+        range(
+            "board.temp_coeff_ps_per_c",
+            self.board.temp_coeff_ps_per_c,
+            -100.0,
+            100.0,
+            "ps/°C",
+        )?;
+        for (k, f) in self.fault.iter().enumerate() {
+            let (what, v, max) = match *f {
+                Fault::DqOpen { dq } | Fault::DqStuck { dq, .. } => ("dq", dq, width as u8 - 1),
+                Fault::DmStuck { lane, .. } | Fault::DqsOpen { lane } => {
+                    ("lane", lane, (width / 8) as u8 - 1)
+                }
+                Fault::RefclkMissing => ("", 0, 0),
+            };
+            if v > max {
+                return Err(bad(
+                    &format!("fault[{k}].{what}"),
+                    format!("expected 0..={max}, found {v}"),
+                ));
+            }
+        }
+        if let Some(e) = &self.expect {
+            if e.verdict != "pass" && e.verdict != "fail" {
+                return Err(bad(
+                    "expect.verdict",
+                    format!("expected \"pass\" or \"fail\", found {:?}", e.verdict),
+                ));
+            }
+            if let Some(st) = &e.stage {
+                if !STAGES.contains(&st.as_str()) {
+                    return Err(bad(
+                        "expect.stage",
+                        format!("expected one of {STAGES:?}, found {st:?}"),
+                    ));
+                }
+            }
+            if let Some(&d) = e.faulty_dq.iter().find(|&&d| d as usize >= width) {
+                return Err(bad(
+                    "expect.faulty_dq",
+                    format!("expected DQ indices 0..={}, found {d}", width - 1),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The model parameters this scenario describes.
+    pub fn model_params(&self) -> mig::Params {
+        let m = &self.memory;
+        let mut p = match self.profile {
+            ProfileName::Minimodule => {
+                let mut p = mig::Params::default();
+                // Mode register as the controller loads it: BL code in A2:A0, CL in A6:A4.
+                p.ctrl.load_mode_register = 0b001 | ((m.cl as u16) << 4);
+                p
+            }
+            ProfileName::Ddr2 => {
+                mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps)
+            }
+        };
+        p.seed = self.seed;
+        p.board = board::Params {
+            period_ps: self.clock.period_ps,
+            tap_ps: self.board.tap_ps,
+            dq_delay_ps: self.board.dq_delay_ps.clone(),
+            jitter_ps_rms: self.board.jitter_ps_rms,
+            temperature_c: self.board.temperature_c,
+            temp_coeff_ps_per_c: self.board.temp_coeff_ps_per_c,
+            faults: self.fault.clone(),
+        };
+        p
+    }
+
+    /// Number of clk_0 rising edges up to `stop_time_us`.
+    pub fn cycles(&self) -> u64 {
+        let t_ps = self.stop_time_us * 1e6;
+        // Edges at (n + 0.5) periods, n = 0.., not after the stop time.
+        ((t_ps / self.clock.period_ps) - 0.5).floor().max(-1.0) as u64 + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(t: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::parse(t, Path::new("t.toml"))
+    }
+
+    #[test]
+    fn minimal_minimodule() {
+        let s = parse("profile = \"minimodule\"\n").unwrap();
+        assert_eq!(s.cycles(), 120_000);
+        assert_eq!(s.model_params().ctrl.load_mode_register, 0x31);
+    }
+
+    #[test]
+    fn unknown_key_rejected_with_line() {
+        let e = parse("profile = \"minimodule\"\n[board]\ntap = 3\n").unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("tap") && m.contains("line 3"), "{m}");
+    }
+
+    #[test]
+    fn out_of_range_names_key() {
+        let e = parse("profile = \"minimodule\"\n[board]\njitter_ps_rms = 5000\n").unwrap_err();
+        assert!(e.to_string().contains("board.jitter_ps_rms"), "{e}");
+        let e = parse("profile = \"minimodule\"\n[[fault]]\nkind = \"dq_open\"\ndq = 40\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("fault[0].dq"), "{e}");
+    }
+
+    #[test]
+    fn ddr2_profile_checks_its_memory() {
+        let ok = parse("profile = \"ddr2\"\n[memory]\ncl = 4\nbl = 8\ndata_width = 32\n").unwrap();
+        assert_eq!(ok.model_params().groups, 4);
+        let e = parse("profile = \"ddr2\"\n[memory]\nbl = 2\n").unwrap_err();
+        assert!(e.to_string().contains("memory.bl"), "{e}");
+        let e = parse("profile = \"ddr2\"\n[memory]\nbl = 4\ndata_width = 12\n").unwrap_err();
+        assert!(e.to_string().contains("memory.data_width"), "{e}");
+    }
+
+    #[test]
+    fn faults_parse() {
+        let s = parse(
+            "profile = \"minimodule\"\n[[fault]]\nkind = \"dm_stuck\"\nlane = 0\nhigh = true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.fault,
+            vec![Fault::DmStuck {
+                lane: 0,
+                high: true
+            }]
+        );
+    }
+}
