@@ -106,7 +106,7 @@ impl TapLine {
     /// One-line summary for the panel.
     pub fn summary(&self) -> String {
         if self.ceiling {
-            format!("no edge in 55 taps (ceiling), final {}", self.final_tap)
+            format!("ceiling: no edge, final {}", self.final_tap)
         } else if !self.walked {
             format!("not walked (group's first line), final {}", self.final_tap)
         } else if let Some(e) = self.edge_tap {
