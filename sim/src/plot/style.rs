@@ -73,7 +73,7 @@ pub fn fit<DB: DrawingBackend>(
     let chars: Vec<char> = text.chars().collect();
     let (mut lo, mut hi) = (0, chars.len());
     while lo < hi {
-        let mid = (lo + hi + 1) / 2;
+        let mid = (lo + hi).div_ceil(2);
         let cand: String = chars[..mid].iter().collect::<String>() + "…";
         if fits(&cand) {
             lo = mid;
@@ -132,5 +132,19 @@ mod tests {
         assert_eq!(tidy(12.0), "12");
         assert_eq!(tidy(-0.0001), "0");
         assert_eq!(tidy(0.25), "0.25");
+    }
+
+    #[test]
+    fn long_text_is_cut_to_the_width() {
+        register_fonts();
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
+        let st = text(13, GREY);
+        assert_eq!(fit(&area, "short", &st, 300), "short");
+        let long = "stage 3 never matched the pattern in group 0 although every line calibrated";
+        let cut = fit(&area, long, &st, 200);
+        assert!(cut.ends_with('…') && cut.len() < long.len(), "{cut}");
+        assert!(area.estimate_text_size(&cut, &st).unwrap().0 <= 200);
+        assert!(long.starts_with(cut.trim_end_matches('…')));
     }
 }
