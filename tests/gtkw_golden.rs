@@ -141,3 +141,33 @@ fn not_a_vcd_is_refused_with_the_convert_hint() {
     );
     assert!(!out.exists());
 }
+
+/// GTKWave's names for a hand-written VCD: a vector without a range gets `[w-1:0]`, an
+/// `integer` none, a bit select and a declared range stay as written; a `10 ps` timescale
+/// makes the save file count picoseconds.
+#[test]
+fn names_and_unit_of_a_small_vcd() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.vcd");
+    std::fs::write(
+        &path,
+        "$timescale 10 ps $end\n$scope module tb $end\n$var reg 5 ! init_state $end\n\
+         $var wire 16 \" dq [15:0] $end\n$var wire 1 # cs_n $end\n$var wire 1 $ dm[1] $end\n\
+         $scope module idelay_dq $end\n$var integer 32 % tap $end\n$upscope $end\n\
+         $upscope $end\n$enddefinitions $end\n#0\nb0 !\nb0 \"\n1#\n0$\nb0 %\n#10\nb1 %\n",
+    )
+    .unwrap();
+    let src = migcal_traces::vcd::open(&path).unwrap();
+    let info = migcal::gtkw::dump_info(&path, src.header()).unwrap();
+    assert_eq!(
+        info.names,
+        [
+            "tb.init_state[4:0]",
+            "tb.dq[15:0]",
+            "tb.cs_n",
+            "tb.dm[1]",
+            "tb.idelay_dq.tap"
+        ]
+    );
+    assert_eq!(info.unit_fs, 1000);
+}
