@@ -227,7 +227,7 @@ fn eye_nominal_and_fault1() {
         &[
             "Data window against the sampling point",
             "tap = 78.125 ps (--tap-ps)",
-            "worst margin DQ1: 16 taps = 1250 ps",
+            "worst margin DQ1: 16 taps = 1250 ps (6 lines tie)",
             "margin 16 taps = 1250 ps",
             "IDELAY delay (ps)",
             "tap",

@@ -74,7 +74,21 @@ impl EyeFigure {
             .iter()
             .find(|r| r.worst)
             .and_then(|r| Some((r.line.dq, r.line.margin_taps?, r.line.margin_ps?)))
-            .map(|(dq, t, ps)| format!("worst margin DQ{dq}: {t} taps = {} ps", style::tidy(ps)))
+            .map(|(dq, t, ps)| {
+                let ties = rows
+                    .iter()
+                    .filter(|r| r.line.margin_taps == Some(t))
+                    .count();
+                let tie = if ties > 1 {
+                    format!(" ({ties} lines tie)")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "worst margin DQ{dq}: {t} taps = {} ps{tie}",
+                    style::tidy(ps)
+                )
+            })
             .unwrap_or_else(|| "no line found an edge".into());
         let no_edge: Vec<String> = rows
             .iter()
