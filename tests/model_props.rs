@@ -28,7 +28,8 @@ proptest! {
         for &t in &s.final_taps {
             prop_assert!(t < 64, "tap {t} out of range");
         }
-        // 4 lines per tap_logic group, the first never walked individually: 3 CHAN_DONE each.
+        // 4 lines per tap_logic group, the first never walked individually: 3 CHAN_DONE each
+        // up to calib_done (later pulses select no line).
         for g in 0..2 {
             prop_assert_eq!(s.groups[g].chan_done_cycles.len(), 3, "group {}", g);
         }

@@ -8,6 +8,7 @@
 
 use crate::ddr2_device::Regs as Memory;
 use crate::logic::Lv;
+use crate::probe::Value;
 
 /// A board fault, applied between the controller pins and the memory pins (never in the RTL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -100,7 +101,8 @@ impl Params {
         !self.faults.contains(&Fault::RefclkMissing)
     }
 
-    fn is_short(&self, line: usize) -> bool {
+    /// True when a fault shorts the line to a rail (it then fights the controller's driver).
+    pub fn is_short(&self, line: usize) -> bool {
         self.faults
             .iter()
             .any(|f| matches!(*f, Fault::DqStuck { dq, .. } if dq as usize == line))
@@ -135,6 +137,10 @@ pub struct CtrlDrive {
     pub valid: [bool; DRIVE_SLOTS],
     /// The latest slot driven (None before the first write).
     pub last_slot: Option<u64>,
+    /// The controller's DQS write bursts: (half-clock of the first beat, beats), a ring.
+    pub dqs_bursts: [(u64, u64); 4],
+    /// Next slot of `dqs_bursts`.
+    pub dqs_next: u8,
 }
 
 impl CtrlDrive {
@@ -150,6 +156,9 @@ impl CtrlDrive {
     ) -> CtrlDrive {
         let mut n = *self;
         let m = crate::logic::mask(width);
+        let i = n.dqs_next as usize % 4;
+        n.dqs_bursts[i] = (h + 2 * wl, bl.max(2));
+        n.dqs_next = n.dqs_next.wrapping_add(1);
         for beat in 0..bl.max(2) {
             let k = h + 2 * wl - 1 + beat;
             let w = words[(beat / 2) as usize % 4];
@@ -172,6 +181,31 @@ impl CtrlDrive {
         let k = k as u64;
         let i = (k % DRIVE_SLOTS as u64) as usize;
         (self.valid[i] && self.slots[i].0 == k).then_some(self.slots[i].1)
+    }
+}
+
+impl CtrlDrive {
+    /// The controller's DQS level at `t_ps`: `Some(level)` while it drives (preamble 0 for one
+    /// clock, then 1/0 with the beats), `None` when released. Beats win over a later burst's
+    /// preamble (back-to-back writes keep toggling).
+    pub fn dqs_at(&self, t_ps: f64, period_ps: f64) -> Option<bool> {
+        let half = period_ps / 2.0;
+        let hh = (t_ps / half).floor();
+        if hh < 0.0 {
+            return None;
+        }
+        let hh = hh as u64;
+        let mut pre = false;
+        for k in 0..self.dqs_next.min(4) as usize {
+            let (first, beats) = self.dqs_bursts[k];
+            if hh >= first && hh < first + beats {
+                return Some((hh - first).is_multiple_of(2));
+            }
+            if hh + 2 >= first && hh < first {
+                pre = true;
+            }
+        }
+        pre.then_some(false)
     }
 }
 
@@ -233,6 +267,69 @@ pub fn sample_line(
     match mem.beat_at(h as u64) {
         Some(word) => Lv::known((word >> line) & 1),
         None => Lv::unknown(1),
+    }
+}
+
+/// The level of DQ line `line` at the controller pin at `t_ps` (what `tb/dq` shows): the
+/// controller's own write data, else the memory's beat delayed by the line's board delay, else
+/// a fault's level (open: the weak pull-down reads 0), else undriven. A rail short against the
+/// controller's opposite level is unknown.
+pub fn dq_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, line: usize, t_ps: f64) -> Value {
+    let half = p.period_ps / 2.0;
+    let own = drive.at(t_ps, p.period_ps).map(|w| (w >> line) & 1 == 1);
+    let short = p.is_short(line);
+    let level = p.forced_level(line);
+    let bit = |b: bool| Value::known(b as u128);
+    match (own, level) {
+        (Some(d), Some(l)) if short => {
+            return if d == l { bit(l) } else { Value::unknown(1) };
+        }
+        (Some(d), _) => return bit(d),
+        (None, Some(l)) if short => return bit(l),
+        _ => {}
+    }
+    let launch = t_ps - p.line_delay_ps(line);
+    if launch >= 0.0 && level.is_none() {
+        if let Some(w) = mem.beat_at((launch / half).floor() as u64) {
+            return bit((w >> line) & 1 == 1);
+        }
+    }
+    match level {
+        Some(l) => bit(l),
+        None => Value {
+            bits: 0,
+            unknown: 0,
+            highz: 1,
+        },
+    }
+}
+
+/// The level of DQS lane `lane` at the controller pin: the controller's write strobe, else the
+/// memory's read strobe (preamble 0 one clock before the first beat, 1 on rise beats, 0 on fall
+/// beats), else undriven; an open DQS shows the controller's weak pull-down instead of the
+/// memory's strobe.
+pub fn dqs_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, lane: u8, t_ps: f64) -> Value {
+    let half = p.period_ps / 2.0;
+    if let Some(l) = drive.dqs_at(t_ps, p.period_ps) {
+        return Value::known(l as u128);
+    }
+    if p.faults.contains(&Fault::DqsOpen { lane }) {
+        return Value::known(0);
+    }
+    let hh = (t_ps / half).floor();
+    if hh >= 0.0 {
+        let hh = hh as u64;
+        if mem.beat_at(hh).is_some() {
+            return Value::known(hh.is_multiple_of(2) as u128);
+        }
+        if mem.beat_at(hh + 1).is_some() || mem.beat_at(hh + 2).is_some() {
+            return Value::known(0);
+        }
+    }
+    Value {
+        bits: 0,
+        unknown: 0,
+        highz: 1,
     }
 }
 

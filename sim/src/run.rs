@@ -38,8 +38,11 @@ pub struct Stall {
 /// Per-group stage-2 results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct GroupSummary {
-    /// Cycles of each CHAN_DONE pulse.
+    /// Cycles of each CHAN_DONE pulse up to `calib_done` (one per line walked).
     pub chan_done_cycles: Vec<u64>,
+    /// CHAN_DONE pulses after `calib_done` (tap_ctrl keeps walking with no line selected while
+    /// other groups still calibrate; they move no tap).
+    pub chan_done_after_calib_done: u64,
     /// Cycle `calib_done_dqs[i]` rose.
     pub calib_done_cycle: Option<u64>,
     /// Cycle the group's pattern compare reached `comp_done`.
@@ -175,7 +178,12 @@ impl Probe for Tracer<'_> {
         }
         for g in 0..self.s.groups.len() {
             if id == ids.chan_done && self.rose(id, v, g as u32) {
-                self.s.groups[g].chan_done_cycles.push(c);
+                let gs = &mut self.s.groups[g];
+                if gs.calib_done_cycle.is_none() {
+                    gs.chan_done_cycles.push(c);
+                } else {
+                    gs.chan_done_after_calib_done += 1;
+                }
             }
             if id == ids.calib_done && self.rose(id, v, g as u32) {
                 first(&mut self.s.groups[g].calib_done_cycle);
@@ -189,17 +197,7 @@ impl Probe for Tracer<'_> {
             }
         }
         if let Some(w) = self.vcd.as_deref_mut() {
-            let width = self.widths[id];
-            self.scratch.clear();
-            for i in (0..width).rev() {
-                self.scratch.push(if v.unknown >> i & 1 == 1 {
-                    b'x'
-                } else if v.bits >> i & 1 == 1 {
-                    b'1'
-                } else {
-                    b'0'
-                });
-            }
+            v.write_chars(self.widths[id], &mut self.scratch);
             if let Err(e) = w.change(
                 self.time_fs,
                 id as u32,
@@ -332,11 +330,18 @@ pub fn run_with(
             })
             .collect(),
     };
+    // The VCD carries the per-cycle signals, then the pads (ids after them).
+    let pad_decls = mig.pad_decls();
     let mut writer = if vcd {
-        Some(VcdWriter::new(Vec::new(), 1, &signal_infos(&decls))?)
+        let mut all = decls.clone();
+        all.extend(pad_decls.iter().cloned());
+        Some(VcdWriter::new(Vec::new(), 1, &signal_infos(&all))?)
     } else {
         None
     };
+    let mut pads = migcal_model::mig::PadTracker::new();
+    let mut pad_events = Vec::new();
+    let mut pad_chars = Vec::new();
     let lanes = ids.pc_comp_done.len();
     let mut t = Tracer {
         ids,
@@ -374,6 +379,19 @@ pub fn run_with(
     while mig.cycle() < cycles {
         let n = mig.cycle();
         mig.step();
+        if let Some(w) = t.vcd.as_deref_mut() {
+            pad_events.clear();
+            pads.advance(&mig, mig.edge_time_ps(n), &mut pad_events);
+            for e in &pad_events {
+                let width = pad_decls[e.pad].width;
+                e.value.write_chars(width, &mut pad_chars);
+                w.change(
+                    e.time_fs,
+                    (decls.len() + e.pad) as u32,
+                    migcal_traces::trace::ValueRef::Bits(&pad_chars),
+                )?;
+            }
+        }
         t.cycle = n;
         t.time_fs = ((n as f64 + 0.5) * period_ps * 1000.0).round() as u64;
         mig.visit(&mut t);
@@ -383,6 +401,19 @@ pub fn run_with(
         }
         if skip_idle {
             mig.skip_idle(cycles - mig.cycle());
+        }
+    }
+    // The pads up to the stop time (the last stretch may have been skipped as idle).
+    if let Some(w) = t.vcd.as_deref_mut() {
+        pad_events.clear();
+        pads.advance(&mig, scn.stop_time_us * 1e6, &mut pad_events);
+        for e in &pad_events {
+            e.value.write_chars(pad_decls[e.pad].width, &mut pad_chars);
+            w.change(
+                e.time_fs,
+                (decls.len() + e.pad) as u32,
+                migcal_traces::trace::ValueRef::Bits(&pad_chars),
+            )?;
         }
     }
     let mut s = std::mem::replace(

@@ -101,10 +101,18 @@ pub fn text(s: &Summary) -> String {
         if !gs.chan_done_cycles.is_empty() || gs.calib_done_cycle.is_some() {
             let _ = writeln!(
                 o,
-                "  group {g}: CHAN_DONE x{} at cycles [{}], calib_done_dqs[{g}] {}",
+                "  group {g}: CHAN_DONE x{} at cycles [{}], calib_done_dqs[{g}] {}{}",
                 gs.chan_done_cycles.len(),
                 pulses.join(", "),
-                at(s, gs.calib_done_cycle)
+                at(s, gs.calib_done_cycle),
+                if gs.chan_done_after_calib_done > 0 {
+                    format!(
+                        " (+{} idle pulses after, no line selected)",
+                        gs.chan_done_after_calib_done
+                    )
+                } else {
+                    String::new()
+                }
             );
         }
     }
