@@ -575,6 +575,7 @@ const TOP: &str = "tb/dut/top_00";
 pub struct PadTracker {
     last: [Option<Value>; 4],
     upto_ps: f64,
+    times: Vec<f64>,
 }
 
 impl PadTracker {
@@ -623,7 +624,8 @@ impl PadTracker {
         let r = &mig.regs;
         // Candidate change times: every quarter clock (clock, strobes, the controller's own
         // data) and every beat boundary shifted by each line's board delay.
-        let mut times: Vec<f64> = Vec::new();
+        let mut times = std::mem::take(&mut self.times);
+        times.clear();
         let quarter = period / 4.0;
         let mut k = (t0 / quarter).floor() as i64 + 1;
         while (k as f64) * quarter <= t1 {
@@ -682,6 +684,7 @@ impl PadTracker {
             }
         }
         self.upto_ps = t1;
+        self.times = times;
     }
 }
 

@@ -335,7 +335,13 @@ pub fn run_with(
     let mut writer = if vcd {
         let mut all = decls.clone();
         all.extend(pad_decls.iter().cloned());
-        Some(VcdWriter::new(Vec::new(), 1, &signal_infos(&all))?)
+        // About 30 bytes per clock (the clock pad alone changes twice per cycle).
+        let estimate = (scn.cycles() as usize).saturating_mul(32);
+        Some(VcdWriter::new(
+            Vec::with_capacity(estimate),
+            1,
+            &signal_infos(&all),
+        )?)
     } else {
         None
     };
