@@ -69,6 +69,10 @@ fn skipping_idle_stretches_changes_nothing() {
         "profile = \"minimodule\"\nstop_time_us = 300\n[[fault]]\nkind = \"dq_open\"\ndq = 3\n",
         "profile = \"minimodule\"\nstop_time_us = 50\n[[fault]]\nkind = \"refclk_missing\"\n",
         "profile = \"minimodule\"\nseed = 9\nstop_time_us = 260\n[board]\njitter_ps_rms = 40\n",
+        // DCM lock lost and regained mid-run: skipping must stop at every dcm_lock change.
+        "profile = \"minimodule\"\nstop_time_us = 700\n[clocking]\nlock_time_ms = 0.005\n\
+         autocal_unlock_delay_ms = 0.3\n[[clocking.clkin_stop]]\nat_ms = 0.01\nresume_at_ms = 0.02\n\
+         [[clocking.rst]]\nat_ms = 0.03\nlength_ms = 0.0001\n",
     ] {
         let scn = Scenario::parse(text, Path::new("skip.toml")).expect("valid");
         let (a, va) = run_with(&scn, true, true).expect("runs");

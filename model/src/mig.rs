@@ -47,8 +47,11 @@ pub struct Params {
     pub data_tap_inc: data_tap_inc::Params,
     /// Board and faults.
     pub board: board::Params,
-    /// Time `dcm_lock` rises, in ps (testbench: 100 ns).
+    /// Time `dcm_lock` rises, in ps (testbench: 100 ns), when no DCM waveform is given.
     pub dcm_lock_ps: f64,
+    /// `dcm_lock` from the DCM model: locked intervals (rise, fall) in ps. When set it replaces
+    /// `dcm_lock_ps`; LOCKED falling resets the whole interface (init starts over).
+    pub dcm_locked_ps: Option<Vec<(f64, Option<f64>)>>,
     /// Time `SYS_RESET_IN_N` is released, in ps (testbench: 200 ns).
     pub sys_reset_release_ps: f64,
     /// Stages of each reset synchroniser (`RST_SYNC_NUM` = 12).
@@ -122,6 +125,7 @@ impl Default for Params {
             data_tap_inc: data_tap_inc::Params::default(),
             board: board::Params::default(),
             dcm_lock_ps: 100_000.0,
+            dcm_locked_ps: None,
             sys_reset_release_ps: 200_000.0,
             rst_sync_stages: 12,
             idelayctrl_ready_edges: 17,
@@ -263,6 +267,28 @@ impl Mig {
     /// Time of clk_0 rising edge `n` in ps (the first at half a period).
     pub fn edge_time_ps(&self, n: u64) -> f64 {
         self.p.board.period_ps * (n as f64 + 0.5)
+    }
+
+    /// `dcm_lock` at `t_ps`.
+    pub fn dcm_lock_at(&self, t_ps: f64) -> bool {
+        match &self.p.dcm_locked_ps {
+            None => t_ps > self.p.dcm_lock_ps,
+            Some(iv) => iv
+                .iter()
+                .any(|&(rise, fall)| t_ps > rise && fall.is_none_or(|f| t_ps <= f)),
+        }
+    }
+
+    /// The first `dcm_lock` change after `t_ps`, if any.
+    fn next_lock_change(&self, t_ps: f64) -> Option<f64> {
+        match &self.p.dcm_locked_ps {
+            None => (t_ps < self.p.dcm_lock_ps).then_some(self.p.dcm_lock_ps),
+            Some(iv) => iv
+                .iter()
+                .flat_map(|&(r, f)| std::iter::once(r).chain(f))
+                .filter(|&x| x >= t_ps)
+                .min_by(|a, b| a.total_cmp(b)),
+        }
     }
 
     /// `sys_rst` as the blocks see it now.
@@ -462,7 +488,9 @@ impl Mig {
         nx.memory = nm;
 
         // Reset synchronisers: asynchronous set while their reset cause holds, else shift a 0 in.
-        let dcm_lock = t > p.dcm_lock_ps;
+        let dcm_lock = self.dcm_lock_at(t);
+        let p = &self.p;
+        let r = &self.regs;
         let refclk = p.board.refclk_running();
         nx.infra.rst200 = if !dcm_lock {
             sync_mask(stages)
@@ -520,12 +548,19 @@ impl Mig {
             Idle::Counting if refi + 1 < term => (term - 1 - refi).min(max),
             Idle::Counting => return 0,
         };
-        // Nothing time-dependent may change during the jump: the testbench's DCM lock and reset
-        // release are behind us, and the bus stays idle (it only gets quieter).
+        // Nothing time-dependent may change during the jump: the reset input is released, no
+        // dcm_lock change falls inside it, and the bus stays idle (it only gets quieter).
         let now = self.edge_time_ps(self.cycle);
+        let mut k = k;
+        if let Some(tc) = self.next_lock_change(now - self.p.board.period_ps) {
+            let room = ((tc - now) / self.p.board.period_ps).floor() - 2.0;
+            if room < 1.0 {
+                return 0;
+            }
+            k = k.min(room as u64);
+        }
         if k == 0
             || now <= self.p.sys_reset_release_ps
-            || now <= self.p.dcm_lock_ps
             || !board::bus_idle(&self.p.board, &self.regs.memory, &self.regs.dq_drive, now)
         {
             return 0;

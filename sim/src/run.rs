@@ -72,8 +72,12 @@ pub struct Summary {
     pub tap_sel_done_cycle: Option<u64>,
     /// Cycle `COMP_DONE` rose.
     pub comp_done_cycle: Option<u64>,
-    /// Cycle `init_done` rose.
+    /// Cycle `init_done` first rose.
     pub init_done_cycle: Option<u64>,
+    /// Cycles `init_done` fell again (the interface was reset, e.g. DCM LOCKED lost).
+    pub init_done_lost_cycles: Vec<u64>,
+    /// `init_done` at the end of the run.
+    pub init_done_at_end: bool,
     /// Final IDELAY tap of every DQ.
     pub final_taps: Vec<u8>,
     /// Per tap_logic group (stage 2) and pattern-compare lane (stage 3) results.
@@ -175,6 +179,12 @@ impl Probe for Tracer<'_> {
         }
         if id == ids.init_done && self.rose(id, v, 0) {
             first(&mut self.s.init_done_cycle);
+        }
+        if id == ids.init_done
+            && v.bits & 1 == 0
+            && self.cur[id].is_some_and(|o| o.bits & 1 == 1 && o.unknown == 0)
+        {
+            self.s.init_done_lost_cycles.push(c);
         }
         for g in 0..self.s.groups.len() {
             if id == ids.chan_done && self.rose(id, v, g as u32) {
@@ -371,6 +381,8 @@ pub fn run_with(
             tap_sel_done_cycle: None,
             comp_done_cycle: None,
             init_done_cycle: None,
+            init_done_lost_cycles: Vec::new(),
+            init_done_at_end: false,
             final_taps: Vec::new(),
             groups: vec![GroupSummary::default(); groups.max(lanes)],
             commands: Vec::new(),
@@ -434,6 +446,8 @@ pub fn run_with(
             tap_sel_done_cycle: None,
             comp_done_cycle: None,
             init_done_cycle: None,
+            init_done_lost_cycles: Vec::new(),
+            init_done_at_end: false,
             final_taps: Vec::new(),
             groups: Vec::new(),
             commands: Vec::new(),
@@ -446,9 +460,14 @@ pub fn run_with(
         s.groups[l].clk_count_rise = t.val(t.ids.pc_clk_count_rise[l]);
         s.groups[l].first_rising = t.val(t.ids.pc_first_rising[l]) == 1;
     }
-    if s.init_done_cycle.is_none() {
+    s.init_done_at_end = t.val(t.ids.init_done) == 1;
+    if !s.init_done_at_end {
         let code = t.val(t.ids.init_state);
-        let stage = if s.done_200us_cycle.is_none() {
+        let lost = !s.init_done_lost_cycles.is_empty();
+        let stage = if lost && t.val(t.ids.done_200us) == 0 {
+            // init_done was reached and lost: the interface went back into reset.
+            "clocking"
+        } else if s.done_200us_cycle.is_none() {
             // Held in reset (DCM, IDELAYCTRL, reset input) when even the 200 us counter never ran.
             if t.refresh_counter_moved {
                 "memory_setup"
@@ -472,7 +491,9 @@ pub fn run_with(
             }
             .unwrap_or("unknown")
             .into(),
-            cycle: t.last_init_state_change,
+            cycle: t
+                .last_init_state_change
+                .max(s.init_done_lost_cycles.last().copied().unwrap_or(0)),
         });
     }
     drop(t);

@@ -210,6 +210,13 @@ pub struct Scenario {
     /// Board faults.
     #[serde(default)]
     pub fault: Vec<Fault>,
+    /// The DCM whose LOCKED is the controller's `dcm_lock` (absent: the golden testbench's
+    /// `dcm_lock` rising at 100 ns).
+    #[serde(default)]
+    pub clocking: Option<migcal_model::dcm::config::ClockingConfig>,
+    /// `dcm_lock` as the DCM model gives it (locked intervals in ps), computed at load.
+    #[serde(skip)]
+    pub dcm_locked_ps: Option<Vec<(f64, Option<f64>)>>,
     /// Expected outcome.
     #[serde(default)]
     pub expect: Option<Expect>,
@@ -243,11 +250,29 @@ impl Scenario {
 
     /// Parse and validate scenario text (`path` is used in messages only).
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+        let mut s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_string(),
         })?;
         s.validate(path)?;
+        if let Some(c) = &s.clocking {
+            let bad = |message: String| ScenarioError::Invalid {
+                path: path.to_owned(),
+                key: "clocking".into(),
+                message,
+            };
+            let setup = c.build().map_err(|e| bad(e.to_string()))?;
+            let until = (s.stop_time_us * 1e9) as u64;
+            let wave =
+                migcal_model::dcm::simulate(&setup.params, &setup.clkin, &setup.inputs, until)
+                    .map_err(|e| bad(e.to_string()))?;
+            let fs_to_ps = |t: u64| t as f64 / 1000.0;
+            s.dcm_locked_ps = Some(
+                wave.locked_intervals()
+                    .map(|iv| (fs_to_ps(iv.rise), iv.fall.map(fs_to_ps)))
+                    .collect(),
+            );
+        }
         Ok(s)
     }
 
@@ -423,6 +448,7 @@ impl Scenario {
             }
         };
         p.seed = self.seed;
+        p.dcm_locked_ps = self.dcm_locked_ps.clone();
         p.board = board::Params {
             period_ps: self.clock.period_ps,
             tap_ps: self.board.tap_ps,
@@ -482,6 +508,19 @@ mod tests {
         assert!(e.to_string().contains("memory.bl"), "{e}");
         let e = parse("profile = \"ddr2\"\n[memory]\nbl = 4\ndata_width = 12\n").unwrap_err();
         assert!(e.to_string().contains("memory.data_width"), "{e}");
+    }
+
+    #[test]
+    fn clocking_section_drives_dcm_lock() {
+        let s = parse(
+            "profile = \"minimodule\"\nstop_time_us = 2000\n[clocking]\nprimitive = \"DCM_BASE\"\n",
+        )
+        .unwrap();
+        let iv = s.dcm_locked_ps.clone().expect("DCM simulated");
+        assert_eq!(iv.len(), 1);
+        assert!(iv[0].0 > 0.0 && iv[0].1.is_none());
+        let e = parse("profile = \"minimodule\"\n[clocking]\nstepping = \"x\"\n").unwrap_err();
+        assert!(e.to_string().contains("stepping"), "{e}");
     }
 
     #[test]

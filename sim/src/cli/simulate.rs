@@ -42,7 +42,7 @@ pub fn main(args: &Args) -> CliResult {
     } else {
         print!("{}", text(&summary));
     }
-    Ok(ExitCode::from(if summary.init_done_cycle.is_some() {
+    Ok(ExitCode::from(if summary.init_done_at_end {
         EXIT_PASS
     } else {
         EXIT_FAULT
@@ -187,6 +187,9 @@ pub fn text(s: &Summary) -> String {
         }
         lines += 1;
         i = if j - i > 2 { j } else { i + 1 };
+    }
+    for c in &s.init_done_lost_cycles {
+        let _ = writeln!(o, "init_done LOST at {} (interface reset)", at(s, Some(*c)));
     }
     match &s.stall {
         None => {
