@@ -407,3 +407,38 @@ fn simulated_pads_match_every_golden() {
         }
     }
 }
+
+/// Every bundled golden scenario's `[expect]` agrees with what the model does: the verdict, the
+/// stall stage and the expected cycles. (The `regress` runner relies on these tables.)
+#[test]
+fn bundled_scenarios_meet_their_expectations() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sim/scenarios/golden");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("scenario folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        seen += 1;
+        let scn = migcal::scenario::Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let exp = scn.expect.clone().expect("golden scenarios carry [expect]");
+        let (s, _) = migcal::run::run(&scn, false).expect("runs");
+        let name = path.display();
+        let verdict = if s.init_done_at_end { "pass" } else { "fail" };
+        assert_eq!(verdict, exp.verdict, "{name}");
+        let stage = s.stall.as_ref().map_or("done", |st| st.stage.as_str());
+        assert_eq!(Some(stage), exp.stage.as_deref(), "{name}");
+        if let Some(c) = exp.cycles {
+            if c.tap_sel_done.is_some() {
+                assert_eq!(s.tap_sel_done_cycle, c.tap_sel_done, "{name}: tap_sel_done");
+            }
+            if c.comp_done.is_some() {
+                assert_eq!(s.comp_done_cycle, c.comp_done, "{name}: comp_done");
+            }
+            if c.init_done.is_some() {
+                assert_eq!(s.init_done_cycle, c.init_done, "{name}: init_done");
+            }
+        }
+    }
+    assert_eq!(seen, 7);
+}
