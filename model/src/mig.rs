@@ -460,8 +460,14 @@ impl Mig {
             Command::Nop
         };
         let mut write_words = [(0u128, 0u128); 4];
-        for (j, w) in write_words.iter_mut().enumerate() {
-            *w = r.backend.words[(r.memory.writes_seen as usize + j) % backend_fifos::DEPTH];
+        let mut mem_words = [(0u128, 0u128); 4];
+        for j in 0..4 {
+            let w = r.backend.words[(r.memory.writes_seen as usize + j) % backend_fifos::DEPTH];
+            write_words[j] = w;
+            mem_words[j] = (
+                p.board.to_memory(w.0, p.data_width),
+                p.board.to_memory(w.1, p.data_width),
+            );
         }
         if let Command::Write { .. } = cmd {
             let bl = r.memory.burst_length();
@@ -479,7 +485,7 @@ impl Mig {
             &ddr2_device::In {
                 cmd,
                 h: 2 * n,
-                write_words,
+                write_words: mem_words,
                 write_lanes: p.board.write_lanes(p.data_width / 8),
                 width: p.data_width,
             },

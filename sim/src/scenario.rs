@@ -400,6 +400,15 @@ impl Scenario {
                     ("lane", lane, (width / 8) as u8 - 1)
                 }
                 Fault::RefclkMissing => ("", 0, 0),
+                Fault::DqSwap { a, b } | Fault::DqBridge { a, b } => {
+                    if a == b {
+                        return Err(bad(
+                            &format!("fault[{k}].b"),
+                            format!("must differ from a ({a})"),
+                        ));
+                    }
+                    ("a/b", a.max(b), width as u8 - 1)
+                }
             };
             if v > max {
                 return Err(bad(
