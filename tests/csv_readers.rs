@@ -63,9 +63,12 @@ fn sniffs_every_fixture() {
         ("ila_vivado_mixed_radix_crlf.csv", CsvFormat::Ila),
         ("ila_no_radix.csv", CsvFormat::Ila),
         ("chipscope_legacy.prn", CsvFormat::ChipscopePrn),
+        ("ila_tab_radix.prn", CsvFormat::ChipscopePrn),
         ("sigrok_small.csv", CsvFormat::Sigrok),
         ("sigrok_small_labels.csv", CsvFormat::Sigrok),
         ("sigrok_small_sr_dedup.csv", CsvFormat::Sigrok),
+        ("sigrok_small_samples.csv", CsvFormat::Sigrok),
+        ("sigrok_small_sr_nolabel.csv", CsvFormat::Sigrok),
         ("saleae_logic2.csv", CsvFormat::Saleae),
         ("saleae_logic1.csv", CsvFormat::Saleae),
         ("generic_time_ns.csv", CsvFormat::Generic),
@@ -94,6 +97,8 @@ fn sigrok_cli_csv_from_vcd() {
         "sigrok_small.csv",
         "sigrok_small_labels.csv",
         "sigrok_small_sr_dedup.csv",
+        "sigrok_small_samples.csv",
+        "sigrok_small_sr_nolabel.csv",
     ] {
         let (h, ch) = read(name, &CsvOptions::default());
         assert_eq!(h.time_base, TimeBase::Femtoseconds, "{name}");
@@ -349,4 +354,85 @@ fn gzip_export_reads_like_plain() {
     )
     .unwrap();
     assert_eq!(drain(a.as_mut()).unwrap(), drain(b.as_mut()).unwrap());
+}
+
+/// The golden nominal run cut to the spec §7 nets and exported by sigrok-cli: the stage
+/// transitions land where the golden README says (tap_sel_done 243 472.5 ns, init_done
+/// 243 922.5 ns) on sigrok's 2.5 ns sample grid.
+#[test]
+fn golden_nominal_section7_nets_through_sigrok() {
+    let path = fixture("golden_nominal_s7.sigrok.csv.gz");
+    let first = migcal_traces::io::peek(&path, 4096).unwrap();
+    assert_eq!(csv_common::sniff(&first), Some(CsvFormat::Sigrok));
+    let mut src = csv_common::open(&path, CsvFormat::Sigrok, &CsvOptions::default()).unwrap();
+    let trace = migcal_traces::Trace::load(src.as_mut(), None).unwrap();
+    assert_eq!(trace.header.time_base, TimeBase::Femtoseconds);
+    assert_eq!(
+        trace.header.timescale_text.as_deref(),
+        Some("samplerate 400000000 Hz")
+    );
+    let id = |name: &str| {
+        trace
+            .header
+            .signals
+            .iter()
+            .position(|s| s.source_name == name)
+            .unwrap_or_else(|| panic!("{name} missing")) as u32
+    };
+    let edges = |name: &str| -> Vec<(u64, String)> {
+        trace.changes[id(name) as usize]
+            .iter()
+            .map(|(t, v)| (*t, v.to_string()))
+            .collect()
+    };
+    let ps = 1_000u64;
+    assert_eq!(
+        edges("tap_logic_00/tap_sel_done"),
+        v(&[(0, "0"), (243_472_500 * ps, "1")])
+    );
+    assert_eq!(edges("init_done"), v(&[(0, "0"), (243_922_500 * ps, "1")]));
+    // Expected counts and times below were taken from the golden VCD itself by an independent
+    // Python pass (bit 0 of each vector, 9-state folded, repeated values dropped).
+    assert_eq!(
+        edges("tap_logic_00/tap_ctrl_gen(0)/data_tap_inc_0/calib_done_int"),
+        v(&[(0, "0"), (243_462_500 * ps, "1")])
+    );
+    let ce = edges("tap_logic_00/dlyce_dqs[0]");
+    assert_eq!(ce.len(), 211);
+    assert_eq!(ce[1], (241_937_500 * ps, "1".to_string()));
+    assert_eq!(ce[210], (243_507_500 * ps, "0".to_string()));
+    let inc = edges("tap_logic_00/dlyinc_dqs[0]");
+    assert_eq!(inc.len(), 103);
+    assert_eq!(inc[102], (243_507_500 * ps, "0".to_string()));
+    let ccr = edges("pattern_compare4_gen(0)/pattern_0/clk_cnt_rise[0]");
+    assert_eq!(ccr.len(), 5);
+    assert_eq!(ccr[1], (243_772_500 * ps, "1".to_string()));
+    assert_eq!(ccr[4], (243_787_500 * ps, "0".to_string()));
+    // The capture runs to 600 us (the golden's end) although the last change is init_done.
+    assert_eq!(trace.end_time, 600_000_000 * ps);
+    assert_eq!(src.last_time(), 600_000_000 * ps);
+}
+
+#[test]
+fn last_time_covers_rows_without_changes() {
+    // The last ILA row (sample 6) repeats sample 5's values: no change, but the capture runs to it.
+    let path = fixture("ila_chipscopy_gap.csv");
+    let mut src = csv_common::open(&path, CsvFormat::Ila, &CsvOptions::default()).unwrap();
+    let ch = drain(src.as_mut()).unwrap();
+    assert_eq!(ch.last().map(|c| c.0), Some(5));
+    assert_eq!(src.last_time(), 6);
+}
+
+#[test]
+fn tab_separated_ila_with_tab_separated_radix_row() {
+    let (h, ch) = read("ila_tab_radix.prn", &CsvOptions::default());
+    assert!(h.notes.iter().any(|n| n.contains("radix row present")));
+    assert_eq!(
+        of(&ch, "slot_0/tdata[7:0]"),
+        v(&[(0, "00000000"), (1, "10100101"), (2, "11111111")])
+    );
+    assert_eq!(
+        of(&ch, "slot_1/tdata[7:0]"),
+        v(&[(0, "00000000"), (1, "10000000"), (2, "01111111")])
+    );
 }

@@ -1,5 +1,5 @@
-//! Virtex-4 DCM (legacy `DCM`, `DCM_BASE`, `DCM_ADV`) as far as the MIG cares: LOCKED, STATUS[1]
-//! (CLKIN stopped) and STATUS[2] (CLKFX stopped), including the MAP-inserted autocalibration macro
+//! Virtex-4 DCM (legacy `DCM`, `DCM_BASE`, `DCM_ADV`) as far as the MIG cares: LOCKED, STATUS\[1\]
+//! (CLKIN stopped) and STATUS\[2\] (CLKFX stopped), including the MAP-inserted autocalibration macro
 //! of AR21435 (`DCM_AUTOCALIBRATION`).
 //!
 //! The DCM acts on a millisecond scale (lock time, the 100 ms clock-stop rule, the 200 ms
@@ -23,10 +23,30 @@
 //!   that puts the DCM in autocalibration once CLKIN stops. After that, a RST shorter than 200 ms
 //!   gives a normal-looking lock that is lost again tens of milliseconds later; only a RST of at
 //!   least 200 ms taken while CLKIN runs restores normal behaviour (AR21435, Billauer's blog).
-//! - STATUS[1] follows CLKIN presence; STATUS[2] is sticky until RST; both read 0 until LOCKED has
+//! - STATUS\[1\] follows CLKIN presence; STATUS\[2\] is sticky until RST; both read 0 until LOCKED has
 //!   risen since configuration or the last RST (simulation model).
 //!
+//! - **\[U\]** What LOCKED does when CLKIN returns and no RST follows at all is not documented; the
+//!   model leaves it as it was (still high after a stop under 100 ms). A clock that is absent at
+//!   configuration counts as stopped for the macro ([`Params::autocal_if_clkin_absent_at_start`]).
+//!
 //! Times are femtoseconds ([`Time`], the same unit as `migcal_traces::trace::Time`).
+//!
+//! ```
+//! use migcal_model::dcm::{simulate, ClkinInitial, Input, InputEvent, Params, FS_PER_MS};
+//!
+//! let ms = FS_PER_MS;
+//! let inputs = [
+//!     InputEvent { time: 5 * ms, input: Input::ClkinStop },
+//!     InputEvent { time: 10 * ms, input: Input::ClkinResume },
+//!     InputEvent { time: 20 * ms, input: Input::RstAssert },
+//!     InputEvent { time: 21 * ms, input: Input::RstDeassert },
+//! ];
+//! let w = simulate(&Params::default(), &ClkinInitial::default(), &inputs, 100 * ms).unwrap();
+//! // DCM_AUTOCALIBRATION = TRUE: the 1 ms reset gives a lock at 22 ms that is gone at 52 ms.
+//! let stretches: Vec<_> = w.locked_intervals().map(|i| (i.rise / ms, i.fall.map(|f| f / ms))).collect();
+//! assert_eq!(stretches, [(1, Some(20)), (22, Some(52))]);
+//! ```
 
 pub mod config;
 pub mod diagnose;
@@ -83,18 +103,18 @@ pub struct Params {
     pub stepping: u8,
     /// Minimum RST pulse, in CLKIN cycles (3, UNISIM DCM_ADV and AR13349).
     pub rst_min_clkin_cycles: u32,
-    /// Time from a usable CLKIN with RST low to LOCKED rising. **[U]**: DS302's LOCK_DLL/LOCK_FX
+    /// Time from a usable CLKIN with RST low to LOCKED rising. **\[U\]**: DS302's LOCK_DLL/LOCK_FX
     /// were not read; 1 ms is a chosen default (real DCMs lock in microseconds to low milliseconds).
     pub lock_time: Time,
     /// The RST length that takes the DCM out of autocalibration (200 ms, AR21435).
     pub autocal_reset_min: Time,
-    /// How long a lock taken in autocalibration lasts before LOCKED falls again. **[U]**: the
+    /// How long a lock taken in autocalibration lasts before LOCKED falls again. **\[U\]**: the
     /// only source says "tens of milliseconds"; 30 ms is chosen.
     pub autocal_unlock_delay: Time,
     /// How long CLKIN may stop before LOCKED falls (100 ms, UNISIM DCM_ADV; XAPP462 agrees).
     pub clkin_stop_lose_lock: Time,
-    /// Missing CLKIN periods after which the DCM (STATUS[1]) and the autocalibration macro see the
-    /// clock as stopped. **[U]**: the simulation model uses 2 periods, XAPP462 says one missed
+    /// Missing CLKIN periods after which the DCM (STATUS\[1\]) and the autocalibration macro see the
+    /// clock as stopped. **\[U\]**: the simulation model uses 2 periods, XAPP462 says one missed
     /// cycle, AR10972 1 to 8 cycles; 2 is chosen.
     pub clkin_stop_detect_periods: u32,
     /// Largest CLKIN cycle-to-cycle jitter (and period step) the DCM tolerates (300 ps, simulation
@@ -103,7 +123,7 @@ pub struct Params {
     /// Largest distance of the CLKIN period from the locked period (1 ns, simulation model).
     pub max_period_jitter: Time,
     /// Whether a CLKIN that is absent at configuration counts as a stopped clock for the
-    /// autocalibration macro. **[U]**: the macro cannot tell "never started" from "stopped"; true
+    /// autocalibration macro. **\[U\]**: the macro cannot tell "never started" from "stopped"; true
     /// is chosen, so a late CLKIN needs the 200 ms reset like a disturbed one.
     pub autocal_if_clkin_absent_at_start: bool,
 }
@@ -225,13 +245,14 @@ pub struct InputEvent {
 }
 
 /// The DCM outputs the model produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OutputSignal {
     /// LOCKED (the MIG's `dcm_lock`).
     Locked,
-    /// STATUS[1], CLKIN stopped (DO[1] on DCM_ADV).
+    /// STATUS\[1\], CLKIN stopped (DO\[1\] on DCM_ADV).
     Status1,
-    /// STATUS[2], CLKFX stopped (DO[2] on DCM_ADV).
+    /// STATUS\[2\], CLKFX stopped (DO\[2\] on DCM_ADV).
     Status2,
 }
 
@@ -247,7 +268,7 @@ impl OutputSignal {
 }
 
 /// One change of an output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct OutputEvent {
     /// When, femtoseconds.
     pub time: Time,
@@ -258,13 +279,13 @@ pub struct OutputEvent {
 }
 
 /// The output levels at one instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Outputs {
     /// LOCKED.
     pub locked: bool,
-    /// STATUS[1] (CLKIN stopped).
+    /// STATUS\[1\] (CLKIN stopped).
     pub status1: bool,
-    /// STATUS[2] (CLKFX stopped, sticky until RST).
+    /// STATUS\[2\] (CLKFX stopped, sticky until RST).
     pub status2: bool,
 }
 
@@ -322,8 +343,9 @@ pub struct Regs {
     pub rst: bool,
     /// When RST last rose, while it is high.
     pub rst_since: Option<Time>,
-    /// CLKIN cycles seen during the current RST pulse, in 1/65536 of a cycle.
-    pub rst_cycles_q16: u64,
+    /// CLKIN cycles seen during the current RST pulse, in 2^-32 of a cycle (rounded down per
+    /// stretch, so whole-cycle comparisons stay exact).
+    pub rst_cycles_q32: u128,
     /// The lock state.
     pub lock: Lock,
     /// The CLKIN period at the moment of lock.
@@ -353,7 +375,7 @@ impl Regs {
             clkin_returned_at: None,
             rst: false,
             rst_since: None,
-            rst_cycles_q16: 0,
+            rst_cycles_q32: 0,
             lock: Lock::Idle,
             locked_period: clkin.period,
             autocal: false,
@@ -418,10 +440,8 @@ impl Regs {
     /// Accounts CLKIN cycles under RST from `self.now` up to `t`.
     fn count_rst_cycles(&mut self, t: Time) {
         if self.rst && self.clkin_present && t > self.now {
-            let q = (u128::from(t - self.now) << 16) / u128::from(self.clkin_period);
-            self.rst_cycles_q16 = self
-                .rst_cycles_q16
-                .saturating_add(u64::try_from(q).unwrap_or(u64::MAX));
+            let q = (u128::from(t - self.now) << 32) / u128::from(self.clkin_period);
+            self.rst_cycles_q32 = self.rst_cycles_q32.saturating_add(q);
         }
     }
 
@@ -538,7 +558,7 @@ impl Regs {
                 }
                 self.rst = true;
                 self.rst_since = Some(t);
-                self.rst_cycles_q16 = 0;
+                self.rst_cycles_q32 = 0;
                 self.lock = Lock::Idle;
                 self.status_armed = false;
                 self.status2 = false;
@@ -547,12 +567,15 @@ impl Regs {
                 let Some(since) = self.rst_since.filter(|_| self.rst) else {
                     return Err(bad("RST is already low"));
                 };
-                let min_q16 = u64::from(params.rst_min_clkin_cycles) << 16;
-                if self.rst_cycles_q16 < min_q16 {
+                let min_q32 = u128::from(params.rst_min_clkin_cycles) << 32;
+                if self.rst_cycles_q32 < min_q32 {
                     return Err(DcmError::RstTooShort {
                         at: since,
                         length: t - since,
-                        clkin_cycles_milli: (self.rst_cycles_q16 * 1000) >> 16,
+                        clkin_cycles_milli: u64::try_from(
+                            (self.rst_cycles_q32 * 1000 + (1 << 31)) >> 32,
+                        )
+                        .unwrap_or(u64::MAX),
                         min_cycles: params.rst_min_clkin_cycles,
                     });
                 }
@@ -584,7 +607,9 @@ pub enum DcmError {
     /// RST was high for fewer CLKIN cycles than the DCM needs; the simulation model drives
     /// LOCKED to X ("Input Error : RST ... must be asserted for 3 CLKIN clock cycles").
     #[error(
-        "input error: RST asserted at {at} fs for {length} fs saw {} CLKIN cycles; the DCM needs RST high for at least {min_cycles} CLKIN cycles (LOCKED would be unknown)",
+        "input error: RST asserted at {} for {} saw {} CLKIN cycles; the DCM needs RST high for at least {min_cycles} CLKIN cycles (LOCKED would be unknown)",
+        fmt_duration(*at),
+        fmt_duration(*length),
         fmt_milli(*clkin_cycles_milli)
     )]
     RstTooShort {
@@ -608,13 +633,13 @@ pub enum DcmError {
         previous: Time,
     },
     /// A CLKIN period of zero.
-    #[error("CLKIN period at {at} fs is 0; expected a positive period")]
+    #[error("CLKIN period set at {} is 0; expected a positive period", fmt_duration(*at))]
     ZeroPeriod {
         /// When.
         at: Time,
     },
     /// An input that does not change anything (stopping a stopped clock, raising a high RST).
-    #[error("DCM input '{input}' at {at} fs is impossible: {state}")]
+    #[error("DCM input '{input}' at {} is impossible: {state}", fmt_duration(*at))]
     InvalidTransition {
         /// When.
         at: Time,
@@ -637,6 +662,26 @@ pub enum DcmError {
 
 fn fmt_milli(m: u64) -> String {
     format!("{}.{:03}", m / 1000, m % 1000)
+}
+
+/// A duration (or time) in the largest unit it reaches, exact: `200 ms`, `1.5 ms`,
+/// `2.000000000001 ms`, `15 ns`.
+pub fn fmt_duration(d: Time) -> String {
+    const UNITS: [(Time, &str, usize); 5] = [
+        (FS_PER_MS, "ms", 12),
+        (FS_PER_US, "us", 9),
+        (FS_PER_NS, "ns", 6),
+        (FS_PER_PS, "ps", 3),
+        (1, "fs", 0),
+    ];
+    let (unit, name, digits) = UNITS.into_iter().find(|u| d >= u.0).unwrap_or((1, "fs", 0));
+    let (whole, frac) = (d / unit, d % unit);
+    if frac == 0 {
+        format!("{whole} {name}")
+    } else {
+        let f = format!("{frac:0digits$}");
+        format!("{whole}.{} {name}", f.trim_end_matches('0'))
+    }
 }
 
 /// Collects the output changes between two states.
@@ -701,7 +746,7 @@ pub fn advance(
 }
 
 /// A whole run: the outputs at t = 0 and every change up to the end time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Waveform {
     /// Output levels at t = 0 (before any event).
     pub initial: Outputs,
@@ -712,7 +757,7 @@ pub struct Waveform {
 }
 
 /// One stretch of LOCKED high.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct LockedInterval {
     /// When LOCKED rose (0 if it was high from the start).
     pub rise: Time,
@@ -778,7 +823,8 @@ impl Waveform {
     }
 }
 
-/// Runs the DCM from configuration through `inputs` (time-ordered) up to `until`.
+/// Runs the DCM from configuration through `inputs` (time-ordered) up to `until`; inputs after
+/// `until` are not looked at. The first input error stops the run.
 pub fn simulate(
     params: &Params,
     clkin: &ClkinInitial,
@@ -978,10 +1024,7 @@ mod tests {
             }
         );
         let msg = e.to_string();
-        assert!(
-            msg.contains("1000000000000 fs") && msg.contains("10000000 fs"),
-            "{msg}"
-        );
+        assert!(msg.contains("at 1 ms for 10 ns"), "{msg}");
         assert!(msg.contains("2.000 CLKIN cycles"), "{msg}");
     }
 }

@@ -3,6 +3,12 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
+pub mod capture;
 pub mod cli;
+pub mod diagnose;
+pub mod evaluate;
+pub mod jedec;
+pub mod report;
 pub mod run;
 pub mod scenario;

@@ -14,6 +14,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// List the MIG signals a capture holds, their source names and widths, and what is missing.
+    Signals(cli::signals::Args),
+    /// Write a capture as a VCD under canonical MIG names.
+    Convert(cli::convert::Args),
+    /// Name the calibration stage that stalled, the DQ lines at fault, and the evidence.
+    Diagnose(cli::diagnose::Args),
     /// Simulate a scenario with the cycle-accurate model.
     Simulate(cli::simulate::Args),
 }
@@ -32,6 +38,9 @@ fn main() -> ExitCode {
         }
     };
     let result: cli::CliResult = match cli.command {
+        Command::Signals(a) => cli::signals::run(&a),
+        Command::Convert(a) => cli::convert::run(&a),
+        Command::Diagnose(a) => cli::diagnose::run(&a),
         Command::Simulate(a) => cli::simulate::main(&a),
     };
     match result {

@@ -498,7 +498,12 @@ pub fn run_with(
     }
     drop(t);
     let bytes = match writer {
-        Some(w) => Some(w.finish()?),
+        Some(mut w) => {
+            // The run lasts to the stop time even when nothing changes at its end (a controller
+            // held in reset): say so in the trace.
+            w.end_at(((cycles as f64 + 0.5) * period_ps * 1000.0).round() as u64)?;
+            Some(w.finish()?)
+        }
         None => None,
     };
     Ok((s, bytes))

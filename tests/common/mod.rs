@@ -30,3 +30,5 @@ pub fn fixture(name: &str) -> PathBuf {
         .join("tests/fixtures/vcd")
         .join(name)
 }
+
+pub mod oracle;

@@ -4,7 +4,9 @@
 //! ILA CSV shares: a `Sample in Buffer` first column, `Sample in Window`/`TRIGGER` bookkeeping,
 //! probe names with `[msb:lsb]` or ISE-style `<msb:lsb>` ranges, an optional `Radix - ...` row.
 //! The delimiter is detected from the header line (tab in the exports users describe, but a
-//! comma or semicolon works the same), never assumed.
+//! comma or semicolon works the same), never assumed. A public MATLAB ILA-import script quotes
+//! such a tab-separated export with a tab-separated `Radix - UNSIGNED\tUNSIGNED\t...` row; that is
+//! the layout the tests use.
 
 use crate::csv_common::{CsvOptions, TableSource};
 use crate::TraceError;

@@ -143,11 +143,22 @@ pub(crate) fn guess_delimiter(line: &[u8]) -> u8 {
     }
 }
 
-/// Splits a header line on `delim` into trimmed fields.
+/// Splits a header line on `delim` into trimmed fields, honouring CSV quoting (a quoted name may
+/// hold the delimiter).
 pub(crate) fn split_header(line: &[u8], delim: u8) -> Vec<Vec<u8>> {
-    line.split(|&b| b == delim)
-        .map(|f| trim_field(f).to_vec())
-        .collect()
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(line);
+    let mut rec = csv::ByteRecord::new();
+    match rd.read_byte_record(&mut rec) {
+        Ok(true) => rec.iter().map(|f| f.trim_ascii().to_vec()).collect(),
+        _ => line
+            .split(|&b| b == delim)
+            .map(|f| trim_field(f).to_vec())
+            .collect(),
+    }
 }
 
 /// What a time column's header name says about its values.
@@ -272,8 +283,8 @@ pub enum Radix {
 }
 
 impl Radix {
-    /// Parses a Vivado radix name (`HEX`, `BINARY`, `UNSIGNED`, `SIGNED`, plus `BIN`, `DEC`, `OCT`
-    /// is not supported).
+    /// Parses a Vivado radix name (`HEX`, `BINARY`, `UNSIGNED`, `SIGNED`, and the short forms
+    /// `BIN`, `DEC`); octal and ASCII radixes are refused rather than misread.
     pub(crate) fn from_name(name: &[u8]) -> Option<Radix> {
         match name.to_ascii_uppercase().as_slice() {
             b"HEX" | b"HEXADECIMAL" => Some(Radix::Hex),
@@ -303,39 +314,33 @@ pub fn parse_value(text: &[u8], radix: Radix, width: u32, out: &mut Vec<u8>) -> 
         }
         Radix::Binary => {
             let digits = strip_prefix_ci(text, b"0b").unwrap_or(text);
-            let mut bits = Vec::with_capacity(digits.len());
             for &c in digits {
                 if c == b'_' {
                     continue;
                 }
-                bits.push(bit_char(c).ok_or("binary digits 0, 1, x or z")?);
+                out.push(bit_char(c).ok_or("binary digits 0, 1, x or z")?);
             }
-            fit(&bits, w, out, "a binary value")
+            fit(out, w, "a binary value")
         }
         Radix::Hex => {
             let digits = strip_prefix_ci(text, b"0x").unwrap_or(text);
-            let mut bits = Vec::with_capacity(digits.len() * 4);
             for &c in digits {
-                if c == b'_' {
-                    continue;
-                }
-                match c {
-                    b'x' | b'X' => bits.extend_from_slice(b"xxxx"),
-                    b'z' | b'Z' => bits.extend_from_slice(b"zzzz"),
-                    _ => {
-                        let d = (c as char)
-                            .to_digit(16)
-                            .ok_or("hex digits 0-9, a-f, x or z")?;
-                        for i in (0..4).rev() {
-                            bits.push(if (d >> i) & 1 == 1 { b'1' } else { b'0' });
-                        }
+                let nibble: &[u8; 4] = match c {
+                    b'_' => continue,
+                    b'x' | b'X' => b"xxxx",
+                    b'z' | b'Z' => b"zzzz",
+                    b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' => {
+                        let d = (c as char).to_digit(16).unwrap_or(0) as usize;
+                        &NIBBLES[d]
                     }
-                }
+                    _ => return Err("hex digits 0-9, a-f, x or z".into()),
+                };
+                out.extend_from_slice(nibble);
             }
-            if bits.is_empty() {
+            if out.is_empty() {
                 return Err("hex digits".into());
             }
-            fit(&bits, w, out, "a hex value")
+            fit(out, w, "a hex value")
         }
         Radix::Unsigned | Radix::Signed => {
             if let Some(fill) = all_unknown(text) {
@@ -379,7 +384,7 @@ pub fn parse_value(text: &[u8], radix: Radix, width: u32, out: &mut Vec<u8>) -> 
                 parse_value(text, Radix::Binary, width, out)
             } else if text.starts_with(b"-") {
                 parse_value(text, Radix::Signed, width, out)
-            } else if all_unknown(text).is_some() {
+            } else if all_unknown(text).is_some() || text.iter().all(u8::is_ascii_digit) {
                 parse_value(text, Radix::Unsigned, width, out)
             } else {
                 parse_value(text, Radix::Unsigned, width, out).map_err(|_| {
@@ -415,29 +420,67 @@ fn all_unknown(text: &[u8]) -> Option<u8> {
     }
 }
 
-/// Left-extends or narrows `bits` to `w`. Extension repeats a leading `x`/`z` (as VCD does) and
-/// zero-fills otherwise; narrowing only drops leading bits that are `0` or copies of an unknown
-/// leading digit, so a value wider than the bus is an error, not silently cut.
-fn fit(bits: &[u8], w: usize, out: &mut Vec<u8>, what: &str) -> Result<(), String> {
-    if bits.len() <= w {
-        let pad = match bits.first() {
+/// The four ASCII bits of each hex digit.
+const NIBBLES: [[u8; 4]; 16] = {
+    let mut t = [[b'0'; 4]; 16];
+    let mut d = 0;
+    while d < 16 {
+        let mut i = 0;
+        while i < 4 {
+            if (d >> (3 - i)) & 1 == 1 {
+                t[d][i] = b'1';
+            }
+            i += 1;
+        }
+        d += 1;
+    }
+    t
+};
+
+/// Left-extends or narrows the bits in `out` to `w`, in place. Extension repeats a leading
+/// `x`/`z` (as VCD does) and zero-fills otherwise; narrowing only drops leading bits that are `0`
+/// or copies of an unknown leading digit, so a value wider than the bus is an error, not silently
+/// cut.
+fn fit(out: &mut Vec<u8>, w: usize, what: &str) -> Result<(), String> {
+    let len = out.len();
+    if len == w {
+        return Ok(());
+    }
+    if len < w {
+        let pad = match out.first() {
             Some(b'x') => b'x',
             Some(b'z') => b'z',
             _ => b'0',
         };
-        out.resize(w - bits.len(), pad);
-        out.extend_from_slice(bits);
+        out.resize(w, pad);
+        out.copy_within(0..len, w - len);
+        out[..w - len].fill(pad);
         return Ok(());
     }
-    let (extra, kept) = bits.split_at(bits.len() - w);
+    let (extra, kept) = out.split_at(len - w);
     let ok = extra.iter().all(|&b| b == b'0')
-        || (extra.iter().all(|&b| b == b'x') && kept.first().is_none_or(|&b| b == b'x'))
-        || (extra.iter().all(|&b| b == b'z') && kept.first().is_none_or(|&b| b == b'z'));
+        || (extra.iter().all(|&b| b == b'x') && !matches!(kept.first(), Some(&b) if b != b'x'))
+        || (extra.iter().all(|&b| b == b'z') && !matches!(kept.first(), Some(&b) if b != b'z'));
     if !ok {
         return Err(format!("{what} that fits the {w}-bit bus"));
     }
-    out.extend_from_slice(kept);
+    out.drain(..len - w);
     Ok(())
+}
+
+/// An unsigned decimal integer without sign or blanks.
+fn parse_u64(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in text {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(v)
 }
 
 /// Exact decimal to binary for any width: base-2^32 limbs, multiply by ten and add per digit.
@@ -483,9 +526,10 @@ fn twos_complement(bits: &mut [u8]) {
     }
 }
 
-/// Parses a non-negative-or-negative decimal number (`12`, `-0.5`, `1.25e-6`) into an exact count
-/// of units of 10^`exp10` femtoseconds... in femtoseconds. Returns the value and whether it had
-/// to be rounded to the nearest femtosecond.
+/// Parses a decimal number (`12`, `-0.5`, `1.25e-6`) given in units of 10^`exp10` femtoseconds
+/// into femtoseconds, exactly, with integer arithmetic only (no f64 drift). Returns the value and
+/// whether digits below a femtosecond had to be rounded (half up); `None` when it is not a number
+/// or does not fit.
 pub fn parse_decimal_fs(text: &[u8], exp10: u32) -> Option<(i128, bool)> {
     let (neg, rest) = match text.first()? {
         b'-' => (true, &text[1..]),
@@ -702,6 +746,7 @@ pub struct TableSource {
     /// Lines consumed before the csv reader took over.
     line_offset: u64,
     columns: Vec<ColumnRole>,
+    delimiter: u8,
     time_mode: TimeMode,
     warnings: Warnings,
     /// Per signal: offset into `values`.
@@ -751,7 +796,6 @@ impl TableSource {
             .has_headers(false)
             .flexible(true)
             .delimiter(spec.delimiter)
-            .trim(csv::Trim::All)
             .from_reader(rd);
         let mut offsets = Vec::with_capacity(spec.header.signals.len());
         let mut total = 0usize;
@@ -767,6 +811,7 @@ impl TableSource {
             record: csv::ByteRecord::new(),
             line_offset,
             columns: spec.columns,
+            delimiter: spec.delimiter,
             time_mode: spec.time,
             warnings: spec.warnings,
             offsets,
@@ -781,7 +826,11 @@ impl TableSource {
             have_prefetched: false,
             done: false,
         };
-        if !src.read_record()? {
+        let mut more = src.read_record()?;
+        while more && src.is_blank_record() {
+            more = src.read_record()?;
+        }
+        if !more {
             return Err(TraceError::syntax(
                 &src.path,
                 src.line_offset + 1,
@@ -791,6 +840,17 @@ impl TableSource {
         }
         src.have_prefetched = true;
         Ok(src)
+    }
+
+    /// Field `col` of the current row, trimmed of blanks (Saleae's `, ` separators). Trimming
+    /// here rather than with `csv::Trim::All`, which rebuilds the whole record on every row.
+    fn field(&self, col: usize) -> &[u8] {
+        self.record.get(col).unwrap_or(b"").trim_ascii()
+    }
+
+    /// A line of only blanks (the csv crate skips empty lines but not `"   "`).
+    fn is_blank_record(&self) -> bool {
+        self.record.len() == 1 && self.field(0).is_empty() && self.columns.len() > 1
     }
 
     fn line(&self) -> u64 {
@@ -819,7 +879,7 @@ impl TableSource {
     }
 
     fn row_error(&self, col: usize, expected: impl Into<String>) -> TraceError {
-        let found = self.record.get(col).unwrap_or(b"");
+        let found = self.field(col);
         TraceError::syntax(
             &self.path,
             self.line(),
@@ -833,6 +893,7 @@ impl TableSource {
         let scaled = |idx: u64, period: Option<(u64, u64)>, w: &mut Warnings| -> Option<u64> {
             match period {
                 None => Some(idx),
+                Some((num, den)) if num % den == 0 => idx.checked_mul(num / den),
                 Some((num, den)) => {
                     let p = u128::from(idx) * u128::from(num);
                     let q = p / u128::from(den);
@@ -852,10 +913,7 @@ impl TableSource {
                 (i128::from(row), t)
             }
             TimeMode::Index { col, period } => {
-                let f = self.record.get(col).unwrap_or(b"");
-                let idx = std::str::from_utf8(f)
-                    .ok()
-                    .and_then(|s| s.parse::<u64>().ok())
+                let idx = parse_u64(self.field(col))
                     .ok_or_else(|| self.row_error(col, "a sample index (unsigned integer)"))?;
                 let t = scaled(idx, period, &mut self.warnings)
                     .ok_or_else(|| self.row_error(col, "a time below 2^64 fs"))?;
@@ -866,8 +924,7 @@ impl TableSource {
                 exp10,
                 offset_fs,
             } => {
-                let f = self.record.get(col).unwrap_or(b"");
-                let (fs, rounded) = parse_decimal_fs(f, exp10)
+                let (fs, rounded) = parse_decimal_fs(self.field(col), exp10)
                     .ok_or_else(|| self.row_error(col, "a decimal time"))?;
                 let fs = fs + offset_fs;
                 if rounded {
@@ -887,18 +944,18 @@ impl TableSource {
         };
         if let Some(prev) = self.prev_raw {
             if raw < prev {
-                let found = match self.time_mode {
-                    TimeMode::Decimal { col, .. } | TimeMode::Index { col, .. } => {
-                        String::from_utf8_lossy(self.record.get(col).unwrap_or(b"")).into_owned()
-                    }
-                    TimeMode::RowIndex { .. } => raw.to_string(),
+                // Sample indexes are reported as written; decimal times in fs, the unit both
+                // values share after conversion.
+                let (previous, found) = match self.time_mode {
+                    TimeMode::Decimal { .. } => (format!("{prev} fs"), format!("{raw} fs")),
+                    _ => (prev.to_string(), raw.to_string()),
                 };
                 return Err(TraceError::TimeBackwards {
                     at: crate::Location {
                         file: self.path.clone(),
                         line: self.line(),
                     },
-                    previous: prev.to_string(),
+                    previous,
                     found,
                 });
             }
@@ -910,7 +967,7 @@ impl TableSource {
 
     fn process_row(&mut self) -> Result<(), TraceError> {
         if self.record.len() != self.columns.len() {
-            let found = self.record.as_slice();
+            let found = self.record.iter().collect::<Vec<_>>().join(&self.delimiter);
             return Err(TraceError::syntax(
                 &self.path,
                 self.line(),
@@ -938,7 +995,18 @@ impl TableSource {
             if !self.wanted[signal as usize] {
                 continue;
             }
-            let field = self.record.get(col).unwrap_or(b"");
+            let field = self.record.get(col).unwrap_or(b"").trim_ascii();
+            let off = self.offsets[signal as usize];
+            if radix == Radix::Bit && field.len() == 1 {
+                // Fast path for the common one-character bit: no scratch copy.
+                if let Some(b) = bit_char(field[0]) {
+                    if first || self.values[off] != b {
+                        self.values[off] = b;
+                        self.pending.push(col);
+                    }
+                    continue;
+                }
+            }
             let mut scratch = std::mem::take(&mut self.scratch);
             let res = parse_value(field, radix, width, &mut scratch);
             if let Err(expected) = res {
@@ -946,7 +1014,6 @@ impl TableSource {
                 let name = &self.header.signals[signal as usize].source_name;
                 return Err(self.row_error(col, format!("{expected} for {name}")));
             }
-            let off = self.offsets[signal as usize];
             let cur = &mut self.values[off..off + width as usize];
             if first || cur != scratch.as_slice() {
                 cur.copy_from_slice(&scratch);
@@ -997,11 +1064,18 @@ impl ChangeSource for TableSource {
                 self.done = true;
                 return Ok(None);
             }
+            if self.is_blank_record() {
+                continue;
+            }
             if let Err(e) = self.process_row() {
                 self.done = true;
                 return Err(e);
             }
         }
+    }
+
+    fn last_time(&self) -> Time {
+        self.time
     }
 
     fn warnings(&self) -> &Warnings {

@@ -5,6 +5,9 @@
 //! extend it over the GAP column, so it may be one short); then one row per sample. Time is the
 //! `Sample in Buffer` index, or that index times [`CsvOptions::sample_period_fs`]. `TRIGGER` and
 //! `GAP` are kept as 1-bit signals: the trigger position and gap samples matter to a diagnosis.
+//! ChipScoPy's writer numbers `Sample in Buffer` across the whole buffer (window start + index in
+//! window), so it only grows, with jumps when a sample range per window was exported; `Sample in
+//! Window` restarts per window and is not needed.
 
 use crate::csv_common::{
     check_unique, parse_bus_name, split_header, ColumnRole, CsvOptions, LineInput, Radix,

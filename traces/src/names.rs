@@ -825,7 +825,6 @@ impl NameMap {
         mapping: Option<&Mapping>,
     ) -> Result<NameMap, TraceError> {
         let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-        let mut bound = vec![false; header.signals.len()];
         for (id, info) in header.signals.iter().enumerate() {
             let Some(parsed) = parse_name(&info.source_name) else {
                 continue;
@@ -846,10 +845,9 @@ impl NameMap {
                 .entry(base)
                 .or_default()
                 .add_signal(id as SignalId, info, suffix);
-            bound[id] = true;
         }
         if let Some(m) = mapping {
-            apply_mapping(header, m, &mut groups, &mut bound)?;
+            apply_mapping(header, m, &mut groups)?;
         }
         let mut bindings = Vec::new();
         let mut ambiguities = Vec::new();
@@ -860,13 +858,22 @@ impl NameMap {
                 Err(a) => ambiguities.push(a),
             }
         }
+        bindings.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         let index = bindings
             .iter()
             .enumerate()
             .map(|(i, b)| (b.name.clone(), i))
             .collect();
+        // Unbound = in no final binding: never recognised, displaced by a mapping entry, or
+        // one of an ambiguous pair (those are also listed as ambiguities).
+        let mut in_use = vec![false; header.signals.len()];
+        for b in &bindings {
+            for s in b.signals() {
+                in_use[s as usize] = true;
+            }
+        }
         let unbound = (0..header.signals.len() as SignalId)
-            .filter(|&i| !bound[i as usize])
+            .filter(|&i| !in_use[i as usize])
             .collect();
         Ok(NameMap {
             header: header.clone(),
@@ -919,14 +926,8 @@ impl NameMap {
             }
         }
         if !q.contains('/') {
-            let (base, bit) = match q.rsplit_once('[') {
-                Some((b, rest)) => (
-                    b,
-                    rest.strip_suffix(']').and_then(|r| r.parse::<u32>().ok()),
-                ),
-                None => (q.as_str(), None),
-            };
-            if let Some(bit) = bit {
+            // A bare name with a bit: `dlyce_dqs[0]`.
+            if let (base, Some(bit)) = split_bit_any(&q) {
                 if let Some(b) = self.find_whole(base, query)? {
                     return Ok(b.bit(bit, &self.header));
                 }
@@ -1028,6 +1029,45 @@ impl NameMap {
     }
 }
 
+/// Orders names with their numbers compared as numbers (`idelay_dq[2]` before `idelay_dq[10]`),
+/// so listings read in DQ and group order.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let nx = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let ny = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (dx, dy) = (&x[..nx], &y[..ny]);
+                let tx = dx
+                    .iter()
+                    .position(|&c| c != b'0')
+                    .map_or(&dx[nx..], |p| &dx[p..]);
+                let ty = dy
+                    .iter()
+                    .position(|&c| c != b'0')
+                    .map_or(&dy[ny..], |p| &dy[p..]);
+                let ord = tx.len().cmp(&ty.len()).then(tx.cmp(ty)).then(nx.cmp(&ny));
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+                x = &x[nx..];
+                y = &y[ny..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
+    }
+}
+
 fn source_text(sources: &[&str]) -> String {
     let mut uniq: Vec<&str> = Vec::new();
     for s in sources {
@@ -1126,7 +1166,6 @@ fn apply_mapping(
     header: &Header,
     m: &Mapping,
     groups: &mut BTreeMap<String, Group>,
-    bound: &mut [bool],
 ) -> Result<(), TraceError> {
     // Normalized full names of the capture, for matching what the user wrote.
     let normalized: Vec<String> = header
@@ -1141,19 +1180,20 @@ fn apply_mapping(
         }
     };
     let bases: Vec<String> = normalized.iter().map(|n| strip_range(n)).collect();
-    let find = |want: &str| -> Result<Vec<SignalId>, ()> {
+    // Exact full names first; a unique `/`-boundary tail only when nothing matches exactly.
+    let find = |want: &str| -> Vec<SignalId> {
         let exact: Vec<SignalId> = (0..normalized.len())
             .filter(|&i| normalized[i] == want || bases[i] == want)
             .map(|i| i as SignalId)
             .collect();
         if !exact.is_empty() {
-            return Ok(exact);
+            return exact;
         }
         let tail = format!("/{want}");
-        Ok((0..normalized.len())
+        (0..normalized.len())
             .filter(|&i| normalized[i].ends_with(&tail) || bases[i].ends_with(&tail))
             .map(|i| i as SignalId)
-            .collect())
+            .collect()
     };
     for e in &m.entries {
         let err = |message: String| TraceError::Mapping {
@@ -1163,7 +1203,7 @@ fn apply_mapping(
         let want = normalize_query(&e.capture);
         // Either a whole signal, or one bit of a bus (`tb/dq[3]` with `tb/dq` a bus).
         let mut target: Option<(SignalId, Option<u32>)> = None;
-        let hits = find(&want).unwrap_or_default();
+        let hits = find(&want);
         if hits.len() > 1 {
             return Err(err(format!(
                 "entry \"{}\" expected one capture signal, found several matching \"{}\": {} and {}",
@@ -1176,7 +1216,7 @@ fn apply_mapping(
         if let Some(&h) = hits.first() {
             target = Some((h, None));
         } else if let (base, Some(bit)) = split_bit_any(&want) {
-            let hits = find(base).unwrap_or_default();
+            let hits = find(base);
             if hits.len() > 1 {
                 return Err(err(format!(
                     "entry \"{}\" expected one capture signal, found several matching \"{}\": {} and {}",
@@ -1207,7 +1247,6 @@ fn apply_mapping(
                 e.canonical, e.capture
             )));
         };
-        bound[sig as usize] = true;
         let info = &header.signals[sig as usize];
         let (base, cbit) = split_bit(&e.canonical);
         let g = groups.entry(base.to_string()).or_default();
@@ -1489,6 +1528,10 @@ impl ChangeSource for CanonicalSource {
         }))
     }
 
+    fn last_time(&self) -> Time {
+        self.inner.last_time()
+    }
+
     fn warnings(&self) -> &Warnings {
         self.inner.warnings()
     }
@@ -1546,8 +1589,11 @@ impl MigTrace {
                 v
             }
         };
+        let n = bindings.len() as SignalId;
         let mut canon = CanonicalSource::new(src, bindings);
-        let trace = Trace::load(&mut canon, None)?;
+        // Filtering to every output narrows the reader to the capture signals they read.
+        let all: Vec<SignalId> = (0..n).collect();
+        let trace = Trace::load(&mut canon, Some(&all))?;
         let bindings = canon.outputs;
         let index = bindings
             .iter()
@@ -1645,8 +1691,651 @@ impl MigTrace {
         }
     }
 
-    /// Time of the last change seen in the capture.
+    /// Time of the last change of a loaded signal (changes of signals not loaded are not seen).
     pub fn end_time(&self) -> Time {
         self.trace.end_time
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TimeBase;
+    use proptest::prelude::*;
+
+    /// A test signal: name, width, declared range.
+    type Sig<'a> = (&'a str, u32, Option<(i64, i64)>);
+
+    fn hdr(sigs: &[Sig<'_>]) -> Header {
+        Header {
+            signals: sigs
+                .iter()
+                .map(|&(n, w, r)| SignalInfo {
+                    source_name: n.to_string(),
+                    width: w,
+                    kind: VarKind::Bits,
+                    range: r,
+                })
+                .collect(),
+            time_base: TimeBase::Femtoseconds,
+            timescale_text: None,
+            notes: Vec::new(),
+        }
+    }
+
+    fn names_of(m: &NameMap) -> Vec<&str> {
+        m.bindings().iter().map(|b| b.name.as_str()).collect()
+    }
+
+    /// An in-memory capture for driving [`CanonicalSource`].
+    struct VecSource {
+        header: Header,
+        changes: Vec<(Time, SignalId, Value)>,
+        pos: usize,
+        warnings: Warnings,
+    }
+
+    impl ChangeSource for VecSource {
+        fn header(&self) -> &Header {
+            &self.header
+        }
+        fn set_filter(&mut self, _wanted: &[SignalId]) {}
+        fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, TraceError> {
+            let Some((t, s, v)) = self.changes.get(self.pos) else {
+                return Ok(None);
+            };
+            self.pos += 1;
+            Ok(Some(ChangeRef {
+                time: *t,
+                signal: *s,
+                value: v.as_ref(),
+            }))
+        }
+        fn warnings(&self) -> &Warnings {
+            &self.warnings
+        }
+    }
+
+    fn bits(s: &str) -> Value {
+        Value::Bits(s.as_bytes().into())
+    }
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec![
+            "idelay_dq[10]/tap",
+            "idelay_dq[2]/tap",
+            "idelay_dq[1]/tap",
+            "a01",
+            "a1",
+            "a",
+        ];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            v,
+            vec![
+                "a",
+                "a1",
+                "a01",
+                "idelay_dq[1]/tap",
+                "idelay_dq[2]/tap",
+                "idelay_dq[10]/tap"
+            ]
+        );
+    }
+
+    #[test]
+    fn golden_hierarchy_binds() {
+        let h = hdr(&[
+            ("tb/dq", 16, Some((15, 0))),
+            ("tb/ck", 1, Some((0, 0))),
+            ("tb/init_done", 1, None),
+            ("tb/dut/top_00/data_path_00/ctrl_dummyread_start", 1, None),
+            ("tb/dut/top_00/data_path_00/tap_logic_00/dlyce_dqs", 2, Some((1, 0))),
+            ("tb/dut/top_00/data_path_00/tap_logic_00/tap_sel_done", 1, None),
+            (
+                "tb/dut/top_00/data_path_00/tap_logic_00/tap_ctrl_gen(0)/tap_ctrl_0/current_state",
+                4,
+                Some((3, 0)),
+            ),
+            (
+                "tb/dut/top_00/data_path_00/tap_logic_00/tap_ctrl_gen(1)/data_tap_inc_0/chan_sel_int",
+                4,
+                Some((3, 0)),
+            ),
+            (
+                "tb/dut/top_00/iobs_00/data_path_iobs_00/v4_dq_iob_gen(5)/v4_dq_iob_0/idelay_dq/tap",
+                32,
+                None,
+            ),
+            (
+                "tb/dut/top_00/user_interface_00/rd_data_00/pattern_compare4_gen(1)/pattern_0/clk_cnt_rise",
+                4,
+                Some((3, 0)),
+            ),
+            ("tb/dut/top_00/user_interface_00/rd_data_00/comp_done", 1, None),
+            ("tb/dut/top_00/user_interface_00/backend_fifos_00/init_flag", 1, None),
+            ("tb/dut/top_00/ddr_controller_00/init_state", 5, Some((4, 0))),
+            ("tb/dut/top_00/ddr_controller_00/comp_done", 1, None),
+            ("tb/dut/top_00/ddr_controller_00/init_done", 1, None),
+        ]);
+        let m = NameMap::build(&h, None).unwrap();
+        assert_eq!(
+            names_of(&m),
+            vec![
+                "backend_fifos/init_flag",
+                "data_tap_inc[1]/chan_sel_int",
+                "ddr_controller/comp_done",
+                "ddr_controller/init_done",
+                "ddr_controller/init_state",
+                "idelay_dq[5]/tap",
+                "pattern_compare[1]/clk_cnt_rise",
+                "pins/ck",
+                "pins/dq",
+                "pins/init_done",
+                "rd_data/comp_done",
+                "tap_ctrl[0]/current_state",
+                "tap_logic/dlyce_dqs",
+                "tap_logic/tap_sel_done",
+            ]
+        );
+        assert_eq!(m.get("pins/dq").unwrap().whole, Some(0));
+        assert_eq!(m.get("pins/dq").unwrap().width, 16);
+        assert_eq!(m.get("pins/ck").unwrap().width, 1);
+        // data_path_00 is not a MIG block of the catalogue: left unbound, not guessed.
+        assert_eq!(m.unbound(), &[3]);
+    }
+
+    #[test]
+    fn fpga_editor_and_ila_prefixes() {
+        let h = hdr(&[
+            (
+                "ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/calib_done_int",
+                1,
+                None,
+            ),
+            (
+                "ddr2_ctrl_tandem/data_path_00/tap_logic_00/tap_sel_done",
+                1,
+                None,
+            ),
+            (
+                "ddr2_ctrl_tandem/data_path_00/tap_logic_00/dlyce_dqs[0]",
+                1,
+                None,
+            ),
+            (
+                "ddr2_ctrl_tandem/data_path_00/tap_logic_00/dlyinc_dqs[0]",
+                1,
+                None,
+            ),
+            (
+                "ddr2_ctrl_tandem/ddr2_controller_00/init_state",
+                22,
+                Some((21, 0)),
+            ),
+            ("u_ddr/tap_logic_00/data_tap_inc_done", 1, None),
+        ]);
+        let m = NameMap::build(&h, None).unwrap();
+        assert_eq!(
+            names_of(&m),
+            vec![
+                "data_tap_inc[0]/calib_done_int",
+                "ddr_controller/init_state",
+                "tap_logic/data_tap_inc_done",
+                "tap_logic/dlyce_dqs",
+                "tap_logic/dlyinc_dqs",
+                "tap_logic/tap_sel_done",
+            ]
+        );
+        let b = m.lookup("dlyce_dqs[0]").unwrap().unwrap();
+        assert_eq!(b.whole, Some(2));
+    }
+
+    #[test]
+    fn generate_label_styles() {
+        for (path, want) in [
+            (
+                "top/tap_logic_00/tap_ctrl_gen(1)/tap_ctrl_0/tap_count",
+                "tap_ctrl[1]/tap_count",
+            ),
+            (
+                "top/tap_logic_00/tap_ctrl_gen[1]/tap_ctrl_0/tap_count",
+                "tap_ctrl[1]/tap_count",
+            ),
+            (
+                "top/tap_logic_0/gen_tap_ctrl[1].u_tap_ctrl_dqs/tap_count",
+                "tap_ctrl[1]/tap_count",
+            ),
+            (
+                "/DDR/tap_ctrl_gen[1].tap_ctrl_0/Calib_Start",
+                "tap_ctrl[1]/calib_start",
+            ),
+            (
+                "x/gen_data_tap_inc[3].u_data_tap_inc/chan_sel_int",
+                "data_tap_inc[3]/chan_sel_int",
+            ),
+            (
+                "x/rd_data_0/pattern_compare8_gen<2>/pattern_compare8/comp_done",
+                "pattern_compare[2]/comp_done",
+            ),
+            (
+                "x/v4_dq_iob_gen[12]/v4_dq_iob_0/idelay_dq/tap",
+                "idelay_dq[12]/tap",
+            ),
+        ] {
+            let m = NameMap::build(&hdr(&[(path, 1, None)]), None).unwrap();
+            assert_eq!(names_of(&m), vec![want], "{path}");
+        }
+    }
+
+    #[test]
+    fn bit_styles_assemble_one_bus() {
+        for style in ["[]", "<>", "()"] {
+            let (o, c) = (&style[..1], &style[1..]);
+            let names: Vec<String> = (0..4).map(|i| format!("tb/DQ{o}{i}{c}")).collect();
+            // Declared out of order: assembly is by index, not by position in the header.
+            let h = hdr(&[
+                (&names[2], 1, None),
+                (&names[0], 1, None),
+                (&names[3], 1, None),
+                (&names[1], 1, None),
+            ]);
+            let m = NameMap::build(&h, None).unwrap();
+            let b = m.get("pins/dq").unwrap();
+            assert_eq!(b.width, 4);
+            assert_eq!(b.whole, None);
+            assert_eq!(b.bits[0], Some(BitRef { signal: 1, bit: 0 }));
+            assert_eq!(b.bits[2], Some(BitRef { signal: 0, bit: 0 }));
+            let one = m.lookup("pins/dq[3]").unwrap().unwrap();
+            assert_eq!((one.whole, one.width), (Some(2), 1));
+            assert_eq!(
+                m.lookup(&format!("dq{o}1{c}")).unwrap().unwrap().whole,
+                Some(3)
+            );
+        }
+    }
+
+    #[test]
+    fn bus_bits_are_addressable() {
+        // `[0:7]` declares index 0 as the most significant bit.
+        let h = hdr(&[("tb/dq", 16, Some((15, 0))), ("tb/dm", 8, Some((0, 7)))]);
+        let m = NameMap::build(&h, None).unwrap();
+        let b = m.lookup("pins/dq[3]").unwrap().unwrap();
+        assert_eq!(b.bits, vec![Some(BitRef { signal: 0, bit: 3 })]);
+        assert_eq!(b.whole, None);
+        let dm = m.get("pins/dm").unwrap();
+        assert_eq!(dm.whole, None);
+        assert_eq!(dm.bits[0], Some(BitRef { signal: 1, bit: 7 }));
+        assert_eq!(dm.bits[7], Some(BitRef { signal: 1, bit: 0 }));
+        assert_eq!(m.lookup("pins/dq[16]").unwrap(), None);
+    }
+
+    #[test]
+    fn range_in_the_name_and_split_probes() {
+        // An ILA CSV probe carries its range in the name; two probes of one bus assemble.
+        let h = hdr(&[
+            ("u_ddr/tap_logic_00/dlyce_dqs[1:0]", 2, None),
+            ("u_ddr/dq [15:8]", 8, None),
+            ("u_ddr/dq[7:0]", 8, None),
+        ]);
+        let m = NameMap::build(&h, None).unwrap();
+        assert_eq!(m.get("tap_logic/dlyce_dqs").unwrap().whole, Some(0));
+        let dq = m.get("pins/dq").unwrap();
+        assert_eq!(dq.width, 16);
+        assert_eq!(dq.bits[8], Some(BitRef { signal: 1, bit: 0 }));
+        assert_eq!(dq.bits[7], Some(BitRef { signal: 2, bit: 7 }));
+    }
+
+    #[test]
+    fn two_candidates_are_an_error_naming_both() {
+        let h = hdr(&[
+            ("tb/dq", 8, Some((7, 0))),
+            ("tb/dut/cntrl0_ddr2_dq", 8, Some((7, 0))),
+        ]);
+        match NameMap::build(&h, None) {
+            Err(TraceError::AmbiguousName {
+                mig_name,
+                first,
+                second,
+            }) => {
+                assert_eq!(mig_name, "pins/dq");
+                assert_eq!(
+                    (first.as_str(), second.as_str()),
+                    ("tb/dq", "tb/dut/cntrl0_ddr2_dq")
+                );
+            }
+            other => panic!("expected ambiguity, got {other:?}"),
+        }
+        let m = NameMap::build_lenient(&h, None).unwrap();
+        assert_eq!(m.ambiguities().len(), 1);
+        assert!(m.get("pins/dq").is_none());
+        // Bus plus a bit-blasted duplicate of one of its bits.
+        let h = hdr(&[("tb/dq", 8, Some((7, 0))), ("tb/dq<3>", 1, None)]);
+        assert!(matches!(
+            NameMap::build(&h, None),
+            Err(TraceError::AmbiguousName { .. })
+        ));
+        // FPGA Editor dropped both generate labels: the two groups cannot be told apart.
+        let h = hdr(&[
+            ("a/tap_logic_00/tap_ctrl_0/tap_count", 6, None),
+            ("b/tap_logic_00/tap_ctrl_0/tap_count", 6, None),
+        ]);
+        assert!(matches!(
+            NameMap::build(&h, None),
+            Err(TraceError::AmbiguousName { mig_name, .. }) if mig_name == "tap_ctrl[0]/tap_count"
+        ));
+    }
+
+    #[test]
+    fn bare_name_lookup() {
+        let h = hdr(&[
+            ("t/ddr_controller_00/comp_done", 1, None),
+            ("t/rd_data_00/comp_done", 1, None),
+            ("t/tap_logic_00/tap_sel_done", 1, None),
+            ("t/tap_logic_00/dlyce_dqs", 2, Some((1, 0))),
+            (
+                "t/tap_logic_00/tap_ctrl_gen(0)/tap_ctrl_0/tap_count",
+                6,
+                Some((5, 0)),
+            ),
+            (
+                "t/tap_logic_00/tap_ctrl_gen(1)/tap_ctrl_0/tap_count",
+                6,
+                Some((5, 0)),
+            ),
+        ]);
+        let m = NameMap::build(&h, None).unwrap();
+        assert_eq!(
+            m.lookup("TAP_SEL_DONE").unwrap().unwrap().name,
+            "tap_logic/tap_sel_done"
+        );
+        let b = m.lookup("dlyce_dqs<1>").unwrap().unwrap();
+        assert_eq!(
+            (b.name.as_str(), b.bits[0]),
+            ("tap_logic/dlyce_dqs[1]", Some(BitRef { signal: 3, bit: 1 }))
+        );
+        assert_eq!(
+            m.lookup("tap_ctrl[1]/tap_count").unwrap().unwrap().whole,
+            Some(5)
+        );
+        assert!(matches!(
+            m.lookup("comp_done"),
+            Err(TraceError::AmbiguousName { .. })
+        ));
+        assert!(matches!(
+            m.lookup("tap_count"),
+            Err(TraceError::AmbiguousName { .. })
+        ));
+        assert_eq!(
+            m.lookup("rd_data/comp_done").unwrap().unwrap().whole,
+            Some(1)
+        );
+        assert_eq!(
+            m.lookup("tap_ctrl_gen(1)/tap_ctrl_0/tap_count")
+                .unwrap()
+                .unwrap()
+                .name,
+            "tap_ctrl[1]/tap_count"
+        );
+        assert_eq!(m.lookup("no_such_signal").unwrap(), None);
+    }
+
+    #[test]
+    fn mapping_binds_synthesized_names_and_settles_ambiguity() {
+        let h = hdr(&[
+            (
+                "ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002",
+                1,
+                None,
+            ),
+            ("tb/dq", 8, Some((7, 0))),
+            ("tb/dut/cntrl0_ddr2_dq", 8, Some((7, 0))),
+            ("probes/p7", 4, None),
+        ]);
+        let text = r#"
+# the blog's CHAN_DONE
+"data_tap_inc[0]/chan_done" = "ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002"
+"pins/dq" = "tb/dut/cntrl0_ddr2_dq"
+"Tap_Logic/dlyce_dqs<1>" = "probes/p7[2]"
+"#;
+        let map = Mapping::parse(text, Path::new("map.toml")).unwrap();
+        assert_eq!(map.entries[2].canonical, "tap_logic/dlyce_dqs[1]");
+        let m = NameMap::build(&h, Some(&map)).unwrap();
+        assert_eq!(m.get("data_tap_inc[0]/chan_done").unwrap().whole, Some(0));
+        assert_eq!(m.get("pins/dq").unwrap().whole, Some(2));
+        let d = m.get("tap_logic/dlyce_dqs").unwrap();
+        assert_eq!(
+            (d.width, d.bits[1]),
+            (2, Some(BitRef { signal: 3, bit: 2 }))
+        );
+        assert_eq!(d.bits[0], None);
+
+        let bad = Mapping::parse(
+            "\"tap_logic/tap_sel_done\" = \"nowhere/sel\"\n",
+            Path::new("m.toml"),
+        )
+        .unwrap();
+        match NameMap::build(&h, Some(&bad)) {
+            Err(TraceError::Mapping { path, message }) => {
+                assert_eq!(path, Path::new("m.toml"));
+                assert!(
+                    message.contains("nowhere/sel") && message.contains("line 1"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected mapping error, got {other:?}"),
+        }
+        for text in [
+            "\"nosuchblock/x\" = \"tb/dq\"",
+            "\"pins/dq\" = 3",
+            "pins = [",
+        ] {
+            assert!(
+                matches!(
+                    Mapping::parse(text, Path::new("m.toml")),
+                    Err(TraceError::Mapping { .. })
+                ),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_signals_grouped_by_stage() {
+        let h = hdr(&[
+            ("t/tap_logic_00/calib_done_dqs", 2, Some((1, 0))),
+            (
+                "t/tap_logic_00/tap_ctrl_gen(0)/tap_ctrl_0/current_state",
+                4,
+                Some((3, 0)),
+            ),
+            ("tb/dq", 4, Some((3, 0))),
+        ]);
+        let m = NameMap::build(&h, None).unwrap();
+        let missing = m.missing();
+        let tap: &Vec<String> = &missing
+            .iter()
+            .find(|(s, _)| *s == Stage::TapCalibration)
+            .unwrap()
+            .1;
+        assert!(tap.contains(&"tap_ctrl[1]/current_state".to_string()));
+        assert!(!tap.contains(&"tap_ctrl[0]/current_state".to_string()));
+        assert!(tap.contains(&"idelay_dq[3]/tap".to_string()));
+        assert!(!tap.contains(&"idelay_dq[4]/tap".to_string()));
+        assert!(tap.contains(&"tap_logic/tap_sel_done".to_string()));
+        assert!(!tap.iter().any(|n| n == "tap_logic/calib_done_dqs"));
+        let stages: Vec<Stage> = missing.iter().map(|(s, _)| *s).collect();
+        let mut sorted = stages.clone();
+        sorted.sort();
+        assert_eq!(stages, sorted);
+    }
+
+    #[test]
+    fn canonical_source_assembles_once_per_time_step() {
+        let h = hdr(&[
+            ("tb/dq[0]", 1, None),
+            ("tb/dq[1]", 1, None),
+            ("t/tap_logic_00/tap_sel_done", 1, None),
+        ]);
+        let m = NameMap::build(&h, None).unwrap();
+        let src = VecSource {
+            header: h.clone(),
+            changes: vec![
+                (0, 0, bits("0")),
+                (0, 1, bits("0")),
+                (0, 2, bits("0")),
+                (10, 0, bits("1")),
+                (10, 1, bits("1")),
+                (20, 0, bits("1")), // restated: no canonical change
+                (30, 1, bits("z")),
+                (30, 2, bits("1")),
+            ],
+            pos: 0,
+            warnings: Warnings::default(),
+        };
+        let t = MigTrace::load(Box::new(src), &m, None).unwrap();
+        assert_eq!(
+            t.changes("pins/dq").unwrap().unwrap(),
+            vec![(0, bits("00")), (10, bits("11")), (30, bits("z1"))]
+        );
+        assert_eq!(
+            t.changes("dq[1]").unwrap().unwrap(),
+            vec![(0, bits("0")), (10, bits("1")), (30, bits("z"))]
+        );
+        assert_eq!(t.value_at("tap_sel_done", 29).unwrap(), Some(bits("0")));
+        assert_eq!(t.value_at("tap_sel_done", 30).unwrap(), Some(bits("1")));
+        assert_eq!(t.value_at("pins/dq[0]", 15).unwrap(), Some(bits("1")));
+        assert!(t.find("init_state").unwrap().is_none());
+    }
+
+    #[test]
+    fn mig_trace_loads_only_what_is_asked() {
+        let h = hdr(&[
+            ("tb/dq", 4, Some((3, 0))),
+            ("t/tap_logic_00/tap_sel_done", 1, None),
+        ]);
+        let m = NameMap::build(&h, None).unwrap();
+        let src = VecSource {
+            header: h.clone(),
+            changes: vec![
+                (0, 0, bits("0000")),
+                (5, 0, bits("0100")),
+                (7, 0, bits("0101")),
+            ],
+            pos: 0,
+            warnings: Warnings::default(),
+        };
+        let t = MigTrace::load(Box::new(src), &m, Some(&["dq[2]", "init_state"])).unwrap();
+        assert_eq!(t.names().collect::<Vec<_>>(), vec!["pins/dq[2]"]);
+        assert_eq!(t.missing, vec!["init_state".to_string()]);
+        assert_eq!(
+            t.changes("pins/dq[2]").unwrap().unwrap(),
+            vec![(0, bits("0")), (5, bits("1"))]
+        );
+    }
+
+    proptest! {
+        /// A bus and its bit-blasted twin (bits written in any order within a time step) give
+        /// the same canonical changes.
+        #[test]
+        fn bus_and_bit_blasted_captures_agree(
+            steps in prop::collection::vec((1u64..50, 0u8..16, any::<bool>()), 1..40),
+            reverse in any::<bool>(),
+        ) {
+            let bus_h = hdr(&[("tb/dq", 4, Some((3, 0)))]);
+            let bit_names: Vec<String> = (0..4).map(|i| format!("tb/dq<{i}>")).collect();
+            let bits_h = hdr(&bit_names.iter().map(|n| (n.as_str(), 1, None)).collect::<Vec<_>>());
+            let (mut t, mut bus, mut blasted) = (0u64, Vec::new(), Vec::new());
+            let mut prev: Option<u8> = None;
+            for (dt, v, restate) in steps {
+                t += dt;
+                let s = format!("{v:04b}");
+                bus.push((t, 0, bits(&s)));
+                let mut order: Vec<u32> = (0..4).collect();
+                if reverse { order.reverse(); }
+                for i in order {
+                    let b = (v >> i) & 1;
+                    if restate || prev.map(|p| (p >> i) & 1 != b).unwrap_or(true) {
+                        blasted.push((t, i, bits(if b == 1 { "1" } else { "0" })));
+                    }
+                }
+                prev = Some(v);
+            }
+            let load = |h: &Header, changes: Vec<(Time, SignalId, Value)>| {
+                let m = NameMap::build(h, None).unwrap();
+                let src = VecSource { header: h.clone(), changes, pos: 0, warnings: Warnings::default() };
+                MigTrace::load(Box::new(src), &m, None).unwrap()
+            };
+            let a = load(&bus_h, bus);
+            let b = load(&bits_h, blasted);
+            prop_assert_eq!(a.changes("pins/dq").unwrap(), b.changes("pins/dq").unwrap());
+            prop_assert_eq!(a.changes("dq[2]").unwrap(), b.changes("dq[2]").unwrap());
+        }
+    }
+
+    /// Catalogue spellings a capture may use: (canonical, scopes above the signal per label style).
+    fn spellings(entry: &CatalogueEntry, idx: u32, style: usize) -> Vec<String> {
+        let (o, c) = [("(", ")"), ("[", "]"), ("<", ">")][style % 3];
+        match entry.block {
+            Block::Pins => vec![String::new()],
+            Block::DdrController => vec!["ddr_controller_00".into(), "ddr2_controller_00".into()],
+            Block::TapLogic => vec!["data_path_00/tap_logic_00".into()],
+            Block::TapCtrl => vec![
+                format!("tap_logic_00/tap_ctrl_gen{o}{idx}{c}/tap_ctrl_0"),
+                format!("tap_logic_0/gen_tap_ctrl{o}{idx}{c}.u_tap_ctrl_dqs"),
+            ],
+            Block::DataTapInc => vec![
+                format!("tap_logic_00/tap_ctrl_gen{o}{idx}{c}/data_tap_inc_0"),
+                format!("tap_logic_0/gen_data_tap_inc{o}{idx}{c}.u_data_tap_inc"),
+            ],
+            Block::PatternCompare => vec![
+                format!("rd_data_00/pattern_compare4_gen{o}{idx}{c}/pattern_0"),
+                format!("rd_data_00/pattern_compare8_gen{o}{idx}{c}/pattern_compare8"),
+            ],
+            Block::RdData => vec!["user_interface_00/rd_data_00".into()],
+            Block::BackendFifos => vec!["user_interface_00/backend_fifos_00".into()],
+            Block::IdelayDq => vec![format!(
+                "iobs_00/data_path_iobs_00/v4_dq_iob_gen{o}{idx}{c}/v4_dq_iob_0/idelay_dq"
+            )],
+            Block::IdelayCtrl => vec!["idelay_ctrl0".into()],
+            Block::Dcm => vec!["infrastructure0/dcm0".into()],
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_spelling_resolves_to_the_same_name(
+            which in 0..CATALOGUE.len(),
+            idx in 0u32..8,
+            style in 0usize..3,
+            alt in 0usize..2,
+            prefix in prop::sample::select(vec!["tb/dut/top_00", "ddr2_ctrl_tandem", "u_ddr", "", "/DDR", "tb.dut"]),
+            upper in any::<bool>(),
+            bit in 0u32..4,
+            blasted in any::<bool>(),
+        ) {
+            let e = &CATALOGUE[which];
+            let scopes = spellings(e, idx, style);
+            let scope = &scopes[alt % scopes.len()];
+            let mut path: String = [prefix, scope.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/");
+            if !path.is_empty() { path.push('/'); }
+            path.push_str(e.signal);
+            if upper { path = path.to_uppercase(); }
+            let want = canonical_base(e.block, e.block.indexed().then_some(idx), e.signal);
+            let (o, c) = [("[", "]"), ("<", ">"), ("(", ")")][style];
+            let h = if blasted {
+                hdr(&(0..4).map(|i| (format!("{path}{o}{i}{c}"), 1, None)).collect::<Vec<_>>().iter().map(|(n, w, r)| (n.as_str(), *w, *r)).collect::<Vec<_>>())
+            } else {
+                hdr(&[(path.as_str(), 4, Some((3, 0)))])
+            };
+            let m = NameMap::build(&h, None).unwrap();
+            prop_assert_eq!(names_of(&m), vec![want.as_str()]);
+            let b = m.get(&want).unwrap();
+            prop_assert_eq!(b.width, 4);
+            let sel = m.lookup(&format!("{want}[{bit}]")).unwrap().unwrap();
+            let expect = if blasted { BitRef { signal: bit, bit: 0 } } else { BitRef { signal: 0, bit } };
+            prop_assert_eq!(sel.bits, vec![Some(expect)]);
+        }
     }
 }

@@ -145,6 +145,12 @@ pub trait ChangeSource {
     fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, crate::TraceError>;
     /// What the reader tolerated so far.
     fn warnings(&self) -> &Warnings;
+    /// The latest time the reader has reached: the last timestamp or sample row read so far,
+    /// which at the end of the capture can lie after its last change (a probe whose nets went
+    /// quiet still covers the time to the end of the capture).
+    fn last_time(&self) -> Time {
+        0
+    }
 }
 
 impl<'a> ValueRef<'a> {
@@ -285,7 +291,7 @@ impl Trace {
         Ok(Trace {
             header,
             changes,
-            end_time,
+            end_time: end_time.max(src.last_time()),
             warnings: src.warnings().clone(),
         })
     }
@@ -295,5 +301,53 @@ impl Trace {
         let list = self.changes.get(signal as usize)?;
         let idx = list.partition_point(|(t, _)| *t <= time);
         idx.checked_sub(1).map(|i| &list[i].1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source with one change at t = 5 whose capture runs to t = 100.
+    struct Quiet(Header, bool, Warnings);
+    impl ChangeSource for Quiet {
+        fn header(&self) -> &Header {
+            &self.0
+        }
+        fn set_filter(&mut self, _: &[SignalId]) {}
+        fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, crate::TraceError> {
+            if self.1 {
+                return Ok(None);
+            }
+            self.1 = true;
+            Ok(Some(ChangeRef {
+                time: 5,
+                signal: 0,
+                value: ValueRef::Bits(b"1"),
+            }))
+        }
+        fn warnings(&self) -> &Warnings {
+            &self.2
+        }
+        fn last_time(&self) -> Time {
+            100
+        }
+    }
+
+    #[test]
+    fn load_keeps_the_capture_end_after_the_last_change() {
+        let header = Header {
+            signals: vec![SignalInfo {
+                source_name: "a".into(),
+                width: 1,
+                kind: VarKind::Bits,
+                range: None,
+            }],
+            time_base: TimeBase::Femtoseconds,
+            timescale_text: None,
+            notes: vec![],
+        };
+        let t = Trace::load(&mut Quiet(header, false, Warnings::default()), None).unwrap();
+        assert_eq!(t.end_time, 100);
     }
 }

@@ -26,7 +26,10 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use thiserror::Error;
 
-use super::{ClkinInitial, Input, InputEvent, Params, Primitive, Time, FS_PER_MS, FS_PER_PS};
+use super::{
+    simulate, ClkinInitial, DcmError, Input, InputEvent, Params, Primitive, Time, FS_PER_MS,
+    FS_PER_PS,
+};
 
 /// The `[clocking]` section of a scenario file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -191,6 +194,23 @@ pub struct DcmSetup {
 /// A `[clocking]` value that cannot be used; every variant names the key and the bad value.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ConfigError {
+    /// A RST pulse too short for the DCM (fewer than `rst_min_clkin_cycles` CLKIN cycles while
+    /// it is high, counting only the time CLKIN runs).
+    #[error("{key}: {source}")]
+    RstTooShort {
+        /// TOML path of the pulse's `length_ms`.
+        key: String,
+        /// The model's error, with the time, length and cycle count.
+        #[source]
+        source: DcmError,
+    },
+    /// The model refused the inputs for another reason (a bug in this validation if it happens).
+    #[error("clocking: {source}")]
+    Model {
+        /// The model's error.
+        #[source]
+        source: DcmError,
+    },
     /// A number out of range (negative, NaN, infinite, or beyond the femtosecond range).
     #[error("{key} = {value}: expected {expected}")]
     BadNumber {
@@ -477,13 +497,29 @@ impl ClockingConfig {
                 self.primitive, self.stepping
             ));
         }
+        let inputs: Vec<InputEvent> = inputs
+            .into_iter()
+            .map(|(time, _, input)| InputEvent { time, input })
+            .collect();
+        // Whether each RST pulse sees enough CLKIN cycles depends on CLKIN's stops and period
+        // changes, so let the model judge and point the error back at the pulse.
+        let last = inputs.last().map_or(0, |e| e.time);
+        if let Err(source) = simulate(&params, &clkin, &inputs, last) {
+            return Err(match source {
+                DcmError::RstTooShort { at, .. } => {
+                    let i = pulses.iter().find(|p| p.2 == at).map_or(0, |p| p.0);
+                    ConfigError::RstTooShort {
+                        key: format!("clocking.rst[{i}].length_ms"),
+                        source,
+                    }
+                }
+                source => ConfigError::Model { source },
+            });
+        }
         Ok(DcmSetup {
             params,
             clkin,
-            inputs: inputs
-                .into_iter()
-                .map(|(time, _, input)| InputEvent { time, input })
-                .collect(),
+            inputs,
             notes,
         })
     }
@@ -620,6 +656,38 @@ mod tests {
     }
 
     #[test]
+    fn rst_too_short_for_the_dcm_names_the_pulse() {
+        let c = ClockingConfig {
+            clkin_stop: vec![ClkinStop {
+                at_ms: 2.0,
+                resume_at_ms: Some(4.0),
+            }],
+            // The second pulse lies wholly inside the CLKIN stop: no cycles at all.
+            rst: vec![pulse(1.0, 0.5), pulse(2.5, 1.0)],
+            ..ClockingConfig::default()
+        };
+        let e = c.build().unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::RstTooShort { key, source: DcmError::RstTooShort { clkin_cycles_milli: 0, .. } } if key == "clocking.rst[1].length_ms"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().starts_with(
+                "clocking.rst[1].length_ms: input error: RST asserted at 2.5 ms for 1 ms"
+            ),
+            "{e}"
+        );
+        let c = ClockingConfig {
+            rst: vec![pulse(1.0, 0.000_01)],
+            ..ClockingConfig::default()
+        };
+        assert!(matches!(
+            c.build().unwrap_err(),
+            ConfigError::RstTooShort { .. }
+        ));
+    }
+
+    #[test]
     fn legacy_dcm_with_false_gets_a_note_and_stays_true() {
         let c = ClockingConfig {
             primitive: Primitive::Dcm,
@@ -641,6 +709,21 @@ mod tests {
         let e: Result<RstPulse, DeError> =
             RstPulse::deserialize(MapDeserializer::new(fields.into_iter()));
         assert!(e.unwrap_err().to_string().contains("lenght_ms"));
+    }
+
+    #[test]
+    fn clocking_section_rejects_unknown_keys() {
+        let fields = vec![("clkin_period_ps", 4000.0), ("clkin_start_ms", 1.5)];
+        let c: ClockingConfig =
+            ClockingConfig::deserialize(MapDeserializer::<_, DeError>::new(fields.into_iter()))
+                .unwrap();
+        assert_eq!(c.clkin_period_ps, 4000.0);
+        assert_eq!(c.stepping, 2);
+        assert_eq!(c.primitive, Primitive::DcmBase);
+        let fields = vec![("clkin_period_ps", 4000.0), ("clkin_jiter_ps", 1.0)];
+        let e = ClockingConfig::deserialize(MapDeserializer::<_, DeError>::new(fields.into_iter()))
+            .unwrap_err();
+        assert!(e.to_string().contains("clkin_jiter_ps"), "{e}");
     }
 
     #[test]

@@ -15,10 +15,8 @@
 
 use thiserror::Error;
 
-use super::{
-    ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform, FS_PER_MS, FS_PER_NS,
-    FS_PER_PS, FS_PER_US,
-};
+pub use super::fmt_duration;
+use super::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
 
 /// The finding text for the autocalibration case (exact wording relied on by reports and tests).
 pub const AUTOCAL_FINDING_TEXT: &str = "DCM autocalibration: reset shorter than 200 ms after CLKIN returned; set DCM_AUTOCALIBRATION = FALSE on DCM_BASE/DCM_ADV, or hold RST for at least 200 ms";
@@ -27,6 +25,7 @@ pub const AUTOCAL_FINDING_TEXT: &str = "DCM autocalibration: reset shorter than 
 const LOCKED: &str = "dcm/locked";
 const RST: &str = "dcm/rst";
 const CLKIN: &str = "dcm/clkin";
+const STATUS1: &str = "dcm/status[1]";
 
 /// The level changes of one 1-bit signal.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -72,6 +71,27 @@ impl Edges {
         }
     }
 
+    /// The last change to `value` at or before `t`. Needs normalized (alternating) changes, so
+    /// only the last two changes up to `t` are looked at.
+    fn last_to_at_or_before(&self, value: bool, t: Time) -> Option<Time> {
+        let upto = self.changes.partition_point(|c| c.0 <= t);
+        self.changes[upto.saturating_sub(2)..upto]
+            .iter()
+            .rev()
+            .find(|c| c.1 == value)
+            .map(|c| c.0)
+    }
+
+    /// The first change to `value` strictly between `lo` and `hi` (normalized changes).
+    fn first_to_between(&self, value: bool, lo: Time, hi: Time) -> Option<Time> {
+        let from = self.changes.partition_point(|c| c.0 <= lo);
+        self.changes[from..]
+            .iter()
+            .take(2)
+            .find(|c| c.1 == value && c.0 < hi)
+            .map(|c| c.0)
+    }
+
     /// Rising-edge times.
     fn rises(&self) -> impl Iterator<Item = Time> + '_ {
         self.changes.iter().filter(|c| c.1).map(|c| c.0)
@@ -94,6 +114,10 @@ pub struct Observation {
     pub clkin_present: Option<Edges>,
     /// The CLKIN period, if known (needed for the 3-cycle RST rule).
     pub clkin_period: Option<Time>,
+    /// STATUS\[1\] (`dcm/status[1]`, CLKIN stopped), if captured. Used as a stand-in for CLKIN
+    /// presence when [`Observation::clkin_present`] is `None`; it reads 0 before the first lock
+    /// and after each RST, so a stop then is not seen on it.
+    pub status1: Option<Edges>,
 }
 
 impl Observation {
@@ -130,6 +154,13 @@ impl Observation {
             rst: Some(rst),
             clkin_present: Some(present),
             clkin_period: Some(clkin.period),
+            status1: Some(Edges {
+                initial: Some(w.initial.status1),
+                changes: w
+                    .changes(OutputSignal::Status1)
+                    .map(|e| (e.time, e.value))
+                    .collect(),
+            }),
         }
     }
 }
@@ -168,7 +199,8 @@ impl Default for DiagnoseParams {
 }
 
 /// What kind of finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// The AR21435 autocalibration macro defeating short resets.
     AutocalShortReset,
@@ -183,7 +215,7 @@ pub enum FindingKind {
 }
 
 /// One fact supporting a finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Evidence {
     /// Canonical signal name (`dcm/locked`, `dcm/rst`, `dcm/clkin`).
     pub signal: &'static str,
@@ -194,7 +226,7 @@ pub struct Evidence {
 }
 
 /// One conclusion of the rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     /// Kind of finding.
     pub kind: FindingKind,
@@ -227,27 +259,6 @@ pub enum DiagnoseError {
         /// Window end.
         end: Time,
     },
-}
-
-/// A duration in the most readable unit.
-pub fn fmt_duration(d: Time) -> String {
-    let (unit, name) = if d >= FS_PER_MS {
-        (FS_PER_MS, "ms")
-    } else if d >= FS_PER_US {
-        (FS_PER_US, "us")
-    } else if d >= FS_PER_NS {
-        (FS_PER_NS, "ns")
-    } else {
-        (FS_PER_PS, "ps")
-    };
-    let whole = d / unit;
-    let frac = (d % unit) * 1000 / unit;
-    if frac == 0 {
-        format!("{whole} {name}")
-    } else {
-        let s = format!("{whole}.{frac:03}");
-        format!("{} {name}", s.trim_end_matches('0'))
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -297,11 +308,26 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
     }
     let locked = obs.locked.normalized(LOCKED)?;
     let rst = obs.rst.as_ref().map(|r| r.normalized(RST)).transpose()?;
-    let clkin = obs
+    let exact_clkin = obs
         .clkin_present
         .as_ref()
         .map(|c| c.normalized(CLKIN))
         .transpose()?;
+    let status1 = obs
+        .status1
+        .as_ref()
+        .map(|c| c.normalized(STATUS1))
+        .transpose()?;
+    // Where CLKIN presence comes from: the clock itself, or else STATUS[1] inverted.
+    let from_status1 = exact_clkin.is_none() && status1.is_some();
+    let clkin_signal = if from_status1 { STATUS1 } else { CLKIN };
+    let clkin = exact_clkin.clone().or_else(|| {
+        status1.map(|s| Edges {
+            initial: s.initial.map(|v| !v),
+            changes: s.changes.iter().map(|&(t, v)| (t, !v)).collect(),
+        })
+    });
+    let mut return_unseen_on_status1 = false;
     let pulses = rst.as_ref().map_or_else(Vec::new, pulses);
     let mut findings = Vec::new();
 
@@ -316,6 +342,9 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
         }
     }
 
+    let status1_note =
+        "CLKIN presence was not captured; it is taken from STATUS[1], which reads 0 \
+                        before the first lock and after each RST";
     let clkin_note = "CLKIN presence was not captured: the CLKIN stop and return before the reset \
                       are inferred from the LOCKED/RST pattern, not seen; a CLKIN stop over 100 ms \
                       or CLKIN jitter beyond the DCM's limits would also drop LOCKED. Capture \
@@ -330,19 +359,12 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
         if rst_high_at(f) {
             continue;
         }
+        // Blame a stop only if CLKIN was still stopped when LOCKED fell: a stop under 100 ms
+        // that ended before leaves LOCKED high in the DCM.
         let stopped_between = clkin.as_ref().and_then(|c| {
-            if c.level_at(f) == Some(false) {
-                return c
-                    .changes
-                    .iter()
-                    .rev()
-                    .find(|x| x.0 <= f && !x.1)
-                    .map(|x| x.0);
-            }
-            c.changes
-                .iter()
-                .find(|x| x.0 > r && x.0 < f && !x.1)
-                .map(|x| x.0)
+            (c.level_at(f) == Some(false))
+                .then(|| c.last_to_at_or_before(false, f))
+                .flatten()
         });
         if let Some(stop) = stopped_between {
             findings.push(Finding {
@@ -355,7 +377,7 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
                 note: None,
                 evidence: vec![
                     Evidence {
-                        signal: CLKIN,
+                        signal: clkin_signal,
                         time: stop,
                         text: "CLKIN stopped".into(),
                     },
@@ -368,70 +390,117 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
             });
             continue;
         }
-        // The RST pulse that this lock followed: the last one ending at or before the rise.
-        let pulse = pulses
-            .iter()
-            .rev()
-            .find(|pl| pl.end.is_some_and(|e| e <= r))
-            .copied();
-        let shape = pulse.and_then(|pl| {
-            let (s, e) = (pl.start?, pl.end?);
-            let no_rise_between = !locked.rises().any(|x| x > e && x < r);
-            let window = (p.autocal_unlock_min..=p.autocal_unlock_max).contains(&(f - r));
-            (e - s < p.autocal_reset_min && no_rise_between && window).then_some((s, e))
-        });
-        let Some((s, e)) = shape else {
+        if !(p.autocal_unlock_min..=p.autocal_unlock_max).contains(&(f - r)) {
             other_falls.push((r, f));
             continue;
+        }
+        // The RST pulse this lock followed: the last one ending at or before the rise, unless
+        // another lock came in between. Pulses are in time order and only the last may be
+        // open, so their ends are sorted.
+        let before = pulses.partition_point(|pl| pl.end.is_some_and(|e| e <= r));
+        let pulse = before.checked_sub(1).and_then(|i| {
+            let pl = pulses[i];
+            let e = pl.end?;
+            locked
+                .first_to_between(true, e, r)
+                .is_none()
+                .then_some((i, pl.start, e))
+        });
+        // The part of a pulse after CLKIN returned at `rt` (the 200 ms only count from there).
+        let after_return = |start: Option<Time>, end: Time, rt: Time| {
+            end.saturating_sub(start.unwrap_or(obs.start).max(rt))
         };
-        // With CLKIN known, a CLKIN return must precede the reset with no long reset since.
-        let clkin_return = match clkin.as_ref() {
-            None => None,
-            Some(c) => {
-                let mut ret: Option<Time> = None;
-                let mut rising = c.changes.iter().filter(|x| x.1 && x.0 <= e).map(|x| x.0);
-                if let Some(t) = rising.next_back() {
-                    ret = Some(t);
-                }
-                let long_since = ret.is_some_and(|rt| {
-                    pulses.iter().any(|pl| match (pl.start, pl.end) {
-                        (Some(ps), Some(pe)) => {
-                            pe > rt && pe < s && pe - ps.max(rt) >= p.autocal_reset_min
-                        }
-                        _ => false,
-                    })
-                });
-                match ret {
-                    Some(t) if !long_since => Some(t),
-                    _ => {
+        let ret = clkin.as_ref().and_then(|c| c.last_to_at_or_before(true, r));
+        // (CLKIN return, (RST start, RST end, RST length after the return))
+        let (clkin_return, rst_part) = match ret {
+            Some(rt) => match pulse {
+                Some((i, start, e)) if e >= rt => {
+                    let len = after_return(start, e, rt);
+                    // A long reset between the return and this one would have cleared it.
+                    let first = pulses.partition_point(|pl| pl.end.is_some_and(|pe| pe <= rt));
+                    let cleared = pulses[first..i].iter().any(|pl| {
+                        pl.end
+                            .is_some_and(|pe| after_return(pl.start, pe, rt) >= p.autocal_reset_min)
+                    });
+                    if cleared || len >= p.autocal_reset_min {
                         other_falls.push((r, f));
                         continue;
                     }
+                    (Some(rt), Some((start.unwrap_or(obs.start.max(rt)), e, len)))
                 }
+                // No reset since CLKIN came back: the lock came by itself, in autocalibration.
+                _ if locked.first_to_between(true, rt, r).is_none() => (Some(rt), None),
+                _ => {
+                    other_falls.push((r, f));
+                    continue;
+                }
+            },
+            // CLKIN not seen (or its return hidden from STATUS[1]): judge by the pulse alone.
+            None if clkin.is_none() || from_status1 => match pulse {
+                Some((_, Some(s), e)) if e - s < p.autocal_reset_min => {
+                    if from_status1 {
+                        return_unseen_on_status1 = true;
+                    }
+                    (None, Some((s, e, e - s)))
+                }
+                _ => {
+                    other_falls.push((r, f));
+                    continue;
+                }
+            },
+            None => {
+                other_falls.push((r, f));
+                continue;
             }
         };
         autocal_count += 1;
         if let Some(t) = clkin_return {
             autocal_evidence.push(Evidence {
-                signal: CLKIN,
+                signal: clkin_signal,
                 time: t,
-                text: "CLKIN returned".into(),
+                text: if from_status1 {
+                    "STATUS[1] fell: CLKIN returned".into()
+                } else {
+                    "CLKIN returned".into()
+                },
             });
         }
-        autocal_evidence.push(Evidence {
-            signal: RST,
-            time: s,
-            text: format!(
-                "RST high for {} (< {})",
-                fmt_duration(e - s),
-                fmt_duration(p.autocal_reset_min)
-            ),
-        });
-        autocal_evidence.push(Evidence {
-            signal: LOCKED,
-            time: r,
-            text: format!("LOCKED rose {} after RST fell", fmt_duration(r - e)),
-        });
+        match (rst_part, clkin_return) {
+            (Some((s, e, len)), _) => {
+                autocal_evidence.push(Evidence {
+                    signal: RST,
+                    time: s,
+                    text: if len == e - s {
+                        format!(
+                            "RST high for {} (< {})",
+                            fmt_duration(len),
+                            fmt_duration(p.autocal_reset_min)
+                        )
+                    } else {
+                        format!(
+                            "RST high for {}, {} of it after CLKIN returned (< {})",
+                            fmt_duration(e - s),
+                            fmt_duration(len),
+                            fmt_duration(p.autocal_reset_min)
+                        )
+                    },
+                });
+                autocal_evidence.push(Evidence {
+                    signal: LOCKED,
+                    time: r,
+                    text: format!("LOCKED rose {} after RST fell", fmt_duration(r - e)),
+                });
+            }
+            (None, Some(rt)) => autocal_evidence.push(Evidence {
+                signal: LOCKED,
+                time: r,
+                text: format!(
+                    "LOCKED rose {} after CLKIN returned, with no RST since",
+                    fmt_duration(r - rt)
+                ),
+            }),
+            (None, None) => {}
+        }
         autocal_evidence.push(Evidence {
             signal: LOCKED,
             time: f,
@@ -449,6 +518,15 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
     if autocal_count > 0 {
         let mut note = if clkin.is_none() {
             Some(clkin_note.to_string())
+        } else if from_status1 {
+            Some(if return_unseen_on_status1 {
+                format!(
+                    "{status1_note}; the CLKIN return before the reset was not seen on it, so \
+                     that part is inferred from the LOCKED/RST pattern"
+                )
+            } else {
+                status1_note.to_string()
+            })
         } else {
             None
         };
@@ -474,7 +552,7 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
                 "LOCKED fell {} after rising, with RST low and no CLKIN stop seen",
                 fmt_duration(f - r)
             ),
-            note: clkin.is_none().then(|| {
+            note: (exact_clkin.is_none()).then(|| {
                 "CLKIN presence was not captured: a CLKIN stop over 100 ms or CLKIN jitter \
                  beyond the DCM's limits would explain it"
                     .to_string()
@@ -541,7 +619,7 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
             ),
         }];
         let mut causes = Vec::new();
-        if let Some(c) = clkin.as_ref() {
+        if let Some(c) = exact_clkin.as_ref() {
             match c.rises().last() {
                 None if c.initial != Some(true) => {
                     causes.push("CLKIN never toggled".to_string());
@@ -583,7 +661,7 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
             )
         };
         let mut unknown = Vec::new();
-        if clkin.is_none() {
+        if exact_clkin.is_none() {
             unknown.push("CLKIN presence");
         }
         if rst.is_none() {
@@ -618,6 +696,8 @@ fn fmt_cycles(len: Time, period: Time) -> String {
 mod tests {
     use super::*;
 
+    use crate::dcm::{FS_PER_MS, FS_PER_NS};
+
     const MS: Time = FS_PER_MS;
 
     fn edges(initial: bool, changes: &[(Time, bool)]) -> Edges {
@@ -632,6 +712,8 @@ mod tests {
         assert_eq!(fmt_duration(200 * MS), "200 ms");
         assert_eq!(fmt_duration(1_500_000_000_000), "1.5 ms");
         assert_eq!(fmt_duration(15 * FS_PER_NS), "15 ns");
+        assert_eq!(fmt_duration(2 * MS + 1), "2.000000000001 ms");
+        assert_eq!(fmt_duration(0), "0 fs");
         assert_eq!(fmt_cycles(15 * FS_PER_NS, 5 * FS_PER_NS), "3");
         assert_eq!(fmt_cycles(7_500_000, 5 * FS_PER_NS), "1.5");
     }
@@ -645,6 +727,7 @@ mod tests {
             rst: Some(edges(false, &[(10 * MS, true), (11 * MS, false)])),
             clkin_present: None,
             clkin_period: None,
+            status1: None,
         };
         let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
         assert_eq!(f.len(), 1);
@@ -664,6 +747,7 @@ mod tests {
             rst: Some(edges(false, &[(10 * MS, true), (11 * MS, false)])),
             clkin_present: None,
             clkin_period: None,
+            status1: None,
         };
         let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
         assert_eq!(f.len(), 1);
@@ -679,6 +763,7 @@ mod tests {
             rst: Some(edges(false, &[(10 * MS, true), (11 * MS, false)])),
             clkin_present: Some(edges(true, &[])),
             clkin_period: Some(5 * FS_PER_NS),
+            status1: None,
         };
         let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
         assert_eq!(f.len(), 1);
@@ -712,6 +797,7 @@ mod tests {
             rst: Some(edges(false, &[(MS, true)])),
             clkin_present: Some(edges(false, &[])),
             clkin_period: None,
+            status1: None,
         };
         let f = diagnose(&obs, &DiagnoseParams::default()).unwrap();
         assert_eq!(f.len(), 1);

@@ -35,8 +35,219 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliE
         _ => std::path::Path::new("."),
     };
     let err = |e: std::io::Error| CliError::Message(format!("{}: {e}", path.display()));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    let mut tmp = new_output_temp(dir).map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+/// `writeln!` into a report `String` (formatting into memory cannot fail).
+macro_rules! outln {
+    ($o:expr) => {
+        $o.push('\n')
+    };
+    ($o:expr, $($t:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($o, $($t)*);
+    }};
+}
+
+pub mod convert;
+pub mod diagnose;
+pub mod signals;
+
+/// A temporary file for an output: readable like any file the user creates (the umask applies
+/// to the 0o666 asked for), not the private 0o600 of a scratch file.
+fn new_output_temp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".migcal-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
+}
+
+/// Writes a report to stdout. A closed pipe (`migcal signals x | head`) is the reader's choice,
+/// not an error; any other failure is.
+pub fn print_out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Message(format!("stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+use migcal_traces::names::{Mapping, NameMap};
+use migcal_traces::sniff::{self, Format, OpenOptions};
+use migcal_traces::ChangeSource;
+use std::path::Path;
+
+/// Streams an output file: `write` fills a buffered temporary file in the target's folder,
+/// which replaces `path` only when `write` succeeded, so memory does not grow with the output and
+/// a failed or interrupted run leaves the previous file untouched.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let err = |e: std::io::Error| CliError::Message(format!("{}: {e}", path.display()));
+    let tmp = new_output_temp(dir).map_err(err)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    write(&mut out)?;
+    out.flush().map_err(err)?;
+    let tmp = out.into_inner().map_err(|e| err(e.into_error()))?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Parses a duration such as `5ns`, `5000ps`, `2.5 ns` or `1us` into femtoseconds, exactly.
+pub fn parse_duration_fs(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = (&t[..split], t[split..].trim());
+    let scale: u64 = match unit.to_ascii_lowercase().as_str() {
+        "fs" => 1,
+        "ps" => 1_000,
+        "ns" => 1_000_000,
+        "us" | "µs" => 1_000_000_000,
+        "ms" => 1_000_000_000_000,
+        "s" => 1_000_000_000_000_000,
+        _ => {
+            return Err(format!(
+            "expected a duration with a unit (fs, ps, ns, us, ms, s) such as 5ns, found \"{text}\""
+        ))
+        }
+    };
+    let bad = || format!("expected a positive number before the unit, found \"{text}\"");
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if int.is_empty() && frac.is_empty() || frac.contains('.') {
+        return Err(bad());
+    }
+    let mut value: u128 = 0;
+    for d in int.bytes() {
+        value = value * 10 + (d - b'0') as u128;
+        if value > u64::MAX as u128 {
+            return Err(format!("duration \"{text}\" is too long"));
+        }
+    }
+    let mut total = value * scale as u128;
+    let mut place = scale as u128;
+    for d in frac.bytes() {
+        place /= 10;
+        let digit = (d - b'0') as u128;
+        if place == 0 {
+            if digit != 0 {
+                return Err(format!(
+                    "expected a whole number of femtoseconds, found \"{text}\""
+                ));
+            }
+            continue;
+        }
+        total += digit * place;
+    }
+    if total == 0 {
+        return Err(bad());
+    }
+    u64::try_from(total).map_err(|_| format!("duration \"{text}\" is too long"))
+}
+
+/// A human name for a capture format.
+pub fn format_name(f: Format) -> &'static str {
+    use migcal_traces::csv_common::CsvFormat;
+    match f {
+        Format::Vcd => "vcd",
+        Format::Csv(CsvFormat::Ila) => "ila_csv",
+        Format::Csv(CsvFormat::ChipscopePrn) => "chipscope_prn",
+        Format::Csv(CsvFormat::Sigrok) => "sigrok_csv",
+        Format::Csv(CsvFormat::Saleae) => "saleae_csv",
+        Format::Csv(CsvFormat::Generic) => "generic_csv",
+    }
+}
+
+/// A capture opened and bound to MIG names: what `signals` and `convert` start from.
+pub struct Opened {
+    /// The format the first bytes showed.
+    pub format: Option<Format>,
+    /// The reader.
+    pub source: Box<dyn ChangeSource + Send>,
+    /// The bindings (lenient: ambiguities listed, not raised).
+    pub names: NameMap,
+}
+
+/// Opens `capture` (any supported format), reads the optional mapping file, and binds names.
+pub fn open_capture(
+    capture: &Path,
+    map: Option<&Path>,
+    sample_period_fs: Option<u64>,
+) -> Result<Opened, CliError> {
+    let mapping = map.map(Mapping::from_file).transpose()?;
+    let first = migcal_traces::io::peek(capture, sniff::SNIFF_BYTES)?;
+    let format = sniff::sniff(&first);
+    let source = sniff::open(
+        capture,
+        &OpenOptions {
+            sample_period_fs,
+            format,
+        },
+    )?;
+    let names = NameMap::build_lenient(source.header(), mapping.as_ref())?;
+    Ok(Opened {
+        format,
+        source,
+        names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_fs("5ns"), Ok(5_000_000));
+        assert_eq!(parse_duration_fs("5000ps"), Ok(5_000_000));
+        assert_eq!(parse_duration_fs("1us"), Ok(1_000_000_000));
+        assert_eq!(parse_duration_fs("2.5 ns"), Ok(2_500_000));
+        assert_eq!(parse_duration_fs("1fs"), Ok(1));
+        assert_eq!(
+            parse_duration_fs("0.0015ps"),
+            Err("expected a whole number of femtoseconds, found \"0.0015ps\"".into())
+        );
+        assert!(parse_duration_fs("5").is_err());
+        assert!(parse_duration_fs("0ns").is_err());
+        assert!(parse_duration_fs("ns").is_err());
+        assert!(parse_duration_fs("5 parsecs").is_err());
+        assert!(parse_duration_fs("1.2.3ns").is_err());
+    }
+
+    #[test]
+    fn streamed_output_replaces_only_on_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.vcd");
+        std::fs::write(&p, b"old").unwrap();
+        let r = write_atomically_with(&p, |w| {
+            w.write_all(b"half").unwrap();
+            Err(CliError::Message("stop".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        write_atomically_with(&p, |w| {
+            w.write_all(b"new")
+                .map_err(|e| CliError::Message(e.to_string()))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

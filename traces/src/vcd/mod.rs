@@ -8,6 +8,7 @@
 //! The writer ([`VcdWriter`]) turns `/`-separated names into nested `$scope module` sections.
 
 mod reader;
+pub mod synth;
 mod writer;
 
 pub use reader::VcdReader;

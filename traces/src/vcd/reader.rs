@@ -57,6 +57,32 @@ const fn fold_table() -> [u8; 256] {
 }
 static FOLD: [u8; 256] = fold_table();
 
+const fn is4_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b'0' as usize] = true;
+    t[b'1' as usize] = true;
+    t[b'x' as usize] = true;
+    t[b'z' as usize] = true;
+    t
+}
+/// The characters of a value that needs no folding.
+static IS4: [bool; 256] = is4_table();
+
+/// True when every byte is `0 1 x z`; checks 8 bytes at a time for the common all-binary run.
+#[inline]
+fn all_four_state(digits: &[u8]) -> bool {
+    let mut chunks = digits.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        // `0` and `1` differ only in bit 0.
+        if w & 0xfefe_fefe_fefe_fefe != 0x3030_3030_3030_3030 && !c.iter().all(|&b| IS4[b as usize])
+        {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| IS4[b as usize])
+}
+
 fn is_nine_state(c: u8) -> bool {
     matches!(
         c,
@@ -86,7 +112,18 @@ fn dense_key(id: &[u8]) -> Option<usize> {
 }
 
 impl IdTable {
+    #[inline(always)]
     fn get(&self, id: &[u8]) -> Option<u32> {
+        if id.len() == 1 {
+            let c = id[0];
+            if !(33..=126).contains(&c) {
+                return None;
+            }
+            return match self.dense.get((c - 32) as usize) {
+                Some(&e) if e != NO_ENTRY => Some(e),
+                _ => None,
+            };
+        }
         if id.len() <= 3 {
             let k = dense_key(id)?;
             match self.dense.get(k) {
@@ -117,7 +154,12 @@ struct IdEntry {
     width: u32,
     kind: VarKind,
     aliases: Vec<SignalId>,
+    /// Some alias is wanted.
     wanted: bool,
+    /// Exactly one alias is wanted, and it is `first`: the change needs no alias walk.
+    single: bool,
+    /// The first wanted alias.
+    first: SignalId,
 }
 
 /// Where the value of the change being handed out lives.
@@ -479,6 +521,7 @@ impl<R: Read> VcdReader<R> {
                 .note("no $timescale: times are the file's raw units");
         }
         self.wanted = vec![true; self.header.signals.len()];
+        self.refresh_entries();
         Ok(())
     }
 
@@ -564,6 +607,8 @@ impl<R: Read> VcdReader<R> {
                     kind,
                     aliases: vec![sid],
                     wanted: true,
+                    single: true,
+                    first: sid,
                 });
                 self.ids.insert(id, e);
             }
@@ -624,11 +669,18 @@ impl<R: Read> VcdReader<R> {
         Ok(())
     }
 
+    #[inline(always)]
     fn lookup(&self, id: (usize, usize)) -> Result<u32, TraceError> {
         let text = &self.buf[id.0..id.1];
-        self.ids
-            .get(text)
-            .ok_or_else(|| self.syntax("an id code declared by a $var", text))
+        match self.ids.get(text) {
+            Some(e) => Ok(e),
+            None => Err(self.undefined_id(text)),
+        }
+    }
+
+    #[cold]
+    fn undefined_id(&self, text: &[u8]) -> TraceError {
+        self.syntax("an id code declared by a $var", text)
     }
 
     /// Normalizes a bit value (`v` = the digits) for an entry of `width` bits.
@@ -652,11 +704,7 @@ impl<R: Read> VcdReader<R> {
                 digits,
             ));
         }
-        if n == width
-            && digits
-                .iter()
-                .all(|&c| matches!(c, b'0' | b'1' | b'x' | b'z'))
-        {
+        if n == width && all_four_state(digits) {
             return Ok(Val::Buf(v.0, v.1));
         }
         let pad = match FOLD[digits[0] as usize] {
@@ -756,12 +804,69 @@ impl<R: Read> VcdReader<R> {
         loop {
             let t = match self.pushback.take() {
                 Some(t) => t,
-                None => match self.next_token(usize::MAX)? {
-                    Some(t) => t,
-                    None => return Ok(None),
-                },
+                None => {
+                    // Hot path of next_token: the token lies wholly inside the buffer.
+                    let end = self.end;
+                    let buf = &self.buf[..end];
+                    let mut p = self.pos;
+                    let mut lines = 0;
+                    while p < end {
+                        let b = buf[p];
+                        if !WS[b as usize] {
+                            break;
+                        }
+                        lines += u64::from(b == b'\n');
+                        p += 1;
+                    }
+                    self.line += lines;
+                    let mut q = p;
+                    if p + 8 <= end {
+                        // Eight bytes at once: the first byte below 0x21 (every whitespace
+                        // byte is) ends the token; ids and scalar changes are short.
+                        let w = u64::from_le_bytes(buf[p..p + 8].try_into().unwrap_or([0; 8]));
+                        let m = w.wrapping_sub(0x2121_2121_2121_2121) & !w & 0x8080_8080_8080_8080;
+                        if m != 0 {
+                            q = p + (m.trailing_zeros() / 8) as usize;
+                        }
+                    }
+                    // Whatever the quick scan found must be real whitespace; else scan slowly.
+                    if q == p || !WS[buf[q] as usize] {
+                        q = p;
+                        while q < end && !WS[buf[q] as usize] {
+                            q += 1;
+                        }
+                    }
+                    if q < end {
+                        self.pos = q;
+                        (p, q)
+                    } else {
+                        self.pos = p;
+                        match self.next_token(usize::MAX)? {
+                            Some(t) => t,
+                            None => return Ok(None),
+                        }
+                    }
+                }
             };
             let c = self.buf[t.0];
+            if matches!(c, b'0' | b'1' | b'x' | b'z') && t.1 > t.0 + 1 {
+                // Hot path: a 4-state scalar change of a 1-bit var with one wanted name.
+                let e = self.lookup((t.0 + 1, t.1))?;
+                let ent = &self.entries[e as usize];
+                if !ent.wanted {
+                    continue;
+                }
+                if ent.single
+                    && ent.width == 1
+                    && matches!(ent.kind, VarKind::Bits | VarKind::Event)
+                {
+                    return Ok(Some(ChangeRef {
+                        time: self.time,
+                        signal: ent.first,
+                        value: ValueRef::Bits(&self.buf[t.0..t.0 + 1]),
+                    }));
+                }
+            }
             let (entry, val) = match c {
                 b'#' => {
                     self.set_time(t)?;
@@ -851,7 +956,11 @@ impl<R: Read> VcdReader<R> {
                     ))
                 }
             };
-            let aliases = &self.entries[entry as usize].aliases;
+            let ent = &self.entries[entry as usize];
+            if ent.single {
+                return Ok(Some(self.emit(ent.first, val)));
+            }
+            let aliases = &ent.aliases;
             let mut i = 0;
             while i < aliases.len() && !self.wanted[aliases[i] as usize] {
                 i += 1;
@@ -868,6 +977,24 @@ impl<R: Read> VcdReader<R> {
                 });
             }
             return Ok(Some(self.emit(sig, val)));
+        }
+    }
+
+    /// Recomputes the per-id-code filter summary after the wanted set changed.
+    fn refresh_entries(&mut self) {
+        for e in &mut self.entries {
+            let mut wanted = e.aliases.iter().filter(|&&s| self.wanted[s as usize]);
+            match wanted.next() {
+                Some(&first) => {
+                    e.wanted = true;
+                    e.first = first;
+                    e.single = wanted.next().is_none();
+                }
+                None => {
+                    e.wanted = false;
+                    e.single = false;
+                }
+            }
         }
     }
 
@@ -889,13 +1016,15 @@ impl<R: Read> ChangeSource for VcdReader<R> {
                 *w = true;
             }
         }
-        for e in &mut self.entries {
-            e.wanted = e.aliases.iter().any(|&s| self.wanted[s as usize]);
-        }
+        self.refresh_entries();
     }
 
     fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, TraceError> {
         self.next_change_inner()
+    }
+
+    fn last_time(&self) -> Time {
+        self.time
     }
 
     fn warnings(&self) -> &Warnings {
@@ -1025,6 +1154,37 @@ mod tests {
         );
         assert_eq!(w.nine_state_folded, 2);
         assert_eq!(w.fractional_times_rounded, 0);
+    }
+
+    #[test]
+    fn timescale_spellings() {
+        for (text, fs, shown) in [
+            ("1 ns", 1_000_000, "1 ns"),
+            ("10ps", 10_000, "10 ps"),
+            ("1fs", 1, "1 fs"),
+            ("100 s", 100_000_000_000_000_000, "100 s"),
+            ("1 US", 1_000_000_000, "1 us"),
+            ("100ms", 100_000_000_000_000, "100 ms"),
+        ] {
+            let src =
+                format!("$timescale {text} $end $var wire 1 ! a $end $enddefinitions $end #3 1!");
+            let mut r = VcdReader::new(src.as_bytes(), Path::new("t.vcd")).unwrap();
+            assert_eq!(r.fs_per_unit(), fs, "{text}");
+            assert_eq!(r.header().timescale_text.as_deref(), Some(shown));
+            assert_eq!(r.next_change().unwrap().unwrap().time, 3 * fs);
+        }
+        for bad in ["0 ns", "1000 s", "1 xs", "ns", "1.5ns"] {
+            let src = format!("$timescale {bad} $end $var wire 1 ! a $end $enddefinitions $end");
+            assert!(
+                VcdReader::new(src.as_bytes(), Path::new("t.vcd")).is_err(),
+                "{bad}"
+            );
+        }
+        // #1.5 in a 1 fs file cannot be exact: rounded to 2 fs and counted.
+        let src = b"$timescale 1fs $end $var wire 1 ! a $end $enddefinitions $end #1.5 1!";
+        let mut r = VcdReader::new(&src[..], Path::new("t.vcd")).unwrap();
+        assert_eq!(r.next_change().unwrap().unwrap().time, 2);
+        assert_eq!(r.warnings().fractional_times_rounded, 1);
     }
 
     #[test]

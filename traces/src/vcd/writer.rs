@@ -146,6 +146,16 @@ impl<W: Write> VcdWriter<W> {
         Ok(w)
     }
 
+    /// The output (bytes still buffered in the writer are not in it yet).
+    pub(crate) fn out_ref(&self) -> &W {
+        &self.out
+    }
+
+    /// Bytes buffered and not yet written to the output.
+    pub(crate) fn pending_len(&self) -> usize {
+        self.buf.len()
+    }
+
     fn flush_if_full(&mut self) -> Result<(), TraceError> {
         if self.buf.len() >= FLUSH_AT {
             self.flush_buf()?;
@@ -177,6 +187,32 @@ impl<W: Write> VcdWriter<W> {
                 self.timescale_fs
             )));
         }
+        // Check the value before writing anything, so a rejected change leaves no trace.
+        match (value, kind) {
+            (ValueRef::Bits(b), VarKind::Bits | VarKind::Event) => {
+                if b.len() != width as usize
+                    || !b.iter().all(|c| matches!(c, b'0' | b'1' | b'x' | b'z'))
+                {
+                    return Err(invalid(format!(
+                        "value {:?} of signal {id} is not {width} characters of 0 1 x z",
+                        String::from_utf8_lossy(b)
+                    )));
+                }
+            }
+            (ValueRef::Real(_), VarKind::Real) => {}
+            (ValueRef::Str(s), VarKind::Str) => {
+                if s.is_empty() || s.bytes().any(|c| !(33..=126).contains(&c)) {
+                    return Err(invalid(format!(
+                        "string value {s:?} of signal {id} is empty or has spaces/non-printable characters"
+                    )));
+                }
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "value kind does not match the declared kind of signal {id}"
+                )))
+            }
+        }
         match self.time {
             None => {
                 self.buf.extend_from_slice(b"#0\n$dumpvars\n");
@@ -199,46 +235,40 @@ impl<W: Write> VcdWriter<W> {
                 .extend_from_slice(format!("#{}\n", time / self.timescale_fs).as_bytes());
             self.time = Some(time);
         }
-        match (value, kind) {
-            (ValueRef::Bits(b), VarKind::Bits | VarKind::Event) => {
-                if b.len() != width as usize
-                    || !b.iter().all(|c| matches!(c, b'0' | b'1' | b'x' | b'z'))
-                {
-                    return Err(invalid(format!(
-                        "value {:?} of signal {id} is not {width} characters of 0 1 x z",
-                        String::from_utf8_lossy(b)
-                    )));
-                }
-                if width == 1 {
-                    self.buf.push(b[0]);
-                } else {
-                    self.buf.push(b'b');
-                    self.buf.extend_from_slice(b);
-                    self.buf.push(b' ');
-                }
+        match value {
+            ValueRef::Bits(b) if b.len() == 1 => self.buf.push(b[0]),
+            ValueRef::Bits(b) => {
+                self.buf.push(b'b');
+                self.buf.extend_from_slice(b);
+                self.buf.push(b' ');
             }
-            (ValueRef::Real(r), VarKind::Real) => {
-                self.buf.extend_from_slice(format!("r{r:?} ").as_bytes());
-            }
-            (ValueRef::Str(s), VarKind::Str) => {
-                if s.is_empty() || s.bytes().any(|c| !(33..=126).contains(&c)) {
-                    return Err(invalid(format!(
-                        "string value {s:?} of signal {id} is empty or has spaces/non-printable characters"
-                    )));
-                }
+            ValueRef::Real(r) => self.buf.extend_from_slice(format!("r{r:?} ").as_bytes()),
+            ValueRef::Str(s) => {
                 self.buf.push(b's');
                 self.buf.extend_from_slice(s.as_bytes());
                 self.buf.push(b' ');
-            }
-            _ => {
-                return Err(invalid(format!(
-                    "value kind does not match the declared kind of signal {id}"
-                )))
             }
         }
         let idc = &self.ids[id as usize];
         self.buf.extend_from_slice(idc);
         self.buf.push(b'\n');
+        self.flush_if_full()
+    }
+
+    /// Marks that the capture runs to `time` (fs) even if nothing changes there, with a bare
+    /// timestamp, so a reader knows a quiet end of the run from a short file. Times at or before
+    /// the last timestamp written are ignored.
+    pub fn end_at(&mut self, time: Time) -> Result<(), TraceError> {
+        if self.time.is_some_and(|t| time <= t) || time.checked_rem(self.timescale_fs) != Some(0) {
+            return Ok(());
+        }
+        if self.in_dumpvars {
+            self.buf.extend_from_slice(b"$end\n");
+            self.in_dumpvars = false;
+        }
+        self.buf
+            .extend_from_slice(format!("#{}\n", time / self.timescale_fs).as_bytes());
+        self.time = Some(time);
         self.flush_if_full()
     }
 
@@ -258,6 +288,24 @@ impl<W: Write> VcdWriter<W> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn end_at_writes_a_bare_final_timestamp() {
+        use crate::{SignalInfo, ValueRef, VarKind};
+        let sig = [SignalInfo {
+            source_name: "tb/a".into(),
+            width: 1,
+            kind: VarKind::Bits,
+            range: None,
+        }];
+        let mut w = super::VcdWriter::new(Vec::new(), 1000, &sig).unwrap();
+        w.change(0, 0, ValueRef::Bits(b"0")).unwrap();
+        w.change(5000, 0, ValueRef::Bits(b"1")).unwrap();
+        w.end_at(3000).unwrap();
+        w.end_at(600_000).unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert!(text.ends_with("#5\n1!\n#600\n"), "{text}");
+    }
+
     use super::*;
 
     #[test]

@@ -1,0 +1,114 @@
+//! `migcal diagnose`: reads a capture (any format the traces crate reads) and says which stage
+//! stalled, which DQ lines or lane are at fault, and the evidence.
+//!
+//! Exit status: 0 calibration passes, 1 a fault was found, 2 the capture could not be read or
+//! holds nothing recognisable of the MIG.
+
+use super::{open_capture, CliError, CliResult, EXIT_FAULT, EXIT_PASS};
+use crate::analysis::{analyze, Clock, Config, Profile};
+use crate::capture::Capture;
+use crate::diagnose::{diagnose, RuleConfig, Verdict};
+use crate::jedec;
+use crate::report::Report;
+use migcal_traces::names::NameMap;
+use migcal_traces::TimeBase;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `migcal diagnose`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The capture: VCD (any simulator, ILA, sigrok), .vcd.gz, or a probe CSV export.
+    pub capture: PathBuf,
+    /// Mapping file: TOML lines `"canonical name" = "capture name"`.
+    #[arg(long = "map", value_name = "MAP.toml")]
+    pub map: Option<PathBuf>,
+    /// Controller build (default: guessed from the width of `init_state`).
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+    /// Sample period of a sample-indexed capture (`5ns`, `5000ps`).
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    pub sample_period: Option<u64>,
+    /// clk_0 period (default 5ns, the goldens' 200 MHz; one sample for sample-indexed captures).
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    pub clock_period: Option<u64>,
+    /// Time of clk_0's first rising edge (default: half a period).
+    #[arg(long, value_name = "TIME", value_parser = super::parse_duration_fs)]
+    pub first_edge: Option<u64>,
+    /// IDELAY tap size for margins, in ps.
+    #[arg(long, default_value_t = 78.125)]
+    pub tap_ps: f64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `migcal diagnose`.
+pub fn run(args: &Args) -> CliResult {
+    let opened = open_capture(&args.capture, args.map.as_deref(), args.sample_period)?;
+    let mapping = args
+        .map
+        .as_deref()
+        .map(migcal_traces::names::Mapping::from_file)
+        .transpose()?;
+    // Strict binding: two capture signals claiming one MIG name stop the diagnosis.
+    let map = NameMap::build(opened.source.header(), mapping.as_ref())?;
+    let name = args.capture.display().to_string();
+    let capture = Capture::with_map(name.clone(), opened.source, map)?;
+    if capture.mig.trace.header.signals.is_empty() {
+        return Err(CliError::Message(format!(
+            "{name}: no MIG signal recognised (run `migcal signals {name}` to see the capture's names, and bind them with --map)"
+        )));
+    }
+    if !(args.tap_ps > 0.0 && args.tap_ps < 1000.0) {
+        return Err(CliError::Message(format!(
+            "--tap-ps: expected a tap size in ps between 0 and 1000, found {}",
+            args.tap_ps
+        )));
+    }
+    let clock = match (args.clock_period, capture.time_base()) {
+        (Some(p), TimeBase::Femtoseconds) => Some(Clock {
+            period: p,
+            first_edge: args.first_edge.unwrap_or(p / 2),
+        }),
+        (Some(_), TimeBase::Samples) => {
+            return Err(CliError::Message(
+                "--clock-period needs a capture with real time: give --sample-period too".into(),
+            ))
+        }
+        (None, _) => None,
+    };
+    let facts = analyze(
+        &capture,
+        &Config {
+            profile: args.profile,
+            clock,
+        },
+    );
+    if let Some(why) = crate::diagnose::undecidable(&facts) {
+        return Err(CliError::Message(format!("{name}: cannot diagnose: {why}")));
+    }
+    let diag = diagnose(
+        &facts,
+        &RuleConfig {
+            tap_ps: args.tap_ps,
+        },
+    );
+    let checks = jedec::check(
+        &facts.commands,
+        facts.profile,
+        facts.clock,
+        facts.time_base,
+        &jedec::Timing::for_profile(facts.profile),
+    );
+    let report = Report::new(&name, &facts, &diag, &checks);
+    if args.json {
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.text());
+    }
+    Ok(ExitCode::from(match diag.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAULT,
+    }))
+}

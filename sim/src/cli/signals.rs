@@ -1,0 +1,300 @@
+//! `migcal signals`: which MIG signals a capture holds, under which names, and which the
+//! analyses would miss.
+//!
+//! Exit status: 0 when the capture (and the mapping file) read and every canonical name binds to
+//! one capture signal, however many signals are missing: the listing is the answer, and a capture
+//! with only a few probes is still a valid capture. 2 when the file cannot be read, the mapping
+//! file is wrong, or two capture signals claim one MIG name (the listing is printed first, the
+//! error last), because every other command would stop on the same ambiguity.
+
+use super::{open_capture, CliError, CliResult, EXIT_PASS};
+use migcal_traces::names::{Binding, CanonicalSource, Stage};
+use migcal_traces::{ChangeSource, TimeBase, TraceError};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `migcal signals`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The capture: VCD (any simulator, ILA, sigrok) or a CSV export, plain or gzip'd.
+    pub capture: PathBuf,
+    /// Mapping file: TOML lines `"canonical name" = "capture name"`.
+    #[arg(long = "map", value_name = "MAP.toml")]
+    pub map: Option<PathBuf>,
+    /// Sample period of a sample-indexed capture (`5ns`, `5000ps`, `1us`).
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    pub sample_period: Option<u64>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One found signal, as reported.
+#[derive(serde::Serialize)]
+struct Found<'a> {
+    name: &'a str,
+    width: u32,
+    expected_width: Option<u32>,
+    stage: Option<Stage>,
+    key: bool,
+    changes: u64,
+    source: &'a str,
+}
+
+/// Runs `migcal signals`.
+pub fn run(args: &Args) -> CliResult {
+    let opened = open_capture(&args.capture, args.map.as_deref(), args.sample_period)?;
+    let names = opened.names;
+    let header = opened.source.header().clone();
+    let bindings: Vec<Binding> = names.bindings().to_vec();
+    // Read the whole capture: a file that only reads at its start is not a capture that reads,
+    // and per-signal change counts show probes that never moved.
+    let mut canon = CanonicalSource::new(opened.source, bindings.clone());
+    let mut counts = vec![0u64; bindings.len()];
+    let mut end: u64 = 0;
+    while let Some(c) = canon.next_change()? {
+        counts[c.signal as usize] += 1;
+        end = c.time;
+    }
+    let warnings = canon.warnings().clone();
+    let found: Vec<Found> = bindings
+        .iter()
+        .zip(&counts)
+        .map(|(b, &changes)| {
+            let e = b.entry();
+            Found {
+                name: &b.name,
+                width: b.width,
+                expected_width: e.and_then(|e| e.width),
+                stage: e.map(|e| e.stage),
+                key: e.map(|e| e.key).unwrap_or(false),
+                changes,
+                source: &b.source,
+            }
+        })
+        .collect();
+    let missing = names.missing();
+    let key_missing: Vec<&String> = missing
+        .iter()
+        .flat_map(|(_, v)| v)
+        .filter(|n| {
+            migcal_traces::names::catalogue_entry(&n.replace("[i]", "[0]"))
+                .map(|e| e.key)
+                .unwrap_or(false)
+        })
+        .collect();
+    let unbound: Vec<&str> = names
+        .unbound()
+        .iter()
+        .map(|&i| header.signals[i as usize].source_name.as_str())
+        .collect();
+    let format = opened.format.map(super::format_name).unwrap_or("given");
+
+    let mut o = String::new();
+    if args.json {
+        let missing_json: serde_json::Map<String, serde_json::Value> = missing
+            .iter()
+            .map(|(s, v)| (s.name().to_string(), serde_json::json!(v)))
+            .collect();
+        let doc = serde_json::json!({
+            "capture": args.capture.display().to_string(),
+            "format": format,
+            "time_base": header.time_base,
+            "timescale": header.timescale_text,
+            "end_time": end,
+            "capture_signals": header.signals.len(),
+            "signals": found,
+            "missing": missing_json,
+            "key_signals_missing": key_missing,
+            "ambiguous": names.ambiguities(),
+            "unbound": unbound,
+            "warnings": warnings,
+        });
+        outln!(
+            o,
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Message(e.to_string()))?
+        );
+    } else {
+        let unit = match header.time_base {
+            TimeBase::Femtoseconds => "fs",
+            TimeBase::Samples => "samples",
+        };
+        outln!(
+            o,
+            "{}: {format}, {} signals, MIG signals change until {end} {unit}{}",
+            args.capture.display(),
+            header.signals.len(),
+            header
+                .timescale_text
+                .as_deref()
+                .map(|t| format!(" (timescale {t})"))
+                .unwrap_or_default()
+        );
+        outln!(o);
+        outln!(o, "MIG signals found ({}):", found.len());
+        let w = found.iter().map(|f| f.name.len()).max().unwrap_or(4).max(4);
+        outln!(
+            o,
+            "  {:<w$}  {:>5}  {:>8}  source",
+            "name",
+            "width",
+            "changes"
+        );
+        for f in &found {
+            let width = match f.expected_width {
+                Some(e) if e != f.width => format!("{} (expected {e})", f.width),
+                _ => f.width.to_string(),
+            };
+            outln!(
+                o,
+                "  {:<w$}  {:>5}  {:>8}  {}",
+                f.name,
+                width,
+                f.changes,
+                f.source
+            );
+        }
+        outln!(o);
+        if missing.is_empty() {
+            outln!(o, "Missing: none of the catalogue's signals.");
+        } else {
+            outln!(
+                o,
+                "Missing, by the stage that needs them (* = needed for that stage's diagnosis):"
+            );
+            for (stage, list) in &missing {
+                let items: Vec<String> = compress_indices(list)
+                    .into_iter()
+                    .map(|(n, probe)| {
+                        let key = migcal_traces::names::catalogue_entry(&probe)
+                            .map(|e| e.key)
+                            .unwrap_or(false);
+                        if key {
+                            format!("{n}*")
+                        } else {
+                            n
+                        }
+                    })
+                    .collect();
+                outln!(o, "  {}: {}", stage.name(), items.join(", "));
+            }
+        }
+        if !unbound.is_empty() {
+            outln!(o);
+            outln!(o,
+                "Capture signals not bound to a MIG name ({}; bind them in a --map file if they are MIG nets):",
+                unbound.len()
+            );
+            for u in unbound.iter().take(20) {
+                outln!(o, "  {u}");
+            }
+            if unbound.len() > 20 {
+                outln!(o, "  … and {} more", unbound.len() - 20);
+            }
+        }
+        if !warnings.is_empty() {
+            outln!(o);
+            outln!(o,
+                "Reader warnings: {} 9-state values folded, {} fractional times rounded, {} non-bit values{}",
+                warnings.nine_state_folded,
+                warnings.fractional_times_rounded,
+                warnings.non_bit_values,
+                warnings
+                    .notes
+                    .iter()
+                    .map(|n| format!("; {n}"))
+                    .collect::<String>()
+            );
+        }
+        if !names.ambiguities().is_empty() {
+            outln!(o);
+            outln!(
+                o,
+                "Ambiguous (two capture signals claim one MIG name; bind one with --map):"
+            );
+            for a in names.ambiguities() {
+                outln!(o, "  {}: {} and {}", a.name, a.first, a.second);
+            }
+        }
+    }
+    super::print_out(&o)?;
+    if let Some(a) = names.ambiguities().first() {
+        return Err(TraceError::from(a.clone()).into());
+    }
+    Ok(ExitCode::from(EXIT_PASS))
+}
+
+/// Folds `blk[0]/sig`, `blk[1]/sig`, … into `blk[0-1]/sig` for reading; each item comes with a
+/// concrete name to look its catalogue entry up by (`[i]` placeholders become `[0]`).
+fn compress_indices(names: &[String]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    // (prefix, suffix, first, last) of the run being built.
+    let mut run: Option<(String, String, u32, u32)> = None;
+    let flush = |run: &mut Option<(String, String, u32, u32)>, out: &mut Vec<(String, String)>| {
+        if let Some((p, sfx, a, b)) = run.take() {
+            let shown = if a == b {
+                format!("{p}[{a}]{sfx}")
+            } else {
+                format!("{p}[{a}-{b}]{sfx}")
+            };
+            out.push((shown, format!("{p}[{a}]{sfx}")));
+        }
+    };
+    for n in names {
+        let parsed = n.split_once('[').and_then(|(p, rest)| {
+            let (idx, sfx) = rest.split_once(']')?;
+            Some((p.to_string(), idx.parse::<u32>().ok()?, sfx.to_string()))
+        });
+        match parsed {
+            Some((p, i, sfx)) => {
+                if let Some((rp, rs, _, last)) = &mut run {
+                    if *rp == p && *rs == sfx && *last + 1 == i {
+                        *last = i;
+                        continue;
+                    }
+                }
+                flush(&mut run, &mut out);
+                run = Some((p, sfx, i, i));
+            }
+            None => {
+                flush(&mut run, &mut out);
+                out.push((n.clone(), n.replace("[i]", "[0]")));
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compress_indices;
+
+    #[test]
+    fn runs_of_indices_fold() {
+        let v: Vec<String> = [
+            "pins/dq",
+            "idelay_dq[0]/tap",
+            "idelay_dq[1]/tap",
+            "idelay_dq[2]/tap",
+            "tap_ctrl[0]/tap_count",
+            "tap_ctrl[2]/tap_count",
+            "tap_ctrl[i]/compare",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let shown: Vec<String> = compress_indices(&v).into_iter().map(|x| x.0).collect();
+        assert_eq!(
+            shown,
+            vec![
+                "pins/dq",
+                "idelay_dq[0-2]/tap",
+                "tap_ctrl[0]/tap_count",
+                "tap_ctrl[2]/tap_count",
+                "tap_ctrl[i]/compare"
+            ]
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! A scenario judged the way a capture is: the model's trace goes through the same name binding,
+//! analysis and diagnosis as a file from the bench, so a simulated run and a capture of the same
+//! run can never be described differently. `regress` and `sweep` build on this.
+
+use crate::analysis::{analyze, Config, Facts};
+use crate::capture::Capture;
+use crate::diagnose::{diagnose, Diagnosis, RuleConfig, Verdict};
+use crate::run::{run, RunError, Summary};
+use crate::scenario::{Expect, Scenario};
+use migcal_traces::vcd::VcdReader;
+use migcal_traces::TraceError;
+use serde::Serialize;
+use std::path::Path;
+
+/// A simulated run and what the analysis makes of it.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The simulator's own summary (stage cycles, final taps, commands).
+    pub summary: Summary,
+    /// The analysis of the model's trace.
+    pub facts: Facts,
+    /// The diagnosis of the model's trace.
+    pub diagnosis: Diagnosis,
+}
+
+/// Why a scenario could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// The simulation failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The model's trace could not be read back (a bug: the writer and reader disagree).
+    #[error("reading the model's own trace: {0}")]
+    Trace(#[from] TraceError),
+}
+
+/// Simulates `scn` and diagnoses the model's trace.
+pub fn evaluate(scn: &Scenario) -> Result<Evaluation, EvalError> {
+    let (summary, vcd) = run(scn, true)?;
+    let bytes = vcd.unwrap_or_default();
+    // The model's VCD is read back through the capture path itself: the cheapest way to be sure
+    // the analysis sees the model exactly as it would see a capture of it.
+    let reader = VcdReader::new(std::io::Cursor::new(bytes), Path::new("model.vcd"))?;
+    let capture = Capture::from_source("model".into(), Box::new(reader), None)?;
+    let facts = analyze(
+        &capture,
+        &Config {
+            profile: None,
+            clock: None,
+        },
+    );
+    let diagnosis = diagnose(
+        &facts,
+        &RuleConfig {
+            tap_ps: scn.model_params().board.tap_ps,
+        },
+    );
+    Ok(Evaluation {
+        summary,
+        facts,
+        diagnosis,
+    })
+}
+
+/// One way a run differs from its scenario's `[expect]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    /// The `[expect]` key (`verdict`, `stage`, `faulty_dq`, `cycles.init_done`, ...).
+    pub key: String,
+    /// What the scenario expects.
+    pub expected: String,
+    /// What the run gave.
+    pub found: String,
+}
+
+/// Compares a run with `[expect]`; empty when everything is as expected.
+pub fn check_expect(expect: &Expect, eval: &Evaluation) -> Vec<Mismatch> {
+    let d = &eval.diagnosis;
+    let mut out = Vec::new();
+    let mut cmp = |key: &str, expected: String, found: String| {
+        if expected != found {
+            out.push(Mismatch {
+                key: key.into(),
+                expected,
+                found,
+            });
+        }
+    };
+    let verdict = match d.verdict {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+    };
+    cmp("verdict", expect.verdict.clone(), verdict.into());
+    if let Some(stage) = &expect.stage {
+        cmp("stage", stage.clone(), d.stage.name().into());
+    }
+    let want: Vec<u32> = {
+        let mut v: Vec<u32> = expect.faulty_dq.iter().map(|&q| q as u32).collect();
+        v.sort_unstable();
+        v
+    };
+    cmp(
+        "faulty_dq",
+        format!("{want:?}"),
+        format!("{:?}", d.faulty_dq),
+    );
+    if let Some(c) = &expect.cycles {
+        let s = &eval.summary;
+        let show = |x: Option<u64>| x.map(|c| c.to_string()).unwrap_or_else(|| "never".into());
+        for (key, want, got) in [
+            ("cycles.init_done", c.init_done, s.init_done_cycle),
+            ("cycles.tap_sel_done", c.tap_sel_done, s.tap_sel_done_cycle),
+            ("cycles.comp_done", c.comp_done, s.comp_done_cycle),
+        ] {
+            if let Some(w) = want {
+                cmp(key, w.to_string(), show(got));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,98 @@
+//! `migcal diagnose` as a user runs it: exit codes, the JSON contract, text output, bad input.
+
+mod common;
+use std::process::Command;
+
+fn migcal(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_migcal"))
+        .args(args)
+        .output()
+        .expect("run migcal");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(name: &str) -> (i32, serde_json::Value) {
+    let p = common::golden(name);
+    let (code, out, err) = migcal(&["diagnose", "--json", p.to_str().unwrap()]);
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, v)
+}
+
+#[test]
+fn json_contract_on_fault1() {
+    let (code, v) = json("fault1");
+    assert_eq!(code, 1);
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(v["stage"], "read_latency");
+    assert_eq!(v["faulty_dq"], serde_json::json!([3]));
+    assert!(v["cause"].as_str().unwrap().contains("DQ3"));
+    let ev = v["evidence"].as_array().unwrap();
+    assert!(!ev.is_empty());
+    for e in ev {
+        for k in ["signal", "time_ps", "cycle", "text"] {
+            assert!(e.get(k).is_some(), "evidence item lacks {k}: {e}");
+        }
+    }
+    assert!(ev.iter().any(|e| e["signal"] == "tap_logic/tap_sel_done"
+        && e["cycle"] == 48976
+        && e["time_ps"] == 244882500));
+    assert_eq!(v["per_dq"].as_array().unwrap().len(), 8);
+    assert!(v["missing_signals"].is_array());
+}
+
+#[test]
+fn nominal_exits_0_and_says_pass() {
+    let (code, v) = json("nominal");
+    assert_eq!(code, 0);
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["stage"], "done");
+    assert_eq!(v["faulty_dq"], serde_json::json!([]));
+    let p = common::golden("nominal");
+    let (code, text, _) = migcal(&["diagnose", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(text.contains("PASS: stage done"), "{text}");
+    assert!(text.contains("init_done"), "{text}");
+}
+
+#[test]
+fn text_report_names_stage_line_and_scan() {
+    let p = common::golden("dq5_stuck_high");
+    let (code, text, _) = migcal(&["diagnose", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(text.contains("FAIL: stage read_latency"), "{text}");
+    assert!(text.contains("faulty DQ: 5"), "{text}");
+    assert!(text.contains("INIT_PATTERN_READ_WAIT"), "{text}");
+    let dq5 = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("DQ5 "))
+        .unwrap();
+    assert!(dq5.contains('X') && dq5.contains("ceiling"), "{dq5}");
+}
+
+#[test]
+fn bad_input_exits_2_with_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("cut.vcd");
+    std::fs::write(&p, "$timescale 1ns $end\n$scope module tb $end\n$var wire 1 ! cke $end\n$upscope $end\n$enddefinitions $end\n#0\n1!\n#5\nq!\n").unwrap();
+    let (code, _, err) = migcal(&["diagnose", p.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cut.vcd:9"), "{err}");
+    let (code, _, err) = migcal(&["diagnose", dir.path().join("absent.vcd").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("absent.vcd"), "{err}");
+}
+
+#[test]
+fn nothing_recognisable_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("other.vcd");
+    std::fs::write(&p, "$timescale 1ns $end\n$scope module tb $end\n$var wire 1 ! foo $end\n$upscope $end\n$enddefinitions $end\n#0\n1!\n").unwrap();
+    let (code, _, err) = migcal(&["diagnose", p.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no MIG signal"), "{err}");
+}
