@@ -133,6 +133,7 @@ struct Tracer<'a> {
     error: Option<migcal_traces::TraceError>,
     s: Summary,
     last_init_state_change: u64,
+    prev_init_state: Option<u64>,
     refresh_counter_moved: bool,
 }
 
@@ -154,7 +155,13 @@ impl Probe for Tracer<'_> {
         let ids = &self.ids;
         let c = self.cycle;
         if id == ids.init_state {
-            self.last_init_state_change = c;
+            // An alternation between two states (the ddr2 profile's PATTERN_READ ⇄
+            // PATTERN_READ_WAIT) counts as one stall from its start.
+            let back = self.prev_init_state == Some(v.bits as u64);
+            self.prev_init_state = self.cur[id].map(|o| o.bits as u64);
+            if !back {
+                self.last_init_state_change = c;
+            }
         }
         if id == ids.cke_200us_cnt && self.cur[id].is_some_and(|o| o.unknown == 0) {
             // The refresh-interval counter only runs out of reset.
@@ -389,6 +396,7 @@ pub fn run_with(
             stall: None,
         },
         last_init_state_change: 0,
+        prev_init_state: None,
         refresh_counter_moved: false,
     };
     // Power-up values at t = 0.
