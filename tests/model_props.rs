@@ -119,3 +119,59 @@ fn ddr2_default_runs_the_jedec_sequence_and_calibrates() {
     assert!(s.init_done_cycle.is_some());
     assert!(s.stall.is_none());
 }
+
+fn fault_toml(kind: u8, x: u8, y: u8) -> String {
+    let (x, y) = (x % 16, y % 16);
+    match kind % 7 {
+        0 => String::new(),
+        1 => format!("[[fault]]\nkind = \"dq_open\"\ndq = {x}\n"),
+        2 => format!(
+            "[[fault]]\nkind = \"dq_stuck\"\ndq = {x}\nhigh = {}\n",
+            y % 2 == 0
+        ),
+        3 => format!(
+            "[[fault]]\nkind = \"dm_stuck\"\nlane = {}\nhigh = true\n",
+            x % 2
+        ),
+        4 => format!("[[fault]]\nkind = \"dqs_open\"\nlane = {}\n", x % 2),
+        5 if x != y => format!("[[fault]]\nkind = \"dq_swap\"\na = {x}\nb = {y}\n"),
+        6 if x != y => format!("[[fault]]\nkind = \"dq_bridge\"\na = {x}\nb = {y}\n"),
+        _ => String::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// Any valid scenario runs to its stop time without panicking, with taps in range and a
+    /// summary that is either init_done or a named stall.
+    #[test]
+    fn any_valid_scenario_runs(
+        ddr2 in any::<bool>(),
+        period in 3000.0f64..8000.0,
+        tap_ps in 40.0f64..120.0,
+        jitter in 0.0f64..300.0,
+        delays in proptest::collection::vec(-2500.0f64..6000.0, 0..16),
+        bl8 in any::<bool>(),
+        cl in 3u8..=5,
+        kind in any::<u8>(), x in any::<u8>(), y in any::<u8>(),
+    ) {
+        let memory = if ddr2 {
+            format!("[memory]\nbl = {}\ncl = {cl}\nal = {}\n", if bl8 { 8 } else { 4 }, cl % 3)
+        } else {
+            String::new()
+        };
+        let delays: Vec<String> = delays.iter().map(|d| format!("{d:.1}")).collect();
+        let text = format!(
+            "profile = \"{}\"\nstop_time_us = 260\n[clock]\nperiod_ps = {period}\n{memory}\
+             [board]\ntap_ps = {tap_ps}\njitter_ps_rms = {jitter}\ndq_delay_ps = [{}]\n{}",
+            if ddr2 { "ddr2" } else { "minimodule" },
+            delays.join(", "),
+            fault_toml(kind, x, y),
+        );
+        let scn = Scenario::parse(&text, Path::new("any.toml")).expect("valid scenario");
+        let (s, _) = run(&scn, false).expect("runs");
+        prop_assert!(s.final_taps.iter().all(|&t| t < 64));
+        prop_assert_eq!(s.init_done_at_end, s.stall.is_none());
+    }
+}
