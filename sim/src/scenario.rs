@@ -87,6 +87,10 @@ pub struct Memory {
     /// Data bus width in bits (minimodule: 16; ddr2: 8..=72 in steps of 8).
     #[serde(default = "default_width")]
     pub data_width: u32,
+    /// DDR2 on-die termination written to EMR A6/A2 (0 = off, 50, 75, 150 Ω). It only changes
+    /// the EMR contents: the model has no ODT pin and no electrical effect of termination.
+    #[serde(default)]
+    pub rtt_ohm: u16,
 }
 
 fn default_width() -> u32 {
@@ -111,6 +115,7 @@ impl Default for Memory {
             bl: default_bl(),
             al: 0,
             data_width: default_width(),
+            rtt_ohm: 0,
         }
     }
 }
@@ -321,6 +326,12 @@ impl Scenario {
                         format!("DDR1 has no additive latency, found {}", m.al),
                     ));
                 }
+                if m.rtt_ohm != 0 {
+                    return Err(bad(
+                        "memory.rtt_ohm",
+                        format!("DDR1 has no on-die termination, found {}", m.rtt_ohm),
+                    ));
+                }
                 if m.data_width != 16 {
                     return Err(bad(
                         "memory.data_width",
@@ -343,6 +354,12 @@ impl Scenario {
                 }
                 if m.al > 4 {
                     return Err(bad("memory.al", format!("expected 0..=4, found {}", m.al)));
+                }
+                if ![0, 50, 75, 150].contains(&m.rtt_ohm) {
+                    return Err(bad(
+                        "memory.rtt_ohm",
+                        format!("expected 0, 50, 75 or 150, found {}", m.rtt_ohm),
+                    ));
                 }
                 if !(8..=72).contains(&m.data_width) || !m.data_width.is_multiple_of(8) {
                     return Err(bad(
@@ -453,7 +470,15 @@ impl Scenario {
                 p
             }
             ProfileName::Ddr2 => {
-                mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps)
+                let mut p = mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps);
+                // EMR {A6, A2}: 01 = 75 Ω, 10 = 150 Ω, 11 = 50 Ω.
+                p.ctrl.ext_load_mode_register |= match m.rtt_ohm {
+                    75 => 0x0004,
+                    150 => 0x0040,
+                    50 => 0x0044,
+                    _ => 0,
+                };
+                p
             }
         };
         p.seed = self.seed;
