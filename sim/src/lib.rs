@@ -9,6 +9,8 @@ pub mod cli;
 pub mod diagnose;
 pub mod evaluate;
 pub mod jedec;
+pub mod regress;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod sweep;

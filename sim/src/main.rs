@@ -22,6 +22,10 @@ enum Command {
     Diagnose(cli::diagnose::Args),
     /// Simulate a scenario with the cycle-accurate model.
     Simulate(cli::simulate::Args),
+    /// Run every scenario under a folder against its [expect] table (table, JUnit, GitHub).
+    Regress(cli::regress::Args),
+    /// Monte Carlo over seeds on a grid of board parameters: pass rate and margins.
+    Sweep(cli::sweep::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,8 @@ fn main() -> ExitCode {
         Command::Convert(a) => cli::convert::run(&a),
         Command::Diagnose(a) => cli::diagnose::run(&a),
         Command::Simulate(a) => cli::simulate::main(&a),
+        Command::Regress(a) => cli::regress::run(&a),
+        Command::Sweep(a) => cli::sweep::run(&a),
     };
     match result {
         Ok(code) => code,
