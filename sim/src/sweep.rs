@@ -689,11 +689,19 @@ pub fn table(r: &SweepReport, axes: &[Axis]) -> String {
                         fmt_value(hi)
                     ));
                 }
-                if let Some((v, rate)) = m.below {
-                    out.push_str(&format!("; {} at {}{u} below", pct(rate), fmt_value(v)));
-                }
                 if let Some((v, rate)) = m.above {
-                    out.push_str(&format!("; drops to {} at {}{u}", pct(rate), fmt_value(v)));
+                    out.push_str(&format!(
+                        "; margin runs out at {}{u} ({} pass)",
+                        fmt_value(v),
+                        pct(rate)
+                    ));
+                }
+                if let Some((v, rate)) = m.below {
+                    out.push_str(&format!(
+                        "; going down it runs out at {}{u} ({} pass)",
+                        fmt_value(v),
+                        pct(rate)
+                    ));
                 }
             }
             None => out.push_str("no value passes every run"),
