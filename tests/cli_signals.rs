@@ -1,7 +1,25 @@
 //! `migcal signals` run as a user would: the built binary on the golden captures, on small
 //! hand-written captures of other shapes, and on bad input.
 
-mod common;
+/// The shared data folder: `$MIGCAL_SHARED`, else `../shared` beside the repository, else
+/// `/work/shared`.
+fn shared_dir() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("MIGCAL_SHARED") {
+        return p.into();
+    }
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if beside.is_dir() {
+        return beside;
+    }
+    "/work/shared".into()
+}
+
+/// A golden GHDL capture of the MIG 1.7 minimodule.
+fn golden(name: &str) -> std::path::PathBuf {
+    shared_dir()
+        .join("golden")
+        .join(format!("mig17_minimodule_{name}.vcd.gz"))
+}
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -59,7 +77,7 @@ $enddefinitions $end
 
 #[test]
 fn golden_nominal_lists_signals_with_sources() {
-    let g = common::golden("nominal");
+    let g = golden("nominal");
     let out = migcal(&["signals", g.to_str().unwrap()]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -84,7 +102,7 @@ fn golden_nominal_lists_signals_with_sources() {
 
 #[test]
 fn golden_json_is_complete_and_deterministic() {
-    let g = common::golden("fault1");
+    let g = golden("fault1");
     let a = migcal(&["signals", g.to_str().unwrap(), "--json"]);
     let b = migcal(&["signals", g.to_str().unwrap(), "--json"]);
     assert_eq!(a.status.code(), Some(0), "{}", text(&a.stderr));

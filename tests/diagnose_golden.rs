@@ -216,7 +216,8 @@ fn run_sigrok(name: &str) -> Diagnosis {
 
 #[test]
 fn sigrok_cuts_name_stage_and_line() {
-    let cases: &[(&str, Verdict, Stage, &[u32], Option<u32>)] = &[
+    type Case<'a> = (&'a str, Verdict, Stage, &'a [u32], Option<u32>);
+    let cases: &[Case] = &[
         ("nominal", Verdict::Pass, Stage::Done, &[], None),
         ("skew", Verdict::Pass, Stage::Done, &[], None),
         ("fault1", Verdict::Fail, Stage::ReadLatency, &[3], None),

@@ -11,6 +11,9 @@ pub struct Params {
     pub data_width: u32,
     /// Burst length code (`burst_length`, 001 = BL2, 010 = BL4, 011 = BL8).
     pub burst_length_code: u8,
+    /// The minimodule port jumps from step 0 straight to the pattern words after one training
+    /// word (right for its BL2); the DDR2 build walks 0→1(→2→3 for BL8) first.
+    pub skip_to_pattern: bool,
 }
 
 /// FIFO depth modelled (the stand-in FIFO16 is 512 deep; only a handful of words are used).
@@ -25,18 +28,18 @@ pub struct Regs {
     pub init_count: u8,
     /// `init_wren`.
     pub init_wren: bool,
-    /// `init_data`: {rise half, fall half}.
-    pub init_data: u64,
+    /// `init_data`: (rise half, fall half).
+    pub init_data: (u128, u128),
     /// `init_flag`.
     pub init_flag: bool,
     /// FIFO contents.
-    pub words: [u64; DEPTH],
+    pub words: [(u128, u128); DEPTH],
     /// Write pointer.
     pub wr_ptr: u8,
     /// Read pointer.
     pub rd_ptr: u8,
     /// The word most recently popped by the controller.
-    pub popped: u64,
+    pub popped: (u128, u128),
     /// True once `init_count` etc. have left their power-up 'U'.
     pub defined: bool,
 }
@@ -47,12 +50,12 @@ impl Default for Regs {
             rst_r1: true,
             init_count: 0,
             init_wren: false,
-            init_data: 0,
+            init_data: (0, 0),
             init_flag: false,
-            words: [0; DEPTH],
+            words: [(0, 0); DEPTH],
             wr_ptr: 0,
             rd_ptr: 0,
-            popped: 0,
+            popped: (0, 0),
             defined: false,
         }
     }
@@ -67,20 +70,19 @@ pub struct In {
     pub ctrl_wdf_rden: bool,
 }
 
-fn word(p: &Params, rise_nibble: u64, fall_nibble: u64) -> u64 {
-    let w = p.data_width.min(32);
-    let rep = |nib: u64| -> u64 {
-        let mut v = 0u64;
-        for k in 0..(w / 4) {
+fn word(p: &Params, rise_nibble: u128, fall_nibble: u128) -> (u128, u128) {
+    let rep = |nib: u128| -> u128 {
+        let mut v = 0u128;
+        for k in 0..(p.data_width / 4) {
             v |= nib << (4 * k);
         }
         v
     };
-    (rep(rise_nibble) << w) | rep(fall_nibble)
+    (rep(rise_nibble), rep(fall_nibble))
 }
 
 /// One clk_0 rising edge. Returns the popped word (if any) as the output.
-pub fn step(r: &Regs, i: &In, p: &Params) -> (Option<u64>, Regs) {
+pub fn step(r: &Regs, i: &In, p: &Params) -> (Option<(u128, u128)>, Regs) {
     let mut n = *r;
     n.rst_r1 = i.rst;
     if r.init_wren {
@@ -97,7 +99,7 @@ pub fn step(r: &Regs, i: &In, p: &Params) -> (Option<u64>, Regs) {
     if r.rst_r1 {
         n.init_count = 0;
         n.init_wren = false;
-        n.init_data = 0;
+        n.init_data = (0, 0);
         n.init_flag = false;
         n.defined = true;
         return (out, n);
@@ -105,9 +107,10 @@ pub fn step(r: &Regs, i: &In, p: &Params) -> (Option<u64>, Regs) {
     let (count, wren, data, flag) = match r.init_count {
         0 => {
             if r.init_flag {
-                (0, false, 0, true)
+                (0, false, (0, 0), true)
             } else {
-                (0b110, true, word(p, 0xF, 0x0), false)
+                let next = if p.skip_to_pattern { 0b110 } else { 0b001 };
+                (next, true, word(p, 0xF, 0x0), false)
             }
         }
         1 => (

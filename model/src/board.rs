@@ -82,12 +82,12 @@ impl Params {
     }
 
     /// Byte lanes whose writes reach the memory array.
-    pub fn write_lanes(&self, lanes: u32) -> u8 {
-        let mut m = crate::logic::mask(lanes) as u8;
+    pub fn write_lanes(&self, lanes: u32) -> u16 {
+        let mut m = crate::logic::mask(lanes) as u16;
         for f in &self.faults {
             match *f {
                 Fault::DmStuck { lane, high: true } | Fault::DqsOpen { lane } => {
-                    m &= !(1u8 << lane)
+                    m &= !(1u16 << lane)
                 }
                 _ => {}
             }
@@ -106,7 +106,8 @@ impl Params {
             .any(|f| matches!(*f, Fault::DqStuck { dq, .. } if dq as usize == line))
     }
 
-    fn forced_level(&self, line: usize) -> Option<bool> {
+    /// The level a fault forces on a line at the controller pin (open = pull-down 0).
+    pub fn forced_level(&self, line: usize) -> Option<bool> {
         let mut lvl = None;
         for f in &self.faults {
             match *f {
@@ -120,7 +121,7 @@ impl Params {
 }
 
 /// Slots of controller write data kept.
-const DRIVE_SLOTS: usize = 8;
+const DRIVE_SLOTS: usize = 16;
 
 /// The controller's DQ output drivers: the ODDR on clk_90 puts the rise half of a write word on
 /// the pins from a quarter period after the CK edge that takes the WRITE plus half a period,
@@ -129,27 +130,40 @@ const DRIVE_SLOTS: usize = 8;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct CtrlDrive {
     /// (slot, value) ring.
-    pub slots: [(u64, u16); DRIVE_SLOTS],
+    pub slots: [(u64, u128); DRIVE_SLOTS],
     /// Valid flags.
     pub valid: [bool; DRIVE_SLOTS],
+    /// The latest slot driven (None before the first write).
+    pub last_slot: Option<u64>,
 }
 
 impl CtrlDrive {
-    /// Schedule the two beats of a WRITE taken at CK half-clock `h`.
-    pub fn schedule(&self, h: u64, word: u64, width: u32) -> CtrlDrive {
+    /// Schedule the `bl` beats of a WRITE taken at CK half-clock `h`, write latency `wl`
+    /// clocks (DDR1: 1).
+    pub fn schedule(
+        &self,
+        h: u64,
+        words: &[(u128, u128); 4],
+        bl: u64,
+        wl: u64,
+        width: u32,
+    ) -> CtrlDrive {
         let mut n = *self;
-        let w = width.min(32);
-        let m = crate::logic::mask(w) as u64;
-        for (k, data) in [(h + 1, (word >> w) & m), (h + 2, word & m)] {
+        let m = crate::logic::mask(width);
+        for beat in 0..bl.max(2) {
+            let k = h + 2 * wl - 1 + beat;
+            let w = words[(beat / 2) as usize % 4];
+            let data = if beat % 2 == 0 { w.0 & m } else { w.1 & m };
             let i = (k % DRIVE_SLOTS as u64) as usize;
-            n.slots[i] = (k, data as u16);
+            n.slots[i] = (k, data);
             n.valid[i] = true;
+            n.last_slot = Some(k);
         }
         n
     }
 
     /// The word driven at `t_ps`, if any.
-    pub fn at(&self, t_ps: f64, period_ps: f64) -> Option<u16> {
+    pub fn at(&self, t_ps: f64, period_ps: f64) -> Option<u128> {
         let half = period_ps / 2.0;
         let k = ((t_ps - half / 2.0) / half).floor();
         if k < 0.0 {
@@ -159,6 +173,26 @@ impl CtrlDrive {
         let i = (k % DRIVE_SLOTS as u64) as usize;
         (self.valid[i] && self.slots[i].0 == k).then_some(self.slots[i].1)
     }
+}
+
+/// True when neither the memory nor the controller can have driven any DQ line in the window
+/// that a sample at `t_ps` looks back into (every tap, every board delay, 8 sigma of jitter):
+/// the whole bus then reads unknown without per-line work or jitter draws.
+pub fn bus_idle(p: &Params, mem: &Memory, drive: &CtrlDrive, t_ps: f64) -> bool {
+    let half = p.period_ps / 2.0;
+    let max_delay = p.dq_delay_ps.iter().fold(0.0f64, |m, &d| m.max(d))
+        + p.temp_coeff_ps_per_c.abs() * (p.temperature_c - 25.0).abs()
+        + 64.0 * p.tap_ps
+        + 8.0 * p.jitter_ps_rms
+        + p.period_ps;
+    let horizon = t_ps - max_delay;
+    let mem_idle = mem
+        .last_beat
+        .is_none_or(|h| ((h + 1) as f64) * half < horizon);
+    let drive_idle = drive
+        .last_slot
+        .is_none_or(|k| ((k + 1) as f64) * half + half / 2.0 < horizon);
+    mem_idle && drive_idle
 }
 
 /// The level a DQ line shows at the IDDR input at `t_ps`, for IDELAY tap `tap` and an extra
@@ -180,13 +214,13 @@ pub fn sample_line(
         (Some(level), Some(d)) if p.is_short(line) => {
             // A rail short fights the controller's driver: the winner is unknown unless they agree.
             return if level == d {
-                Lv::known(level as u32)
+                Lv::known(level as u128)
             } else {
                 Lv::unknown(1)
             };
         }
-        (_, Some(d)) => return Lv::known(d as u32),
-        (Some(level), None) => return Lv::known(level as u32),
+        (_, Some(d)) => return Lv::known(d as u128),
+        (Some(level), None) => return Lv::known(level as u128),
         (None, None) => {}
     }
     let launch = t_ps - p.line_delay_ps(line) - tap as f64 * p.tap_ps - jitter_ps;
@@ -197,7 +231,7 @@ pub fn sample_line(
         return Lv::unknown(1);
     }
     match mem.beat_at(h as u64) {
-        Some(word) => Lv::known((word as u32 >> line) & 1),
+        Some(word) => Lv::known((word >> line) & 1),
         None => Lv::unknown(1),
     }
 }

@@ -64,7 +64,7 @@ pub struct In {
 }
 
 /// Combinational outputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Out {
     /// `COMPARE_BIT`: data all ones.
     pub compare_bit: bool,
@@ -84,7 +84,7 @@ pub struct Out {
 
 /// Outputs from the current registers and tap_ctrl's registered outputs.
 pub fn outputs(r: &Regs, tap: &crate::tap_ctrl::Out, p: &Params) -> Out {
-    let all = crate::logic::mask(p.lines);
+    let all = crate::logic::mask(p.lines) as u32;
     let chan_sel = if tap.dlyinc_global_flag {
         all
     } else {
@@ -118,9 +118,9 @@ pub fn outputs(r: &Regs, tap: &crate::tap_ctrl::Out, p: &Params) -> Out {
         d.bit(sel)
     };
     Out {
-        compare_bit: d.eq_const(all, p.lines),
+        compare_bit: d.eq_const(all as u128, p.lines),
         dq_data,
-        bit_boundary_check: d.eq_const(0, p.lines) || d.eq_const(all, p.lines),
+        bit_boundary_check: d.eq_const(0, p.lines) || d.eq_const(all as u128, p.lines),
         data_dlyce: if tap.dlyce { chan_sel } else { 0 },
         data_dlyinc: if tap.dlyinc { chan_sel } else { 0 },
         data_dlyrst: r.reset_r1,
@@ -131,7 +131,7 @@ pub fn outputs(r: &Regs, tap: &crate::tap_ctrl::Out, p: &Params) -> Out {
 /// One clk_0 rising edge.
 pub fn step(r: &Regs, i: &In, p: &Params) -> (Out, Regs) {
     let out = outputs(r, &i.tap, p);
-    let all = crate::logic::mask(p.lines);
+    let all = crate::logic::mask(p.lines) as u32;
     let chan_sel = if i.tap.dlyinc_global_flag {
         all
     } else {

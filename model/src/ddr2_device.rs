@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 /// Half-clock slots of launched read data kept in flight (CL up to 7 at BL8 fits).
-pub const RING: usize = 64;
+pub const RING: usize = 32;
 
 /// A decoded bus command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,8 +92,8 @@ impl Command {
     }
 }
 
-/// Memory contents: (bank, row, column) -> 16-bit word; unwritten words read as 0.
-pub type Storage = HashMap<(u8, u16, u16), u16>;
+/// Memory contents: (bank, row, column) -> data word (up to 72 bits); unwritten words read 0.
+pub type Storage = HashMap<(u8, u16, u16), u128>;
 
 /// A write of one column, with the byte lanes it actually changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,9 +101,9 @@ pub struct Write {
     /// Storage key.
     pub key: (u8, u16, u16),
     /// New data.
-    pub data: u16,
+    pub data: u128,
     /// Lanes written (bit k = byte k); masked lanes keep their old value.
-    pub lanes: u8,
+    pub lanes: u16,
 }
 
 /// Registers.
@@ -117,12 +117,15 @@ pub struct Regs {
     pub open_row: [Option<u16>; 8],
     /// Launched read beats: slot h % RING holds (h, data) for the half clock starting at
     /// h × tCK/2.
-    pub beats: [(u64, u16); RING],
+    pub beats: [(u64, u128); RING],
     /// Valid flags of `beats`.
     pub beat_valid: [bool; RING],
-    /// WRITE commands taken so far: the k-th write burst carries the k-th word the controller
-    /// popped from its write-data FIFO.
+    /// Write-FIFO words consumed by the WRITE bursts so far (one word = a rise and a fall
+    /// beat): the k-th burst carries the words the controller popped for it, in order.
     pub writes_seen: u32,
+    /// The latest half-clock with a launched beat (None before the first read): lets the board
+    /// skip sampling when the bus has long been idle.
+    pub last_beat: Option<u64>,
 }
 
 impl Default for Regs {
@@ -134,14 +137,16 @@ impl Default for Regs {
             beats: [(0, 0); RING],
             beat_valid: [false; RING],
             writes_seen: 0,
+            last_beat: None,
         }
     }
 }
 
 impl Regs {
-    /// CAS latency from the mode register (A6:A4).
+    /// Read latency: CAS latency (MR A6:A4) plus additive latency (EMR A5:A3, DDR2; a DDR1
+    /// EMR has 0 there).
     pub fn cas_latency(&self) -> u64 {
-        ((self.mr >> 4) & 7) as u64
+        (((self.mr >> 4) & 7) + ((self.emr >> 3) & 7)) as u64
     }
 
     /// Burst length from the mode register (A2:A0: 1<<code).
@@ -150,7 +155,7 @@ impl Regs {
     }
 
     /// The word the memory drives in half-clock `h`, if any.
-    pub fn beat_at(&self, h: u64) -> Option<u16> {
+    pub fn beat_at(&self, h: u64) -> Option<u128> {
         let k = (h % RING as u64) as usize;
         if self.beat_valid[k] && self.beats[k].0 == h {
             Some(self.beats[k].1)
@@ -167,10 +172,11 @@ pub struct In {
     pub cmd: Command,
     /// Half-clock index of this CK rising edge (time = h × tCK/2).
     pub h: u64,
-    /// The write burst's data as {rise half, fall half} (beat 0, beat 1 of each pair).
-    pub write_word: u64,
+    /// The write burst's data: FIFO words (rise half, fall half) in burst order; a burst of
+    /// BL beats uses the first BL/2.
+    pub write_words: [(u128, u128); 4],
     /// Byte lanes whose write strobe / mask lets the data in (bit k = lane k).
-    pub write_lanes: u8,
+    pub write_lanes: u16,
     /// Data width in bits.
     pub width: u32,
 }
@@ -191,18 +197,13 @@ pub fn burst_col(start: u16, beat: u16, bl: u16, interleaved: bool) -> u16 {
 pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
     let mut n = *r;
     let mut writes = Vec::new();
-    // Retire beats that are in the past.
-    for k in 0..RING {
-        if n.beat_valid[k] && n.beats[k].0 + 2 < i.h {
-            n.beat_valid[k] = false;
-        }
-    }
     let bl = r.burst_length();
     let interleaved = r.mr & 8 != 0;
     match i.cmd {
         Command::LoadMode { ba, a } => match ba {
             0 => n.mr = a & !0x100,
-            1 => n.emr = a,
+            // OCD program bits (A9:A7) do not persist.
+            1 => n.emr = a & !0x380,
             _ => {}
         },
         Command::Activate { ba, row } => n.open_row[(ba & 7) as usize] = Some(row),
@@ -214,22 +215,20 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
             }
         }
         Command::Write { ba, col } => {
-            n.writes_seen = r.writes_seen.wrapping_add(1);
+            n.writes_seen = r.writes_seen.wrapping_add((bl as u32 / 2).max(1));
             let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
-            let w = i.width.min(32);
-            let m = crate::logic::mask(w) as u64;
+            let m = crate::logic::mask(i.width);
             for beat in 0..bl {
-                // Word j of the FIFO carries beats 2j (rise) and 2j+1 (fall); only the first
-                // pair is modelled for BL > 2 (the same word is repeated).
+                let word = i.write_words[(beat / 2) as usize % 4];
                 let data = if beat % 2 == 0 {
-                    (i.write_word >> w) & m
+                    word.0 & m
                 } else {
-                    i.write_word & m
+                    word.1 & m
                 };
                 let c = burst_col(col, beat as u16, bl as u16, interleaved);
                 writes.push(Write {
                     key: (ba, row, c),
-                    data: data as u16,
+                    data,
                     lanes: i.write_lanes,
                 });
             }
@@ -244,6 +243,7 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
                 let k = (h % RING as u64) as usize;
                 n.beats[k] = (h, d);
                 n.beat_valid[k] = true;
+                n.last_beat = Some(n.last_beat.map_or(h, |l| l.max(h)));
             }
         }
         Command::Refresh | Command::Nop => {}
@@ -255,8 +255,8 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
 pub fn commit(storage: &mut Storage, writes: &[Write]) {
     for w in writes {
         let old = storage.get(&w.key).copied().unwrap_or(0);
-        let mut mask = 0u16;
-        for lane in 0..2 {
+        let mut mask = 0u128;
+        for lane in 0..16 {
             if w.lanes >> lane & 1 == 1 {
                 mask |= 0xFF << (8 * lane);
             }

@@ -34,7 +34,7 @@ pub fn step(tap: u8, i: &In) -> u8 {
 }
 
 /// IDDR (SAME_EDGE_PIPELINED) registers for a whole data bus.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Iddr {
     /// Value sampled at the previous rising edge (internal, starts at 0).
     pub rise_sample: Lv,

@@ -4,18 +4,18 @@
 //! floating pad into an unknown, and VHDL comparisons against unknown bits never match a
 //! constant. [`Lv`] carries that unknown-ness so comparisons behave as the RTL does.
 
-/// A logic vector of up to 32 bits where each bit is 0, 1 or unknown (`x`).
+/// A logic vector of up to 128 bits where each bit is 0, 1 or unknown (`x`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Lv {
     /// Bit values (meaningless where `x` is set; kept 0 there).
-    pub v: u32,
+    pub v: u128,
     /// Unknown mask: a set bit means that bit is `x`.
-    pub x: u32,
+    pub x: u128,
 }
 
 impl Lv {
     /// A fully known value.
-    pub const fn known(v: u32) -> Self {
+    pub const fn known(v: u128) -> Self {
         Lv { v, x: 0 }
     }
 
@@ -28,7 +28,7 @@ impl Lv {
     }
 
     /// True when every bit in `width` is known and equal to `c` (VHDL `=` against a constant).
-    pub fn eq_const(self, c: u32, width: u32) -> bool {
+    pub fn eq_const(self, c: u128, width: u32) -> bool {
         let m = mask(width);
         self.x & m == 0 && self.v & m == c & m
     }
@@ -63,11 +63,11 @@ impl Lv {
 }
 
 /// A mask of the low `width` bits.
-pub const fn mask(width: u32) -> u32 {
-    if width >= 32 {
-        u32::MAX
+pub const fn mask(width: u32) -> u128 {
+    if width >= 128 {
+        u128::MAX
     } else {
-        (1u32 << width) - 1
+        (1u128 << width) - 1
     }
 }
 

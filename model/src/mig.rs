@@ -24,6 +24,8 @@ use rand_chacha::ChaCha8Rng;
 pub enum Profile {
     /// The golden build: MIG 1.7 DDR1 controller with the DDR2 calibration modules.
     Minimodule,
+    /// MIG 1.7.3 Virtex-4 DDR2 direct clocking (one-hot init FSM, 8 DQ per DQS).
+    Ddr2,
 }
 
 /// Everything that shapes a run.
@@ -57,6 +59,57 @@ pub struct Params {
     pub seed: u64,
 }
 
+/// Most DQS groups any profile has (72 bits at 4 lines per group).
+pub const MAX_GROUPS: usize = 18;
+
+impl Params {
+    /// A `ddr2` profile build: `data_width` bits (8..=72, multiple of 8), 8 DQ per DQS, BL4/8,
+    /// CL 3..=5, AL 0..=4, clk_0 period `period_ps`. Counters follow the period: `tby4tapvalue`
+    /// = quarter period / 75 ps (the simulation tap, mig-rtl.md §2), `max_ref_cnt` = 7.72 µs
+    /// (the minimodule's 1543 at 5 ns), tRFC 127.5 ns, tRP 15 ns, tWR 15 ns.
+    pub fn ddr2(data_width: u32, bl: u8, cl: u8, al: u8, period_ps: f64) -> Params {
+        let d = Params::default();
+        let bl_code: u16 = if bl == 8 { 0b011 } else { 0b010 };
+        let wr = ((15_000.0 / period_ps).ceil() as u16).clamp(2, 6);
+        let ctrl = ctrl::Params {
+            profile: ctrl::CtrlProfile::Ddr2,
+            load_mode_register: bl_code | (cl as u16) << 4 | (wr - 1) << 9,
+            ext_load_mode_register: (al as u16) << 3,
+            max_ref_cnt: ((7_720_000.0 / period_ps).floor() as u16).saturating_sub(1),
+            rp_count_value: ((15_000.0 / period_ps).ceil() as u8).max(1),
+            rfc_count_value: ((127_500.0 / period_ps).ceil() as u8).max(1),
+            ..d.ctrl
+        };
+        Params {
+            profile: Profile::Ddr2,
+            data_width,
+            groups: data_width / 8,
+            lines_per_group: 8,
+            ctrl,
+            tap_ctrl: tap_ctrl::Params {
+                tby4tapvalue: ((period_ps / 4.0 / 75.0).round() as u8).clamp(4, 40),
+                ..d.tap_ctrl
+            },
+            data_tap_inc: data_tap_inc::Params {
+                lines: 8,
+                chan_sel_reset: 0b0000_0001,
+            },
+            board: board::Params {
+                period_ps,
+                ..d.board
+            },
+            ..d
+        }
+    }
+
+    fn controller_scope(&self) -> &'static str {
+        match self.profile {
+            Profile::Minimodule => "ddr_controller_00",
+            Profile::Ddr2 => "ddr2_controller_00",
+        }
+    }
+}
+
 impl Default for Params {
     fn default() -> Self {
         Params {
@@ -78,7 +131,7 @@ impl Default for Params {
 }
 
 /// Reset synchronisers (`infrastructure`) and IDELAYCTRL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Infra {
     /// `rst200_sync_r` (clk_200 domain; MSB = `sys_rst_r1`).
     pub rst200: u32,
@@ -89,7 +142,7 @@ pub struct Infra {
 }
 
 /// All registers of the design.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Regs {
     /// Reset synchronisers and IDELAYCTRL.
     pub infra: Infra,
@@ -133,10 +186,17 @@ pub struct Mig {
     rng: ChaCha8Rng,
     cycle: u64,
     last_cmd: Option<BusCommand>,
+    /// Scratch for the next registers (reused so a step allocates nothing).
+    next: Regs,
+    /// What the bus reads when nothing drives it (fault-forced lines keep their level).
+    idle_bus: Lv,
+    /// What the last step changed: nothing at all, only the refresh-interval counter (by one),
+    /// or more.
+    idle: Idle,
 }
 
 fn sync_mask(stages: u32) -> u32 {
-    crate::logic::mask(stages)
+    crate::logic::mask(stages) as u32
 }
 
 impl Mig {
@@ -165,13 +225,23 @@ impl Mig {
             dq_drive: board::CtrlDrive::default(),
         };
         let rng = ChaCha8Rng::seed_from_u64(p.seed);
+        let mut idle_bus = Lv::unknown(p.data_width);
+        for line in 0..p.data_width as usize {
+            if let Some(level) = p.board.forced_level(line) {
+                idle_bus.x &= !(1 << line);
+                idle_bus.v |= (level as u128) << line;
+            }
+        }
         Mig {
             p,
+            next: regs.clone(),
             regs,
             storage: Storage::new(),
             rng,
             cycle: 0,
             last_cmd: None,
+            idle_bus,
+            idle: Idle::Busy,
         }
     }
 
@@ -211,6 +281,9 @@ impl Mig {
     }
 
     fn sample_bus(&mut self, t_ps: f64) -> Lv {
+        if board::bus_idle(&self.p.board, &self.regs.memory, &self.regs.dq_drive, t_ps) {
+            return self.idle_bus;
+        }
         let mut v = Lv::default();
         let jitter = self.p.board.jitter_ps_rms;
         for line in 0..self.p.data_width as usize {
@@ -248,15 +321,13 @@ impl Mig {
         let sys_rst_r1 = r.infra.rst200 & top != 0;
         let rdy = r.infra.idelayctrl.rdy;
         let co = ctrl::outputs(&r.ctrl, &p.ctrl);
-        let tap_outs: Vec<tap_ctrl::Out> = r.tap_ctrl.iter().map(tap_ctrl::outputs).collect();
-        let dti_outs: Vec<data_tap_inc::Out> = r
-            .data_tap_inc
-            .iter()
-            .zip(&tap_outs)
-            .map(|(d, t)| data_tap_inc::outputs(d, t, &p.data_tap_inc))
-            .collect();
-        let pc_outs: Vec<pc::Out> = r.pattern.iter().map(pc::outputs).collect();
-        let comp_done = rd_data::comp_done(&pc_outs);
+        let mut tap_outs = [tap_ctrl::Out::default(); MAX_GROUPS];
+        let mut dti_outs = [data_tap_inc::Out::default(); MAX_GROUPS];
+        for g in 0..r.tap_ctrl.len() {
+            tap_outs[g] = tap_ctrl::outputs(&r.tap_ctrl[g]);
+            dti_outs[g] = data_tap_inc::outputs(&r.data_tap_inc[g], &tap_outs[g], &p.data_tap_inc);
+        }
+        let comp_done = r.pattern.iter().all(|x| pc::outputs(x).comp_done);
         let sel_done = r.tap_logic.tap_sel_done;
 
         // ---- the read path: what the IDDR sees around this edge ----
@@ -267,7 +338,8 @@ impl Mig {
         let r = &self.regs;
 
         // ---- next registers ----
-        let mut nx = r.clone();
+        let mut nx = std::mem::take(&mut self.next);
+        nx.clone_from(r);
         let (_, c) = ctrl::step(
             &r.ctrl,
             &ctrl::In {
@@ -349,6 +421,7 @@ impl Mig {
             &backend_fifos::Params {
                 data_width: p.data_width,
                 burst_length_code: (p.ctrl.load_mode_register & 7) as u8,
+                skip_to_pattern: p.profile == Profile::Minimodule,
             },
         );
         nx.backend = nb;
@@ -360,16 +433,27 @@ impl Mig {
         } else {
             Command::Nop
         };
-        let write_word = r.backend.words[r.memory.writes_seen as usize % backend_fifos::DEPTH];
+        let mut write_words = [(0u128, 0u128); 4];
+        for (j, w) in write_words.iter_mut().enumerate() {
+            *w = r.backend.words[(r.memory.writes_seen as usize + j) % backend_fifos::DEPTH];
+        }
         if let Command::Write { .. } = cmd {
-            nx.dq_drive = r.dq_drive.schedule(2 * n, write_word, p.data_width);
+            let bl = r.memory.burst_length();
+            // Write latency: 1 clock for DDR1, read latency - 1 for DDR2.
+            let wl = match p.profile {
+                Profile::Minimodule => 1,
+                Profile::Ddr2 => r.memory.cas_latency().saturating_sub(1).max(1),
+            };
+            nx.dq_drive = r
+                .dq_drive
+                .schedule(2 * n, &write_words, bl, wl, p.data_width);
         }
         let (writes, nm) = ddr2_device::step(
             &r.memory,
             &ddr2_device::In {
                 cmd,
                 h: 2 * n,
-                write_word,
+                write_words,
                 write_lanes: p.board.write_lanes(p.data_width / 8),
                 width: p.data_width,
             },
@@ -404,8 +488,54 @@ impl Mig {
             c => Some(BusCommand { cycle: n, cmd: c }),
         };
         ddr2_device::commit(&mut self.storage, &writes);
-        self.regs = nx;
+        // Idle when nothing but the refresh-interval counter moved (the 200 us wait, the
+        // stage-3 stall): every later cycle then repeats this one until that counter's terminal.
+        let refi = nx.ctrl.refi_count;
+        nx.ctrl.refi_count = r.ctrl.refi_count;
+        self.idle = if !(nx == *r && writes.is_empty()) {
+            Idle::Busy
+        } else if refi == r.ctrl.refi_count {
+            Idle::Static
+        } else if refi == r.ctrl.refi_count + 1 {
+            Idle::Counting
+        } else {
+            Idle::Busy
+        };
+        nx.ctrl.refi_count = refi;
+        self.next = std::mem::replace(&mut self.regs, nx);
         self.cycle += 1;
+    }
+
+    /// After a step that changed nothing but the refresh-interval counter, jump ahead up to
+    /// `max` cycles at once (stopping one cycle before that counter's terminal count, where
+    /// `ref_flag` and `cke_200us_cnt` move). Exact: the skipped cycles would have repeated the
+    /// idle step, with no traced signal changing and no jitter drawn (the bus is idle).
+    /// Returns the cycles skipped.
+    pub fn skip_idle(&mut self, max: u64) -> u64 {
+        let refi = self.regs.ctrl.refi_count as u64;
+        let term = self.p.ctrl.max_ref_cnt as u64;
+        let k = match self.idle {
+            Idle::Busy => return 0,
+            Idle::Static => max,
+            Idle::Counting if refi + 1 < term => (term - 1 - refi).min(max),
+            Idle::Counting => return 0,
+        };
+        // Nothing time-dependent may change during the jump: the testbench's DCM lock and reset
+        // release are behind us, and the bus stays idle (it only gets quieter).
+        let now = self.edge_time_ps(self.cycle);
+        if k == 0
+            || now <= self.p.sys_reset_release_ps
+            || now <= self.p.dcm_lock_ps
+            || !board::bus_idle(&self.p.board, &self.regs.memory, &self.regs.dq_drive, now)
+        {
+            return 0;
+        }
+        if self.idle == Idle::Counting {
+            self.regs.ctrl.refi_count += k as u16;
+        }
+        self.cycle += k;
+        self.last_cmd = None;
+        k
     }
 
     /// True when `init_done` is high.
@@ -417,6 +547,17 @@ impl Mig {
     pub fn faults(&self) -> &[Fault] {
         &self.p.board.faults
     }
+}
+
+/// What the last step changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Idle {
+    /// Something beyond the refresh-interval counter.
+    Busy,
+    /// Nothing (e.g. held in reset).
+    Static,
+    /// Only the refresh-interval counter, by one.
+    Counting,
 }
 
 fn gaussian(rng: &mut ChaCha8Rng) -> f64 {
@@ -533,9 +674,13 @@ impl Mig {
         let bf = format!("{TOP}/user_interface_00/backend_fifos_00");
         add(format!("{bf}/init_count"), 3);
         add(format!("{bf}/init_wren"), 1);
-        add(format!("{bf}/init_data"), 2 * w.min(32));
+        add(format!("{bf}/init_data"), 2 * w.min(64));
         add(format!("{bf}/init_flag"), 1);
-        let dc = format!("{TOP}/ddr_controller_00");
+        let dc = format!("{TOP}/{}", self.p.controller_scope());
+        let init_state_width = match self.p.profile {
+            Profile::Minimodule => 5,
+            Profile::Ddr2 => 22,
+        };
         for (s, wd) in [
             ("comp_done", 1),
             ("phy_dly_slct_done", 1),
@@ -557,7 +702,7 @@ impl Mig {
             ("cke_200us_cnt", 5),
             ("done_200us", 1),
             ("comp_done_r", 1),
-            ("init_state", 5),
+            ("init_state", init_state_width),
         ] {
             add(format!("{dc}/{s}"), wd);
         }
@@ -583,18 +728,18 @@ impl Mig {
             probe.value(id, v);
             id += 1;
         };
-        let b = |x: bool| Value::known(x as u64);
+        let b = |x: bool| Value::known(x as u128);
         let lv = |x: Lv| Value {
-            bits: x.v as u64,
-            unknown: x.x as u64,
+            bits: x.v,
+            unknown: x.x,
         };
         let defined = r.ctrl.defined;
         let undef = |width: u32| Value {
             bits: 0,
-            unknown: crate::logic::mask(width) as u64,
+            unknown: crate::logic::mask(width),
         };
-        put(Value::known(co.a as u64));
-        put(Value::known(co.ba as u64));
+        put(Value::known(co.a as u128));
+        put(Value::known(co.ba as u128));
         put(b(co.cke));
         put(b(co.cs_n));
         put(b(co.ras_n));
@@ -603,15 +748,15 @@ impl Mig {
         put(b(co.init_done));
         put(b(co.ctrl_dummyread_start));
         let lpg = p.lines_per_group;
-        let mut inc = 0u64;
-        let mut ce = 0u64;
+        let mut inc = 0u128;
+        let mut ce = 0u128;
         for (g, d) in dti.iter().enumerate() {
-            inc |= (d.data_dlyinc as u64) << (g as u32 * lpg);
-            ce |= (d.data_dlyce as u64) << (g as u32 * lpg);
+            inc |= (d.data_dlyinc as u128) << (g as u32 * lpg);
+            ce |= (d.data_dlyce as u128) << (g as u32 * lpg);
         }
         // Lines beyond the calibrated groups are not driven by tap_logic.
-        let driven = crate::logic::mask(p.groups * lpg) as u64;
-        let undriven = crate::logic::mask(p.data_width) as u64 & !driven;
+        let driven = crate::logic::mask(p.groups * lpg);
+        let undriven = crate::logic::mask(p.data_width) & !driven;
         put(Value {
             bits: inc,
             unknown: undriven,
@@ -624,12 +769,12 @@ impl Mig {
             let mut v = Value::default();
             for g in 0..p.groups as usize {
                 let x = f(g);
-                v.bits |= (x.v as u64 & 1) << g;
-                v.unknown |= (x.x as u64 & 1) << g;
+                v.bits |= (x.v & 1) << g;
+                v.unknown |= (x.x & 1) << g;
             }
             v
         };
-        let kb = |x: bool| Lv::known(x as u32);
+        let kb = |x: bool| Lv::known(x as u128);
         put(per_group(&|g| kb(tap_outs[g].dlyinc)));
         put(per_group(&|g| kb(tap_outs[g].dlyce)));
         put(per_group(&|g| kb(tap_outs[g].dlyinc_global_flag)));
@@ -641,22 +786,22 @@ impl Mig {
         put(b(r.tap_logic.tap_sel_done));
         for g in 0..p.groups as usize {
             let t = &r.tap_ctrl[g];
-            put(Value::known(t.dec_count as u64));
-            put(Value::known(t.current_state as u64));
+            put(Value::known(t.dec_count as u128));
+            put(Value::known(t.current_state as u128));
             put(b(t.compare));
-            put(Value::known(t.check_boundary_count as u64));
+            put(Value::known(t.check_boundary_count as u128));
             put(b(t.bit_boundary_aligned));
-            put(Value::known(t.init_tap_cnt as u64));
-            put(Value::known(t.tap_inc as u64));
+            put(Value::known(t.init_tap_cnt as u128));
+            put(Value::known(t.tap_inc as u128));
             put(b(t.calib_start));
-            put(Value::known(t.tap_count as u64));
+            put(Value::known(t.tap_count as u128));
             let d = &r.data_tap_inc[g];
             put(b(d.calib_done_int));
             put(lv(d.calibration_dq_r));
-            put(Value::known(d.chan_sel_int as u64));
+            put(Value::known(d.chan_sel_int as u128));
         }
         for &t in &r.taps {
-            put(Value::known(t as u64));
+            put(Value::known(t as u128));
         }
         put(lv(r.iddr.q1));
         put(lv(r.iddr.q2));
@@ -670,16 +815,18 @@ impl Mig {
             put(b(o.first_rising));
             put(b(pr.rd_en_rise));
             put(b(pr.rd_en_fall));
-            put(Value::known(pr.clk_cnt_rise as u64));
-            put(Value::known(pr.clk_cnt_fall as u64));
-            put(Value::known(o.clk_count_rise as u64));
-            put(Value::known(o.clk_count_fall as u64));
+            put(Value::known(pr.clk_cnt_rise as u128));
+            put(Value::known(pr.clk_cnt_fall as u128));
+            put(Value::known(o.clk_count_rise as u128));
+            put(Value::known(o.clk_count_fall as u128));
         }
         let bk = &r.backend;
         if bk.defined {
-            put(Value::known(bk.init_count as u64));
+            put(Value::known(bk.init_count as u128));
             put(b(bk.init_wren));
-            put(Value::known(bk.init_data));
+            put(Value::known(
+                (bk.init_data.0 << p.data_width) | bk.init_data.1,
+            ));
             put(b(bk.init_flag));
         } else {
             put(undef(3));
@@ -698,17 +845,20 @@ impl Mig {
         put(b(co.ctrl_rden));
         put(b(co.init_done));
         put(b(co.dummy_write_flag));
-        put(d(Value::known(c.init_count as u64), 4));
+        put(d(Value::known(c.init_count as u128), 4));
         put(b(c.init_memory));
-        put(Value::known(c.count_200_cycle as u64));
+        put(Value::known(c.count_200_cycle as u128));
         put(b(co.ref_flag));
         put(b(c.auto_ref));
-        put(Value::known(c.state as u64));
+        put(Value::known(c.state as u128));
         put(b(c.count_200cycle_done_r));
         put(b(c.init_done_int));
-        put(d(Value::known(c.cke_200us_cnt as u64), 5));
+        put(d(Value::known(c.cke_200us_cnt as u128), 5));
         put(d(b(c.done_200us), 1));
         put(b(c.comp_done_r));
-        put(Value::known(c.init_state as u64));
+        put(Value::known(match p.profile {
+            Profile::Minimodule => c.init_state as u128,
+            Profile::Ddr2 => 1u128 << c.init_state,
+        }));
     }
 }

@@ -17,14 +17,14 @@ pub struct SignalDecl {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Value {
     /// Bit values.
-    pub bits: u64,
+    pub bits: u128,
     /// Unknown bits.
-    pub unknown: u64,
+    pub unknown: u128,
 }
 
 impl Value {
     /// A known value.
-    pub const fn known(bits: u64) -> Self {
+    pub const fn known(bits: u128) -> Self {
         Value { bits, unknown: 0 }
     }
 }

@@ -309,6 +309,8 @@ pub struct Facts {
     pub commands_on_ck: bool,
     /// What each DQ's controller pin did during stage 2, when the pins are captured.
     pub dq_pins: Vec<PinActivity>,
+    /// What the DCM rule (LOCKED, RST, CLKIN/STATUS[1]) found, when the capture has LOCKED.
+    pub dcm: Vec<migcal_model::dcm::diagnose::Finding>,
     /// Canonical names the analysis looked for and did not find.
     pub missing: Vec<String>,
 }
@@ -428,7 +430,7 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
             v
         })
         .collect();
-    let pattern = (0..pattern_groups(profile, c))
+    let pattern = (0..pattern_groups(c))
         .map(|g| pattern_group(c, g, clock))
         .collect();
     let comp_done =
@@ -477,8 +479,79 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         commands,
         commands_on_ck,
         dq_pins,
+        dcm: dcm_findings(c),
         missing,
     }
+}
+
+/// A bit's changes as the DCM rule wants them: the level at the capture start, then edges.
+fn edges(bits: &[(Time, u8)]) -> migcal_model::dcm::diagnose::Edges {
+    let mut initial = None;
+    let mut changes = Vec::new();
+    for &(t, b) in bits {
+        let level = match b {
+            b'1' => Some(true),
+            b'0' => Some(false),
+            _ => None,
+        };
+        match (t, level) {
+            (0, l) => initial = l,
+            (_, Some(l))
+                if changes
+                    .last()
+                    .map(|(_, p)| *p != l)
+                    .unwrap_or(initial != Some(l)) =>
+            {
+                changes.push((t, l));
+            }
+            _ => {}
+        }
+    }
+    migcal_model::dcm::diagnose::Edges { initial, changes }
+}
+
+/// CLKIN presence from a captured CLKIN: present from its first edge; a gap of more than two
+/// periods (the shortest rise-to-rise interval) is a stop from two periods after the last edge.
+fn clkin_presence(clk: &[(Time, u8)]) -> Option<(migcal_model::dcm::diagnose::Edges, Time)> {
+    let rises = rising_edges(clk);
+    let period = rises.windows(2).map(|w| w[1] - w[0]).min()?;
+    let mut changes = vec![(rises[0], true)];
+    for w in rises.windows(2) {
+        if w[1] - w[0] > 2 * period {
+            changes.push((w[0] + 2 * period, false));
+            changes.push((w[1], true));
+        }
+    }
+    Some((
+        migcal_model::dcm::diagnose::Edges {
+            initial: Some(rises[0] == 0),
+            changes,
+        },
+        period,
+    ))
+}
+
+/// Runs the DCM rule when LOCKED is captured.
+fn dcm_findings(c: &Capture) -> Vec<migcal_model::dcm::diagnose::Finding> {
+    use migcal_model::dcm::diagnose::{diagnose, DiagnoseParams, Observation};
+    let Some(locked) = c.bit("dcm/locked", 0) else {
+        return Vec::new();
+    };
+    let clk = c.bit("dcm/clkin", 0).and_then(|b| clkin_presence(&b));
+    let obs = Observation {
+        start: 0,
+        end: c.end_time(),
+        locked: edges(&locked),
+        rst: c.bit("dcm/rst", 0).map(|b| edges(&b)),
+        clkin_present: clk.as_ref().map(|(e, _)| e.clone()),
+        clkin_period: clk.map(|(_, p)| p),
+        status1: c
+            .bit("dcm/status[1]", 0)
+            .or_else(|| c.bit("dcm/status", 1))
+            .map(|b| edges(&b)),
+    };
+    // The rule only fails on out-of-order input, which a loaded capture cannot hold.
+    diagnose(&obs, &DiagnoseParams::default()).unwrap_or_default()
 }
 
 /// Levels on each controller DQ pin during the dummy reads (the memory drives the line then, so a
@@ -533,21 +606,14 @@ fn dq_width(c: &Capture) -> u32 {
     c.width("pins/dq").unwrap_or(16)
 }
 
-fn pattern_groups(profile: Profile, c: &Capture) -> u32 {
-    let found = (0..9)
+/// The pattern_compare8 instances the capture shows (none when it has no stage-3 signal).
+fn pattern_groups(c: &Capture) -> u32 {
+    (0..9)
         .take_while(|g| {
             c.has(&format!("pattern_compare[{g}]/comp_done"))
                 || c.has(&format!("pattern_compare[{g}]/clk_cnt_rise"))
         })
-        .count() as u32;
-    if found > 0 {
-        found
-    } else {
-        match profile {
-            Profile::Minimodule => 2,
-            Profile::Ddr2 => dq_width(c).div_ceil(8),
-        }
-    }
+        .count() as u32
 }
 
 fn pattern_group(c: &Capture, g: u32, clock: Clock) -> PatternGroup {

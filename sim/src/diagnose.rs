@@ -193,6 +193,31 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// `Some(reason)` when the capture holds nothing of the controller that the stage rules could
+/// read (no `init_state`, bus, stage-2 or stage-3 signal) and the DCM rule found nothing either:
+/// a diagnosis would be a guess, so the caller should say what to capture instead.
+pub fn undecidable(f: &Facts) -> Option<String> {
+    let controller = f.init_state.is_some()
+        || !f.commands.is_empty()
+        || f.cke_200us_cnt.is_some()
+        || f.done_200us.is_some()
+        || f.dummyread_captured
+        || f.init_done_captured
+        || !f.per_dq.is_empty()
+        || f.tap_sel_done.is_some()
+        || f.data_tap_inc_done.is_some()
+        || f.calib_done.iter().any(|c| c.is_some())
+        || !f.pattern.is_empty()
+        || f.comp_done.is_some();
+    if controller || !f.dcm.is_empty() {
+        return None;
+    }
+    Some(
+        "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault): capture init_state, tap_sel_done, dlyce_dqs/dlyinc_dqs, clk_cnt_rise or the command bus"
+            .to_string(),
+    )
+}
+
 /// Applies the rules.
 pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     let mut cx = Ctx { f, ev: Vec::new() };
@@ -230,7 +255,28 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         || counters_stopped;
 
     let (verdict, stage, cause, faulty_dq, faulty_lane);
-    if passed {
+    if !f.dcm.is_empty() {
+        // The DCM's LOCKED is the controller's dcm_lock: whatever else the capture shows, a
+        // DCM that does not stay locked resets the MIG, so it is the finding to fix first.
+        for fd in &f.dcm {
+            for e in &fd.evidence {
+                cx.add(e.signal, Some(e.time), e.text.clone());
+            }
+            if let Some(n) = &fd.note {
+                cannot_tell.push(n.clone());
+            }
+        }
+        verdict = Verdict::Fail;
+        stage = Stage::Clocking;
+        cause = f
+            .dcm
+            .iter()
+            .map(|fd| fd.text.clone())
+            .collect::<Vec<_>>()
+            .join("; ");
+        faulty_dq = vec![];
+        faulty_lane = None;
+    } else if passed {
         if let Some(t) = f.init_done.or(f.comp_done) {
             cx.add(
                 if f.init_done.is_some() {

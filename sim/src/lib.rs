@@ -10,6 +10,7 @@ pub mod diagnose;
 pub mod evaluate;
 pub mod jedec;
 pub mod regress;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -2,8 +2,8 @@
 //! optional VCD, and folds the same change stream into a summary (stage boundaries, taps, bus
 //! commands, stall), so the summary describes exactly what the trace shows.
 
-use crate::scenario::Scenario;
-use migcal_model::ddr2_controller::init;
+use crate::scenario::{ProfileName, Scenario};
+use migcal_model::ddr2_controller::{ddr2, init};
 use migcal_model::ddr2_device::Command;
 use migcal_model::mig::Mig;
 use migcal_model::probe::{Probe, SignalDecl, Value};
@@ -131,7 +131,7 @@ struct Tracer<'a> {
 
 impl Tracer<'_> {
     fn val(&self, id: usize) -> u64 {
-        self.cur[id].map(|v| v.bits).unwrap_or(0)
+        self.cur[id].map(|v| v.bits as u64).unwrap_or(0)
     }
     fn rose(&self, id: usize, v: Value, bit: u32) -> bool {
         let old = self.cur[id].map(|o| o.bits >> bit & 1 == 1 && o.unknown >> bit & 1 == 0);
@@ -265,18 +265,28 @@ pub fn signal_infos(decls: &[SignalDecl]) -> Vec<SignalInfo> {
 /// Simulate a scenario. With `vcd`, every signal change is written (timescale 1 fs, as the
 /// goldens) and the finished VCD bytes are returned with the summary.
 pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunError> {
+    run_with(scn, vcd, true)
+}
+
+/// [`run`], choosing whether idle stretches (nothing but the refresh-interval counter moving)
+/// are jumped over; the result is the same either way (tested), only the speed differs.
+pub fn run_with(
+    scn: &Scenario,
+    vcd: bool,
+    skip_idle: bool,
+) -> Result<(Summary, Option<Vec<u8>>), RunError> {
     let p = scn.model_params();
     let period_ps = p.board.period_ps;
     let mut mig = Mig::new(p);
     let decls = mig.signal_decls();
     let groups = mig.params().groups as usize;
     let ids = Ids {
-        init_state: find(&decls, "ddr_controller_00/init_state"),
-        done_200us: find(&decls, "ddr_controller_00/done_200us"),
-        dummyread: find(&decls, "ddr_controller_00/ctrl_dummyread_start"),
+        init_state: find(&decls, "controller_00/init_state"),
+        done_200us: find(&decls, "controller_00/done_200us"),
+        dummyread: find(&decls, "controller_00/ctrl_dummyread_start"),
         tap_sel_done: find(&decls, "tap_logic_00/tap_sel_done"),
         comp_done: find(&decls, "rd_data_00/comp_done"),
-        init_done: find(&decls, "ddr_controller_00/init_done"),
+        init_done: find(&decls, "controller_00/init_done"),
         chan_done: find(&decls, "tap_logic_00/chan_done_dqs"),
         calib_done: find(&decls, "tap_logic_00/calib_done_dqs"),
         pins: [
@@ -288,7 +298,7 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
             find(&decls, "tb/a"),
         ],
         cke: find(&decls, "tb/cke"),
-        cke_200us_cnt: find(&decls, "ddr_controller_00/cke_200us_cnt"),
+        cke_200us_cnt: find(&decls, "controller_00/cke_200us_cnt"),
         taps: (0..mig.params().data_width)
             .map(|k| {
                 find(
@@ -338,7 +348,10 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
         scratch: Vec::with_capacity(64),
         error: None,
         s: Summary {
-            profile: "minimodule".into(),
+            profile: match scn.profile {
+                ProfileName::Minimodule => "minimodule".into(),
+                ProfileName::Ddr2 => "ddr2".into(),
+            },
             period_ps,
             cycles: 0,
             done_200us_cycle: None,
@@ -358,7 +371,8 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
     // Power-up values at t = 0.
     mig.visit(&mut t);
     let cycles = scn.cycles();
-    for n in 0..cycles {
+    while mig.cycle() < cycles {
+        let n = mig.cycle();
         mig.step();
         t.cycle = n;
         t.time_fs = ((n as f64 + 0.5) * period_ps * 1000.0).round() as u64;
@@ -366,6 +380,9 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
         t.end_cycle();
         if let Some(e) = t.error.take() {
             return Err(e.into());
+        }
+        if skip_idle {
+            mig.skip_idle(cycles - mig.cycle());
         }
     }
     let mut s = std::mem::replace(
@@ -393,7 +410,7 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
         s.groups[l].first_rising = t.val(t.ids.pc_first_rising[l]) == 1;
     }
     if s.init_done_cycle.is_none() {
-        let code = t.val(t.ids.init_state) as u8;
+        let code = t.val(t.ids.init_state);
         let stage = if s.done_200us_cycle.is_none() {
             // Held in reset (DCM, IDELAYCTRL, reset input) when even the 200 us counter never ran.
             if t.refresh_counter_moved {
@@ -412,7 +429,12 @@ pub fn run(scn: &Scenario, vcd: bool) -> Result<(Summary, Option<Vec<u8>>), RunE
         };
         s.stall = Some(Stall {
             stage: stage.into(),
-            init_state: init::name(code).unwrap_or("unknown").into(),
+            init_state: match scn.profile {
+                ProfileName::Minimodule => init::name(code as u8),
+                ProfileName::Ddr2 => ddr2::name(code as u32),
+            }
+            .unwrap_or("unknown")
+            .into(),
             cycle: t.last_init_state_change,
         });
     }

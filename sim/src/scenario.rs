@@ -84,6 +84,13 @@ pub struct Memory {
     /// Additive latency.
     #[serde(default)]
     pub al: u8,
+    /// Data bus width in bits (minimodule: 16; ddr2: 8..=72 in steps of 8).
+    #[serde(default = "default_width")]
+    pub data_width: u32,
+}
+
+fn default_width() -> u32 {
+    16
 }
 
 fn default_part() -> String {
@@ -103,6 +110,7 @@ impl Default for Memory {
             cl: default_cl(),
             bl: default_bl(),
             al: 0,
+            data_width: default_width(),
         }
     }
 }
@@ -258,13 +266,6 @@ impl Scenario {
                 Err(bad(key, format!("expected {lo}..={hi} {unit}, found {v}")))
             }
         };
-        if self.profile == ProfileName::Ddr2 {
-            return Err(bad(
-                "profile",
-                "the `ddr2` profile (one-hot DDR2 init FSM) is not modelled yet; use \"minimodule\""
-                    .into(),
-            ));
-        }
         range("stop_time_us", self.stop_time_us, 0.01, 100_000.0, "us")?;
         range(
             "clock.period_ps",
@@ -273,33 +274,68 @@ impl Scenario {
             10_000.0,
             "ps",
         )?;
-        if self.memory.bl != 2 {
-            return Err(bad(
-                "memory.bl",
-                format!(
-                    "the minimodule build runs its DDR1 part at burst length 2, found {}",
-                    self.memory.bl
-                ),
-            ));
-        }
-        if !(2..=3).contains(&self.memory.cl) {
-            return Err(bad(
-                "memory.cl",
-                format!("expected 2 or 3 (DDR1), found {}", self.memory.cl),
-            ));
-        }
-        if self.memory.al != 0 {
-            return Err(bad(
-                "memory.al",
-                format!("DDR1 has no additive latency, found {}", self.memory.al),
-            ));
+        let m = &self.memory;
+        match self.profile {
+            ProfileName::Minimodule => {
+                if m.bl != 2 {
+                    return Err(bad(
+                        "memory.bl",
+                        format!(
+                            "the minimodule build runs its DDR1 part at burst length 2, found {}",
+                            m.bl
+                        ),
+                    ));
+                }
+                if !(2..=3).contains(&m.cl) {
+                    return Err(bad(
+                        "memory.cl",
+                        format!("expected 2 or 3 (DDR1), found {}", m.cl),
+                    ));
+                }
+                if m.al != 0 {
+                    return Err(bad(
+                        "memory.al",
+                        format!("DDR1 has no additive latency, found {}", m.al),
+                    ));
+                }
+                if m.data_width != 16 {
+                    return Err(bad(
+                        "memory.data_width",
+                        format!(
+                            "the minimodule build is 16 bits wide, found {}",
+                            m.data_width
+                        ),
+                    ));
+                }
+            }
+            ProfileName::Ddr2 => {
+                if m.bl != 4 && m.bl != 8 {
+                    return Err(bad(
+                        "memory.bl",
+                        format!("expected 4 or 8 (DDR2), found {}", m.bl),
+                    ));
+                }
+                if !(3..=5).contains(&m.cl) {
+                    return Err(bad("memory.cl", format!("expected 3..=5, found {}", m.cl)));
+                }
+                if m.al > 4 {
+                    return Err(bad("memory.al", format!("expected 0..=4, found {}", m.al)));
+                }
+                if !(8..=72).contains(&m.data_width) || !m.data_width.is_multiple_of(8) {
+                    return Err(bad(
+                        "memory.data_width",
+                        format!("expected 8..=72 in steps of 8, found {}", m.data_width),
+                    ));
+                }
+            }
         }
         range("board.tap_ps", self.board.tap_ps, 10.0, 200.0, "ps")?;
-        if self.board.dq_delay_ps.len() > 16 {
+        let width = self.memory.data_width as usize;
+        if self.board.dq_delay_ps.len() > width {
             return Err(bad(
                 "board.dq_delay_ps",
                 format!(
-                    "at most 16 entries (one per DQ), found {}",
+                    "at most {width} entries (one per DQ), found {}",
                     self.board.dq_delay_ps.len()
                 ),
             ));
@@ -336,8 +372,10 @@ impl Scenario {
         )?;
         for (k, f) in self.fault.iter().enumerate() {
             let (what, v, max) = match *f {
-                Fault::DqOpen { dq } | Fault::DqStuck { dq, .. } => ("dq", dq, 15),
-                Fault::DmStuck { lane, .. } | Fault::DqsOpen { lane } => ("lane", lane, 1),
+                Fault::DqOpen { dq } | Fault::DqStuck { dq, .. } => ("dq", dq, width as u8 - 1),
+                Fault::DmStuck { lane, .. } | Fault::DqsOpen { lane } => {
+                    ("lane", lane, (width / 8) as u8 - 1)
+                }
                 Fault::RefclkMissing => ("", 0, 0),
             };
             if v > max {
@@ -362,10 +400,10 @@ impl Scenario {
                     ));
                 }
             }
-            if let Some(&d) = e.faulty_dq.iter().find(|&&d| d > 15) {
+            if let Some(&d) = e.faulty_dq.iter().find(|&&d| d as usize >= width) {
                 return Err(bad(
                     "expect.faulty_dq",
-                    format!("expected DQ indices 0..=15, found {d}"),
+                    format!("expected DQ indices 0..={}, found {d}", width - 1),
                 ));
             }
         }
@@ -374,12 +412,19 @@ impl Scenario {
 
     /// The model parameters this scenario describes.
     pub fn model_params(&self) -> mig::Params {
-        let mut p = mig::Params {
-            seed: self.seed,
-            ..mig::Params::default()
+        let m = &self.memory;
+        let mut p = match self.profile {
+            ProfileName::Minimodule => {
+                let mut p = mig::Params::default();
+                // Mode register as the controller loads it: BL code in A2:A0, CL in A6:A4.
+                p.ctrl.load_mode_register = 0b001 | ((m.cl as u16) << 4);
+                p
+            }
+            ProfileName::Ddr2 => {
+                mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps)
+            }
         };
-        // Mode register as the controller loads it: BL code in A2:A0, CL in A6:A4 (DDR1 CL2 = 010).
-        p.ctrl.load_mode_register = 0b001 | ((self.memory.cl as u16) << 4);
+        p.seed = self.seed;
         p.board = board::Params {
             period_ps: self.clock.period_ps,
             tap_ps: self.board.tap_ps,
@@ -429,6 +474,16 @@ mod tests {
         let e = parse("profile = \"minimodule\"\n[[fault]]\nkind = \"dq_open\"\ndq = 40\n")
             .unwrap_err();
         assert!(e.to_string().contains("fault[0].dq"), "{e}");
+    }
+
+    #[test]
+    fn ddr2_profile_checks_its_memory() {
+        let ok = parse("profile = \"ddr2\"\n[memory]\ncl = 4\nbl = 8\ndata_width = 32\n").unwrap();
+        assert_eq!(ok.model_params().groups, 4);
+        let e = parse("profile = \"ddr2\"\n[memory]\nbl = 2\n").unwrap_err();
+        assert!(e.to_string().contains("memory.bl"), "{e}");
+        let e = parse("profile = \"ddr2\"\n[memory]\nbl = 4\ndata_width = 12\n").unwrap_err();
+        assert!(e.to_string().contains("memory.data_width"), "{e}");
     }
 
     #[test]

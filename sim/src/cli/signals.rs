@@ -122,7 +122,7 @@ pub fn run(args: &Args) -> CliResult {
         };
         outln!(
             o,
-            "{}: {format}, {} signals, last change at {end} {unit}{}",
+            "{}: {format}, {} signals, MIG signals change until {end} {unit}{}",
             args.capture.display(),
             header.signals.len(),
             header
@@ -164,16 +164,16 @@ pub fn run(args: &Args) -> CliResult {
                 "Missing, by the stage that needs them (* = needed for that stage's diagnosis):"
             );
             for (stage, list) in &missing {
-                let items: Vec<String> = list
-                    .iter()
-                    .map(|n| {
-                        let key = migcal_traces::names::catalogue_entry(&n.replace("[i]", "[0]"))
+                let items: Vec<String> = compress_indices(list)
+                    .into_iter()
+                    .map(|(n, probe)| {
+                        let key = migcal_traces::names::catalogue_entry(&probe)
                             .map(|e| e.key)
                             .unwrap_or(false);
                         if key {
                             format!("{n}*")
                         } else {
-                            n.clone()
+                            n
                         }
                     })
                     .collect();
@@ -223,4 +223,78 @@ pub fn run(args: &Args) -> CliResult {
         return Err(TraceError::from(a.clone()).into());
     }
     Ok(ExitCode::from(EXIT_PASS))
+}
+
+/// Folds `blk[0]/sig`, `blk[1]/sig`, … into `blk[0-1]/sig` for reading; each item comes with a
+/// concrete name to look its catalogue entry up by (`[i]` placeholders become `[0]`).
+fn compress_indices(names: &[String]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    // (prefix, suffix, first, last) of the run being built.
+    let mut run: Option<(String, String, u32, u32)> = None;
+    let flush = |run: &mut Option<(String, String, u32, u32)>, out: &mut Vec<(String, String)>| {
+        if let Some((p, sfx, a, b)) = run.take() {
+            let shown = if a == b {
+                format!("{p}[{a}]{sfx}")
+            } else {
+                format!("{p}[{a}-{b}]{sfx}")
+            };
+            out.push((shown, format!("{p}[{a}]{sfx}")));
+        }
+    };
+    for n in names {
+        let parsed = n.split_once('[').and_then(|(p, rest)| {
+            let (idx, sfx) = rest.split_once(']')?;
+            Some((p.to_string(), idx.parse::<u32>().ok()?, sfx.to_string()))
+        });
+        match parsed {
+            Some((p, i, sfx)) => {
+                if let Some((rp, rs, _, last)) = &mut run {
+                    if *rp == p && *rs == sfx && *last + 1 == i {
+                        *last = i;
+                        continue;
+                    }
+                }
+                flush(&mut run, &mut out);
+                run = Some((p, sfx, i, i));
+            }
+            None => {
+                flush(&mut run, &mut out);
+                out.push((n.clone(), n.replace("[i]", "[0]")));
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compress_indices;
+
+    #[test]
+    fn runs_of_indices_fold() {
+        let v: Vec<String> = [
+            "pins/dq",
+            "idelay_dq[0]/tap",
+            "idelay_dq[1]/tap",
+            "idelay_dq[2]/tap",
+            "tap_ctrl[0]/tap_count",
+            "tap_ctrl[2]/tap_count",
+            "tap_ctrl[i]/compare",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let shown: Vec<String> = compress_indices(&v).into_iter().map(|x| x.0).collect();
+        assert_eq!(
+            shown,
+            vec![
+                "pins/dq",
+                "idelay_dq[0-2]/tap",
+                "tap_ctrl[0]/tap_count",
+                "tap_ctrl[2]/tap_count",
+                "tap_ctrl[i]/compare"
+            ]
+        );
+    }
 }

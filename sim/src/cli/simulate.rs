@@ -130,12 +130,19 @@ pub fn text(s: &Summary) -> String {
     let mut i = 0;
     while i < s.commands.len() {
         let c = &s.commands[i];
+        // A run: same command and address at a constant stride of at most 8 clocks.
+        let stride = s
+            .commands
+            .get(i + 1)
+            .map(|n| n.cycle.saturating_sub(c.cycle))
+            .unwrap_or(0);
         let mut j = i + 1;
-        while j < s.commands.len()
+        while (1..=8).contains(&stride)
+            && j < s.commands.len()
             && s.commands[j].cmd == c.cmd
             && s.commands[j].ba == c.ba
             && s.commands[j].a == c.a
-            && s.commands[j].cycle == s.commands[j - 1].cycle + 1
+            && s.commands[j].cycle == s.commands[j - 1].cycle + stride
         {
             j += 1;
         }
@@ -151,14 +158,15 @@ pub fn text(s: &Summary) -> String {
             );
             break;
         }
-        if j - i > 1 {
+        if j - i > 2 {
             let _ = writeln!(
                 o,
-                "  {:>7}..{:<7} {} x{} ba={} a=0x{:04x}",
+                "  {:>7}..{:<7} {} x{} every {} clk ba={} a=0x{:04x}",
                 c.cycle,
                 s.commands[j - 1].cycle,
                 c.cmd,
                 j - i,
+                stride,
                 c.ba,
                 c.a
             );
@@ -170,7 +178,7 @@ pub fn text(s: &Summary) -> String {
             );
         }
         lines += 1;
-        i = j;
+        i = if j - i > 2 { j } else { i + 1 };
     }
     match &s.stall {
         None => {
