@@ -281,7 +281,9 @@ impl Scenario {
         Ok(s)
     }
 
-    fn validate(&self, path: &Path) -> Result<(), ScenarioError> {
+    /// Checks every value against what the model supports (what [`Scenario::parse`] does after
+    /// reading); `path` is used in messages only. For scenarios edited in memory (`sweep`).
+    pub fn validate(&self, path: &Path) -> Result<(), ScenarioError> {
         let bad = |key: &str, message: String| ScenarioError::Invalid {
             path: path.to_owned(),
             key: key.to_string(),
