@@ -352,8 +352,8 @@ pub fn run_with(
     let mut writer = if vcd {
         let mut all = decls.clone();
         all.extend(pad_decls.iter().cloned());
-        // About 30 bytes per clock (the clock pad alone changes twice per cycle).
-        let estimate = (scn.cycles() as usize).saturating_mul(32);
+        // About 40 bytes per clock (the clock pad alone changes twice per cycle).
+        let estimate = (scn.cycles() as usize).saturating_mul(40);
         Some(VcdWriter::new(
             Vec::with_capacity(estimate),
             1,
