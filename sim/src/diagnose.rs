@@ -7,7 +7,7 @@ use migcal_traces::{Time, TimeBase};
 use serde::Serialize;
 
 /// Pass or fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Calibration completed (`init_done`).
