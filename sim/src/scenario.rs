@@ -122,25 +122,52 @@ pub struct Board {
     /// IDELAY tap size in ps.
     #[serde(default = "default_tap")]
     pub tap_ps: f64,
-    /// Per-DQ read-path delay in ps (missing lines = 0).
+    /// Per-DQ read-path delay in ps of the trace at memory DQ k (missing lines = 0).
     #[serde(default)]
     pub dq_delay_ps: Vec<f64>,
-    /// RMS sampling jitter in ps.
+    /// RMS sampling jitter common to every line, in ps.
     #[serde(default)]
     pub jitter_ps_rms: f64,
+    /// Per-DQ extra RMS jitter in ps (missing = 0), added in quadrature.
+    #[serde(default)]
+    pub dq_jitter_ps_rms: Vec<f64>,
+    /// Half-width of the jitter band in standard deviations.
+    #[serde(default = "default_band")]
+    pub jitter_band_sigmas: f64,
     /// Board temperature in °C.
     #[serde(default = "default_temp")]
     pub temperature_c: f64,
-    /// Arrival-time drift per °C above 25 °C, in ps.
-    #[serde(default)]
+    /// Data-path drift per °C away from 25 °C, in ps, for every line without its own value.
+    #[serde(default = "default_dq_coeff")]
     pub temp_coeff_ps_per_c: f64,
+    /// Per-DQ data-path drift in ps/°C (missing = `temp_coeff_ps_per_c`).
+    #[serde(default)]
+    pub dq_temp_coeff_ps_per_c: Vec<f64>,
+    /// Capture-clock drift per °C away from 25 °C, in ps.
+    #[serde(default = "default_clock_coeff")]
+    pub clock_temp_coeff_ps_per_c: f64,
+    /// Temperature above which the refresh interval halves (DDR2 2x refresh).
+    #[serde(default = "default_hot_refresh")]
+    pub refresh_double_above_c: f64,
 }
 
 fn default_tap() -> f64 {
     78.0
 }
 fn default_temp() -> f64 {
-    25.0
+    board::REFERENCE_TEMPERATURE_C
+}
+fn default_band() -> f64 {
+    board::DEFAULT_JITTER_BAND_SIGMAS
+}
+fn default_dq_coeff() -> f64 {
+    board::DEFAULT_DQ_TEMP_COEFF_PS_PER_C
+}
+fn default_clock_coeff() -> f64 {
+    board::DEFAULT_CLOCK_TEMP_COEFF_PS_PER_C
+}
+fn default_hot_refresh() -> f64 {
+    board::DEFAULT_REFRESH_DOUBLE_ABOVE_C
 }
 
 impl Default for Board {
@@ -149,8 +176,13 @@ impl Default for Board {
             tap_ps: default_tap(),
             dq_delay_ps: Vec::new(),
             jitter_ps_rms: 0.0,
+            dq_jitter_ps_rms: Vec::new(),
+            jitter_band_sigmas: default_band(),
             temperature_c: default_temp(),
-            temp_coeff_ps_per_c: 0.0,
+            temp_coeff_ps_per_c: default_dq_coeff(),
+            dq_temp_coeff_ps_per_c: Vec::new(),
+            clock_temp_coeff_ps_per_c: default_clock_coeff(),
+            refresh_double_above_c: default_hot_refresh(),
         }
     }
 }
@@ -329,30 +361,45 @@ impl Scenario {
         }
         range("board.tap_ps", self.board.tap_ps, 10.0, 200.0, "ps")?;
         let width = self.memory.data_width as usize;
-        if self.board.dq_delay_ps.len() > width {
-            return Err(bad(
-                "board.dq_delay_ps",
-                format!(
-                    "at most {width} entries (one per DQ), found {}",
-                    self.board.dq_delay_ps.len()
-                ),
-            ));
-        }
-        for (k, &d) in self.board.dq_delay_ps.iter().enumerate() {
-            range(
-                &format!("board.dq_delay_ps[{k}]"),
-                d,
-                -2500.0,
-                10_000.0,
-                "ps",
-            )?;
-        }
+        let per_line = |key: &str, v: &[f64], lo: f64, hi: f64, unit: &str| {
+            if v.len() > width {
+                return Err(bad(
+                    key,
+                    format!("at most {width} entries (one per DQ), found {}", v.len()),
+                ));
+            }
+            for (k, &d) in v.iter().enumerate() {
+                range(&format!("{key}[{k}]"), d, lo, hi, unit)?;
+            }
+            Ok(())
+        };
+        per_line(
+            "board.dq_delay_ps",
+            &self.board.dq_delay_ps,
+            -2500.0,
+            10_000.0,
+            "ps",
+        )?;
         range(
             "board.jitter_ps_rms",
             self.board.jitter_ps_rms,
             0.0,
             1000.0,
             "ps",
+        )?;
+        per_line(
+            "board.dq_jitter_ps_rms",
+            &self.board.dq_jitter_ps_rms,
+            0.0,
+            1000.0,
+            "ps",
+        )?;
+        range(
+            "board.jitter_band_sigmas",
+            self.board.jitter_band_sigmas,
+            0.5,
+            8.0,
+            "standard deviations",
         )?;
         range(
             "board.temperature_c",
@@ -368,21 +415,29 @@ impl Scenario {
             100.0,
             "ps/°C",
         )?;
-        for (k, f) in self.fault.iter().enumerate() {
-            let (what, v, max) = match *f {
-                Fault::DqOpen { dq } | Fault::DqStuck { dq, .. } => ("dq", dq, width as u8 - 1),
-                Fault::DmStuck { lane, .. } | Fault::DqsOpen { lane } => {
-                    ("lane", lane, (width / 8) as u8 - 1)
-                }
-                Fault::RefclkMissing => ("", 0, 0),
-            };
-            if v > max {
-                return Err(bad(
-                    &format!("fault[{k}].{what}"),
-                    format!("expected 0..={max}, found {v}"),
-                ));
-            }
-        }
+        per_line(
+            "board.dq_temp_coeff_ps_per_c",
+            &self.board.dq_temp_coeff_ps_per_c,
+            -100.0,
+            100.0,
+            "ps/°C",
+        )?;
+        range(
+            "board.clock_temp_coeff_ps_per_c",
+            self.board.clock_temp_coeff_ps_per_c,
+            -100.0,
+            100.0,
+            "ps/°C",
+        )?;
+        range(
+            "board.refresh_double_above_c",
+            self.board.refresh_double_above_c,
+            -55.0,
+            150.0,
+            "°C",
+        )?;
+        board::validate_faults(&self.fault, self.memory.data_width)
+            .map_err(|e| bad(&e.key, e.message))?;
         if let Some(e) = &self.expect {
             if e.verdict != "pass" && e.verdict != "fail" {
                 return Err(bad(
@@ -423,13 +478,19 @@ impl Scenario {
             }
         };
         p.seed = self.seed;
+        let b = &self.board;
         p.board = board::Params {
             period_ps: self.clock.period_ps,
-            tap_ps: self.board.tap_ps,
-            dq_delay_ps: self.board.dq_delay_ps.clone(),
-            jitter_ps_rms: self.board.jitter_ps_rms,
-            temperature_c: self.board.temperature_c,
-            temp_coeff_ps_per_c: self.board.temp_coeff_ps_per_c,
+            tap_ps: b.tap_ps,
+            dq_delay_ps: b.dq_delay_ps.clone(),
+            jitter_ps_rms: b.jitter_ps_rms,
+            dq_jitter_ps_rms: b.dq_jitter_ps_rms.clone(),
+            jitter_band_sigmas: b.jitter_band_sigmas,
+            temperature_c: b.temperature_c,
+            temp_coeff_ps_per_c: b.temp_coeff_ps_per_c,
+            dq_temp_coeff_ps_per_c: b.dq_temp_coeff_ps_per_c.clone(),
+            clock_temp_coeff_ps_per_c: b.clock_temp_coeff_ps_per_c,
+            refresh_double_above_c: b.refresh_double_above_c,
             faults: self.fault.clone(),
         };
         p
