@@ -768,7 +768,10 @@ mod tests {
     fn faults_force_levels_and_mask_lanes() {
         let p = Params {
             faults: vec![
-                Fault::DqOpen { dq: 3 },
+                Fault::DqOpen {
+                    dq: 3,
+                    pull: Pull::Down,
+                },
                 Fault::DqStuck { dq: 5, high: true },
                 Fault::DmStuck {
                     lane: 0,
@@ -791,5 +794,234 @@ mod tests {
             Lv::unknown(1)
         );
         assert_eq!(p.write_lanes(2), 0b10);
+    }
+
+    #[test]
+    fn swap_routes_bits_and_delays() {
+        let p = Params {
+            dq_delay_ps: vec![0.0, 300.0, 600.0],
+            faults: vec![Fault::DqSwap { a: 1, b: 2 }],
+            ..Params::default()
+        };
+        assert_eq!(p.mem_pin(1), 2);
+        assert_eq!(p.mem_pin(2), 1);
+        assert_eq!(p.mem_pin(0), 0);
+        // Written through the swap, read back through it: transparent.
+        for w in [0b010u128, 0b100, 0b110, 0b011] {
+            let stored = p.to_memory(w, 16);
+            for line in 0..16 {
+                assert_eq!(p.read_bit(stored, line), (w >> line) & 1 == 1);
+            }
+        }
+        assert_eq!(p.to_memory(0b010, 16), 0b100);
+        // The delay of memory pin 2's trace arrives at controller pin 1.
+        assert_eq!(p.line_delay_ps(1), 600.0);
+        assert_eq!(p.line_delay_ps(2), 300.0);
+    }
+
+    #[test]
+    fn bridge_resolves_both_ways() {
+        for (mode, want) in [(BridgeMode::And, false), (BridgeMode::Or, true)] {
+            let p = Params {
+                faults: vec![Fault::DqBridge { a: 0, b: 1, mode }],
+                ..Params::default()
+            };
+            // Controller drives 01 on the pair: both nets carry the wired result.
+            let stored = p.to_memory(0b01, 8);
+            assert_eq!(stored & 1 == 1, want);
+            assert_eq!(stored >> 1 & 1 == 1, want);
+            assert_eq!(p.own_bit(0b10, 0), want);
+            assert_eq!(p.read_bit(0b01, 1), want);
+            // Agreeing drivers pass through.
+            assert_eq!(p.to_memory(0b11, 8), 0b11);
+        }
+    }
+
+    #[test]
+    fn open_pull_and_shifts() {
+        let p = Params {
+            faults: vec![
+                Fault::DqOpen {
+                    dq: 2,
+                    pull: Pull::Up,
+                },
+                Fault::ReadDelayShift {
+                    dq: None,
+                    lane: Some(1),
+                    ps: 200,
+                },
+                Fault::ReadDelayShift {
+                    dq: Some(9),
+                    lane: None,
+                    ps: -50,
+                },
+                Fault::ReadDelayShift {
+                    dq: None,
+                    lane: None,
+                    ps: 10,
+                },
+            ],
+            ..Params::default()
+        };
+        assert_eq!(p.forced_level(2), Some(true));
+        assert_eq!(p.capture_shift_ps(0), 10.0);
+        assert_eq!(p.capture_shift_ps(8), 210.0);
+        assert_eq!(p.capture_shift_ps(9), 160.0);
+    }
+
+    #[test]
+    fn temperature_drifts_and_doubles_refresh() {
+        let cold = Params::default();
+        assert_eq!(cold.line_delay_ps(0), 0.0);
+        assert_eq!(cold.capture_shift_ps(0), 0.0);
+        assert_eq!(cold.refresh_interval(1543), 1543);
+        let hot = Params {
+            temperature_c: 90.0,
+            dq_temp_coeff_ps_per_c: vec![1.0],
+            ..Params::default()
+        };
+        assert_eq!(hot.line_delay_ps(0), 65.0);
+        assert_eq!(hot.line_delay_ps(1), 65.0 * DEFAULT_DQ_TEMP_COEFF_PS_PER_C);
+        assert_eq!(
+            hot.capture_shift_ps(3),
+            -65.0 * DEFAULT_CLOCK_TEMP_COEFF_PS_PER_C
+        );
+        assert_eq!(hot.refresh_interval(1543), 771);
+    }
+
+    #[test]
+    fn lane_and_clock_faults() {
+        let p = Params {
+            faults: vec![
+                Fault::DqsStuck {
+                    lane: 1,
+                    high: false,
+                },
+                Fault::DmStuck {
+                    lane: 0,
+                    high: false,
+                },
+                Fault::CkInverted,
+                Fault::DcmLockMissing,
+            ],
+            ..Params::default()
+        };
+        assert_eq!(p.write_lanes(2), 0b01);
+        assert_eq!(p.ck_half_shift(), 1);
+        assert!(p.ck_running());
+        assert!(!p.dcm_lock_rises());
+        assert!(p.refclk_running());
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let e = |f: Vec<Fault>| validate_faults(&f, 16).unwrap_err().key;
+        assert_eq!(e(vec![Fault::DqStuck { dq: 16, high: true }]), "fault[0].dq");
+        assert_eq!(e(vec![Fault::DqsOpen { lane: 2 }]), "fault[0].lane");
+        assert_eq!(e(vec![Fault::DqSwap { a: 3, b: 3 }]), "fault[0].b");
+        assert_eq!(
+            e(vec![
+                Fault::DqOpen {
+                    dq: 3,
+                    pull: Pull::Down
+                },
+                Fault::DqBridge {
+                    a: 4,
+                    b: 3,
+                    mode: BridgeMode::Or
+                },
+            ]),
+            "fault[1].b"
+        );
+        assert_eq!(
+            e(vec![
+                Fault::DmStuck {
+                    lane: 0,
+                    high: true
+                },
+                Fault::DmStuck {
+                    lane: 0,
+                    high: false
+                },
+            ]),
+            "fault[1].lane"
+        );
+        assert_eq!(
+            e(vec![Fault::DqsOpen { lane: 1 }, Fault::DqsStuck { lane: 1, high: true }]),
+            "fault[1].lane"
+        );
+        assert_eq!(e(vec![Fault::CkStopped, Fault::CkInverted]), "fault[1].kind");
+        assert_eq!(
+            e(vec![Fault::RefclkMissing, Fault::RefclkMissing]),
+            "fault[1].kind"
+        );
+        assert_eq!(
+            e(vec![Fault::ReadDelayShift {
+                dq: Some(1),
+                lane: Some(0),
+                ps: 5
+            }]),
+            "fault[0].lane"
+        );
+        let m = validate_faults(&[Fault::DqStuck { dq: 20, high: true }], 16)
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("0..=15") && m.contains("20"), "{m}");
+        // Different kinds on different lines combine.
+        validate_faults(
+            &[
+                Fault::DqOpen {
+                    dq: 3,
+                    pull: Pull::Down,
+                },
+                Fault::DqSwap { a: 1, b: 9 },
+                Fault::DqBridge {
+                    a: 5,
+                    b: 6,
+                    mode: BridgeMode::And,
+                },
+                Fault::DmStuck {
+                    lane: 1,
+                    high: true,
+                },
+                Fault::DqsOpen { lane: 0 },
+                Fault::ReadDelayShift {
+                    dq: None,
+                    lane: None,
+                    ps: 100,
+                },
+                Fault::RefclkMissing,
+            ],
+            16,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn jitter_band_draws_only_near_transitions() {
+        use rand::SeedableRng;
+        let m = mem_with_alternating();
+        let p = Params {
+            jitter_ps_rms: 30.0,
+            ..Params::default()
+        };
+        let taps = vec![10u8; 16];
+        // Far from any transition (tap 10 = 780 ps into a 2500 ps beat): exact, no draw.
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let before = rng.clone();
+        let t = 10.0 * 2500.0 + 2500.0;
+        let v = sample_bus(&p, &m, &CtrlDrive::default(), t, &taps, &mut rng);
+        assert_eq!(v, Lv::known(0xFFFF));
+        assert_eq!(rng, before);
+        // At the edge (tap 32/33 straddle it): the bits come from the seed, reproducibly.
+        let taps = vec![32u8; 16];
+        let draw = |seed| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let t = 10.0 * 2500.0 + 2500.0 + 40.0;
+            sample_bus(&p, &m, &CtrlDrive::default(), t, &taps, &mut rng)
+        };
+        assert_eq!(draw(3), draw(3));
+        let mixed = (0..20).map(draw).any(|v| v.v != 0 && v.v != 0xFFFF);
+        assert!(mixed, "no line ever drew the other beat");
     }
 }
