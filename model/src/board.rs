@@ -640,9 +640,7 @@ pub fn sample_line(
     let shift = p.capture_shift_ps(line);
     // The controller pin as seen through IDELAY; a change exactly at the instant is not taken.
     let at_pin = t_ps - tap as f64 * p.tap_ps - jitter_ps - shift - 1e-3;
-    let own = drive
-        .at(at_pin, p.period_ps)
-        .map(|w| p.own_bit(w, line));
+    let own = drive.at(at_pin, p.period_ps).map(|w| p.own_bit(w, line));
     match (p.forced_level(line), own) {
         (Some(level), Some(d)) if p.is_short(line) => {
             // A rail short fights the controller's driver: the winner is unknown unless they agree.
@@ -916,7 +914,10 @@ mod tests {
     #[test]
     fn validation_names_the_key() {
         let e = |f: Vec<Fault>| validate_faults(&f, 16).unwrap_err().key;
-        assert_eq!(e(vec![Fault::DqStuck { dq: 16, high: true }]), "fault[0].dq");
+        assert_eq!(
+            e(vec![Fault::DqStuck { dq: 16, high: true }]),
+            "fault[0].dq"
+        );
         assert_eq!(e(vec![Fault::DqsOpen { lane: 2 }]), "fault[0].lane");
         assert_eq!(e(vec![Fault::DqSwap { a: 3, b: 3 }]), "fault[0].b");
         assert_eq!(
@@ -947,10 +948,19 @@ mod tests {
             "fault[1].lane"
         );
         assert_eq!(
-            e(vec![Fault::DqsOpen { lane: 1 }, Fault::DqsStuck { lane: 1, high: true }]),
+            e(vec![
+                Fault::DqsOpen { lane: 1 },
+                Fault::DqsStuck {
+                    lane: 1,
+                    high: true
+                }
+            ]),
             "fault[1].lane"
         );
-        assert_eq!(e(vec![Fault::CkStopped, Fault::CkInverted]), "fault[1].kind");
+        assert_eq!(
+            e(vec![Fault::CkStopped, Fault::CkInverted]),
+            "fault[1].kind"
+        );
         assert_eq!(
             e(vec![Fault::RefclkMissing, Fault::RefclkMissing]),
             "fault[1].kind"
