@@ -96,3 +96,47 @@ fn nothing_recognisable_exits_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no MIG signal"), "{err}");
 }
+
+#[test]
+fn replay_finds_where_a_fault_departs_from_the_model() {
+    let run = |args: &[&str]| {
+        let (code, out, err) = migcal(args);
+        assert!(code == 0 || code == 1, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let nominal = common::golden("nominal");
+    let v = run(&["diagnose", "--json", "--replay", nominal.to_str().unwrap()]);
+    assert_eq!(
+        v["replay"]["first"],
+        serde_json::Value::Null,
+        "{:#}",
+        v["replay"]
+    );
+    assert!(v["replay"]["compared"].as_array().unwrap().len() > 20);
+
+    let fault1 = common::golden("fault1");
+    let v = run(&["diagnose", "--json", "--replay", fault1.to_str().unwrap()]);
+    let first = &v["replay"]["first"];
+    assert_eq!(first["signal"], "tap_ctrl[0]/current_state", "{first:#}");
+    assert_eq!(first["cycle"], 48405, "{first:#}");
+
+    // The skew golden departs from the nominal board but follows its own scenario.
+    let skew = common::golden("skew");
+    let v = run(&["diagnose", "--json", "--replay", skew.to_str().unwrap()]);
+    assert!(v["replay"]["first"].is_object());
+    let scn =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sim/scenarios/golden/skew.toml");
+    let v = run(&[
+        "diagnose",
+        "--json",
+        "--scenario",
+        scn.to_str().unwrap(),
+        skew.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        v["replay"]["first"],
+        serde_json::Value::Null,
+        "{:#}",
+        v["replay"]
+    );
+}

@@ -220,6 +220,10 @@ pub struct DqSweep {
     /// The tap at which the sampled bit first flipped, when the trace shows it: two taps
     /// before the peak in the golden build (the edge test looks at the registered data).
     pub edge_tap: Option<u32>,
+    /// Every IDELAY step of the line in time order (the tap-versus-time curve that plots draw,
+    /// whatever signal the history came from); not part of the JSON.
+    #[serde(skip)]
+    pub steps: Vec<Step>,
 }
 
 /// One command seen on the memory bus.
@@ -805,6 +809,7 @@ fn summarize(
         finished: backoff >= profile.backoff_taps(),
         walk_span: ind.first().zip(ind.last()).map(|(a, b)| (a.time, b.time)),
         edge_tap: (walk_incs > 0 && !ceiling).then(|| (peak_tap + 64 - 2) % 64),
+        steps: steps.to_vec(),
     }
 }
 

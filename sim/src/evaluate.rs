@@ -34,14 +34,20 @@ pub enum EvalError {
     Trace(#[from] TraceError),
 }
 
-/// Simulates `scn` and diagnoses the model's trace.
-pub fn evaluate(scn: &Scenario) -> Result<Evaluation, EvalError> {
+/// Simulates `scn` and returns the model's trace as a [`Capture`] under canonical names.
+pub fn simulate_capture(scn: &Scenario) -> Result<(Summary, Capture), EvalError> {
     let (summary, vcd) = run(scn, true)?;
     let bytes = vcd.unwrap_or_default();
     // The model's VCD is read back through the capture path itself: the cheapest way to be sure
     // the analysis sees the model exactly as it would see a capture of it.
     let reader = VcdReader::new(std::io::Cursor::new(bytes), Path::new("model.vcd"))?;
     let capture = Capture::from_source("model".into(), Box::new(reader), None)?;
+    Ok((summary, capture))
+}
+
+/// Simulates `scn` and diagnoses the model's trace.
+pub fn evaluate(scn: &Scenario) -> Result<Evaluation, EvalError> {
+    let (summary, capture) = simulate_capture(scn)?;
     let facts = analyze(
         &capture,
         &Config {

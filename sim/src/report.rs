@@ -56,6 +56,9 @@ pub struct Report<'a> {
     pub command_count: usize,
     /// The JEDEC check of the command bus.
     pub jedec: &'a [JedecFinding],
+    /// Where the capture departs from the model, when `--replay` was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<&'a crate::replay::Replay>,
 }
 
 impl<'a> Report<'a> {
@@ -104,6 +107,7 @@ impl<'a> Report<'a> {
             commands: fold_commands(&facts.commands),
             command_count: facts.commands.len(),
             jedec,
+            replay: None,
         }
     }
 
@@ -249,6 +253,45 @@ impl<'a> Report<'a> {
             let _ = writeln!(o, "\nJEDEC check of the command bus:");
             for j in self.jedec {
                 let _ = writeln!(o, "  {}", j.message);
+            }
+        }
+        if let Some(r) = self.replay {
+            let _ = writeln!(
+                o,
+                "\nreplay against the model ({} signals compared{}):",
+                r.compared.len(),
+                r.aligned_on
+                    .as_ref()
+                    .map(|(l, off)| format!(", aligned on {l}, offset {off} cycles"))
+                    .unwrap_or_default()
+            );
+            match &r.first {
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "  the capture follows the model on every compared signal"
+                    );
+                }
+                Some(f) => {
+                    let _ = writeln!(
+                        o,
+                        "  first departure: {}  {}: capture {}, model {}",
+                        when(f.time_ps, Some(f.cycle)),
+                        f.signal,
+                        f.capture,
+                        f.model
+                    );
+                    for p in r.per_signal.iter().filter(|p| p.signal != f.signal).take(8) {
+                        let _ = writeln!(
+                            o,
+                            "  then:            {}  {}: capture {}, model {}",
+                            when(p.time_ps, Some(p.cycle)),
+                            p.signal,
+                            p.capture,
+                            p.model
+                        );
+                    }
+                }
             }
         }
         if !d.missing_signals.is_empty() {

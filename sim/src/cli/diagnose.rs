@@ -35,6 +35,13 @@ pub struct Args {
     /// Time of clk_0's first rising edge (default: half a period).
     #[arg(long, value_name = "TIME", value_parser = super::parse_duration_fs)]
     pub first_edge: Option<u64>,
+    /// Run the model beside the capture and report where the capture first departs from it
+    /// (the profile's nominal board unless --scenario gives the board).
+    #[arg(long)]
+    pub replay: bool,
+    /// The board to replay against (implies --replay).
+    #[arg(long, value_name = "SCENARIO.toml")]
+    pub scenario: Option<PathBuf>,
     /// IDELAY tap size for margins, in ps.
     #[arg(long, default_value_t = 78.125)]
     pub tap_ps: f64,
@@ -101,7 +108,13 @@ pub fn run(args: &Args) -> CliResult {
         facts.time_base,
         &jedec::Timing::for_profile(facts.profile),
     );
-    let report = Report::new(&name, &facts, &diag, &checks);
+    let replay = match (&args.scenario, args.replay) {
+        (Some(path), _) => Some(run_replay(Some(path), &capture, &facts)?),
+        (None, true) => Some(run_replay(None, &capture, &facts)?),
+        (None, false) => None,
+    };
+    let mut report = Report::new(&name, &facts, &diag, &checks);
+    report.replay = replay.as_ref();
     if args.json {
         println!("{}", report.json());
     } else {
@@ -111,4 +124,27 @@ pub fn run(args: &Args) -> CliResult {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAULT,
     }))
+}
+
+/// The nominal minimodule board (the golden build), the default replay scenario.
+const NOMINAL_MINIMODULE: &str = include_str!("../../scenarios/golden/nominal.toml");
+
+fn run_replay(
+    path: Option<&std::path::Path>,
+    capture: &Capture,
+    facts: &crate::analysis::Facts,
+) -> Result<crate::replay::Replay, CliError> {
+    use crate::scenario::Scenario;
+    let scn = if let Some(path) = path {
+        Scenario::load(path)
+    } else {
+        if facts.profile != Profile::Minimodule {
+            return Err(CliError::Message("--replay without a scenario needs the minimodule profile; give the DDR2 board's scenario file".into()));
+        }
+        Scenario::parse(NOMINAL_MINIMODULE, std::path::Path::new("sim/scenarios/golden/nominal.toml"))
+    }
+    .map_err(|e| CliError::Message(e.to_string()))?;
+    let (_, model) = crate::evaluate::simulate_capture(&scn)
+        .map_err(|e| CliError::Message(format!("replay: {e}")))?;
+    Ok(crate::replay::replay(capture, &model, &facts.clock))
 }

@@ -54,6 +54,8 @@ macro_rules! outln {
 
 pub mod convert;
 pub mod diagnose;
+pub mod gtkw;
+pub mod plot;
 pub mod signals;
 
 /// A temporary file for an output: readable like any file the user creates (the umask applies
