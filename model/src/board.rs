@@ -287,7 +287,8 @@ impl Params {
     /// so a build for hot operation also halves that wait.
     pub fn refresh_interval(&self, max_ref_cnt: u16) -> u16 {
         if self.temperature_c > self.refresh_double_above_c {
-            (max_ref_cnt + 1) / 2 - 1
+            // The interval is terminal + 1 cycles.
+            max_ref_cnt.div_ceil(2).saturating_sub(1)
         } else {
             max_ref_cnt
         }
