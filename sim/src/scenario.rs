@@ -559,4 +559,54 @@ mod tests {
             }]
         );
     }
+
+    #[test]
+    fn fault_catalogue_parses_and_contradictions_name_the_key() {
+        let s = parse(
+            "profile = \"minimodule\"\n\
+             [[fault]]\nkind = \"dq_bridge\"\na = 1\nb = 2\nmode = \"or\"\n\
+             [[fault]]\nkind = \"dq_open\"\ndq = 3\npull = \"up\"\n\
+             [[fault]]\nkind = \"read_delay_shift\"\nlane = 1\nps = -200\n\
+             [[fault]]\nkind = \"ck_inverted\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.fault.len(), 4);
+        assert_eq!(s.model_params().board.faults, s.fault);
+        let e = parse(
+            "profile = \"minimodule\"\n[[fault]]\nkind = \"dq_stuck\"\ndq = 3\nhigh = true\n\
+             [[fault]]\nkind = \"dq_swap\"\na = 3\nb = 4\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("fault[1].a"), "{e}");
+        let e = parse("profile = \"minimodule\"\n[[fault]]\nkind = \"dq_bridge\"\na = 1\nb = 2\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("mode"), "{e}");
+        let e = parse(
+            "profile = \"minimodule\"\n[[fault]]\nkind = \"read_delay_shift\"\ndq = 1\nlane = 0\nps = 5\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("fault[0].lane"), "{e}");
+        let e = parse("profile = \"minimodule\"\n[[fault]]\nkind = \"dq_melted\"\n").unwrap_err();
+        assert!(e.to_string().contains("dq_melted"), "{e}");
+    }
+
+    #[test]
+    fn per_line_board_vectors_are_checked() {
+        let e =
+            parse("profile = \"minimodule\"\n[board]\ndq_jitter_ps_rms = [0, -3]\n").unwrap_err();
+        assert!(e.to_string().contains("board.dq_jitter_ps_rms[1]"), "{e}");
+        let e = parse(&format!(
+            "profile = \"minimodule\"\n[board]\ndq_temp_coeff_ps_per_c = [{}]\n",
+            vec!["1"; 17].join(", ")
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("board.dq_temp_coeff_ps_per_c"),
+            "{e}"
+        );
+        let hot = parse("profile = \"minimodule\"\n[board]\ntemperature_c = 95\n").unwrap();
+        let p = hot.model_params();
+        assert_eq!(p.board.temperature_c, 95.0);
+        assert_eq!(p.board.refresh_interval(p.ctrl.max_ref_cnt), 771);
+    }
 }
