@@ -20,6 +20,10 @@ const DIAGNOSIS_GAPS: &[(&str, &str)] = &[
         "DQ7 stuck high: pattern group 0's rise side matches (AA and 99 have DQ7 = 1) so clk_cnt_rise stops, but the fall side never matches and comp_done stays 0; the rules take a stopped clk_cnt_rise as 'found' and say the failing lane is not in the capture, instead of naming the ceiling line DQ7 in the group whose comp_done never rose",
     ),
     (
+        "ddr2_dq_open",
+        "ddr2 profile, DQ3 open: the same rule as dq_stuck_high: pattern group 0's rise side matches 55/66 (DQ3 = 0 there) and stops counting while the fall side never matches and comp_done stays 0; the rules say the failing lane is not in the capture instead of naming the ceiling line DQ3",
+    ),
+    (
         "dq_bridge",
         "DQ1/DQ2 wired-AND: the rules name no line ('lines not followed: DQ0, DQ4'); the rise/fall bytes read back (A8/51 instead of AA/55) show that bits 1 and 2 are the wrong ones",
     ),
