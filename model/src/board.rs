@@ -8,6 +8,7 @@
 
 use crate::ddr2_device::Regs as Memory;
 use crate::logic::Lv;
+use crate::probe::Value;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
@@ -27,10 +28,12 @@ pub enum Pull {
 /// Which one a real short gives depends on the drivers' strengths; the model makes it a
 /// parameter instead of guessing: `and` (the low driver wins, typical of NMOS-strong outputs)
 /// or `or` (the high driver wins).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BridgeMode {
-    /// Wired-AND: both lines read 1 only when both are driven 1.
+    /// Wired-AND: both lines read 1 only when both are driven 1 (the default: a low driver
+    /// usually sinks more current than a high one sources).
+    #[default]
     And,
     /// Wired-OR: both lines read 1 when either is driven 1.
     Or,
@@ -87,7 +90,8 @@ pub enum Fault {
         a: u8,
         /// Second line.
         b: u8,
-        /// `and` or `or`.
+        /// `and` (default) or `or`.
+        #[serde(default)]
         mode: BridgeMode,
     },
     /// A memory DM pin tied to a level (high masks every write of that byte lane; low is what
@@ -138,15 +142,23 @@ pub enum Fault {
     },
 }
 
-/// Default data-path temperature coefficient in ps/°C: the read round trip (CK output path,
-/// memory tAC, board, input buffer) gets slower as it warms. **[U]**: no datasheet gives the
-/// sum; 3 ps/°C is the order of a DDR2 part's tAC drift plus the FPGA's I/O paths.
-pub const DEFAULT_DQ_TEMP_COEFF_PS_PER_C: f64 = 3.0;
+/// Default data-path temperature coefficient in ps/°C: 0, as in the golden stand-ins (ideal
+/// delays), so a scenario drifts only with the coefficients it gives. A plausible value for the
+/// whole read round trip (CK output path, memory tAC, board, input buffer), used by the bundled
+/// `temperature_hot` example, is [`TYPICAL_DQ_TEMP_COEFF_PS_PER_C`].
+pub const DEFAULT_DQ_TEMP_COEFF_PS_PER_C: f64 = 0.0;
 
-/// Default capture-clock temperature coefficient in ps/°C: what the DCM's deskew leaves of the
-/// clk_0 tree's drift at the IDDR. **[U]**, chosen small because the DCM feedback compensates
-/// the global clock tree.
-pub const DEFAULT_CLOCK_TEMP_COEFF_PS_PER_C: f64 = 0.5;
+/// A plausible data-path temperature coefficient in ps/°C. **[U]**: no datasheet gives the
+/// sum; 3 ps/°C is the order of a DDR2 part's tAC drift plus the FPGA's I/O paths.
+pub const TYPICAL_DQ_TEMP_COEFF_PS_PER_C: f64 = 3.0;
+
+/// Default capture-clock temperature coefficient in ps/°C: 0, as in the goldens.
+pub const DEFAULT_CLOCK_TEMP_COEFF_PS_PER_C: f64 = 0.0;
+
+/// A plausible capture-clock (clk_0 at the IDDR) coefficient in ps/°C: what the DCM's deskew
+/// leaves of the global clock tree's drift. **[U]**, small because the DCM feedback compensates
+/// the tree.
+pub const TYPICAL_CLOCK_TEMP_COEFF_PS_PER_C: f64 = 0.5;
 
 /// Above this board temperature DDR2 needs twice the refresh rate (JEDEC: tREFI 3.9 µs above
 /// 85 °C).
@@ -570,6 +582,10 @@ pub struct CtrlDrive {
     pub valid: [bool; DRIVE_SLOTS],
     /// The latest slot driven (None before the first write).
     pub last_slot: Option<u64>,
+    /// The controller's DQS write bursts: (half-clock of the first beat, beats), a ring.
+    pub dqs_bursts: [(u64, u64); 4],
+    /// Next slot of `dqs_bursts`.
+    pub dqs_next: u8,
 }
 
 impl CtrlDrive {
@@ -585,6 +601,9 @@ impl CtrlDrive {
     ) -> CtrlDrive {
         let mut n = *self;
         let m = crate::logic::mask(width);
+        let i = n.dqs_next as usize % 4;
+        n.dqs_bursts[i] = (h + 2 * wl, bl.max(2));
+        n.dqs_next = n.dqs_next.wrapping_add(1);
         for beat in 0..bl.max(2) {
             let k = h + 2 * wl - 1 + beat;
             let w = words[(beat / 2) as usize % 4];
@@ -607,6 +626,31 @@ impl CtrlDrive {
         let k = k as u64;
         let i = (k % DRIVE_SLOTS as u64) as usize;
         (self.valid[i] && self.slots[i].0 == k).then_some(self.slots[i].1)
+    }
+}
+
+impl CtrlDrive {
+    /// The controller's DQS level at `t_ps`: `Some(level)` while it drives (preamble 0 for one
+    /// clock, then 1/0 with the beats), `None` when released. Beats win over a later burst's
+    /// preamble (back-to-back writes keep toggling).
+    pub fn dqs_at(&self, t_ps: f64, period_ps: f64) -> Option<bool> {
+        let half = period_ps / 2.0;
+        let hh = (t_ps / half).floor();
+        if hh < 0.0 {
+            return None;
+        }
+        let hh = hh as u64;
+        let mut pre = false;
+        for k in 0..self.dqs_next.min(4) as usize {
+            let (first, beats) = self.dqs_bursts[k];
+            if hh >= first && hh < first + beats {
+                return Some((hh - first).is_multiple_of(2));
+            }
+            if hh + 2 >= first && hh < first {
+                pre = true;
+            }
+        }
+        pre.then_some(false)
     }
 }
 
@@ -720,6 +764,80 @@ fn draw_jitter(rng: &mut ChaCha8Rng, sigma: f64, band: f64) -> f64 {
     }
 }
 
+/// The level of DQ line `line` at the controller pin at `t_ps` (what `tb/dq` shows): the
+/// controller's own write data, else the memory's beat delayed by the line's board delay, else
+/// a fault's level (open: the weak pull-down reads 0), else undriven. A rail short against the
+/// controller's opposite level is unknown.
+pub fn dq_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, line: usize, t_ps: f64) -> Value {
+    let half = p.period_ps / 2.0;
+    let own = drive.at(t_ps, p.period_ps).map(|w| p.own_bit(w, line));
+    let short = p.is_short(line);
+    let level = p.forced_level(line);
+    let bit = |b: bool| Value::known(b as u128);
+    match (own, level) {
+        (Some(d), Some(l)) if short => {
+            return if d == l { bit(l) } else { Value::unknown(1) };
+        }
+        (Some(d), _) => return bit(d),
+        (None, Some(l)) if short => return bit(l),
+        _ => {}
+    }
+    let launch = t_ps - p.line_delay_ps(line);
+    if launch >= 0.0 && level.is_none() {
+        if let Some(w) = mem.beat_at((launch / half).floor() as u64) {
+            return bit(p.read_bit(w, line));
+        }
+    }
+    match level {
+        Some(l) => bit(l),
+        None => Value {
+            bits: 0,
+            unknown: 0,
+            highz: 1,
+        },
+    }
+}
+
+/// The level of DQS lane `lane` at the controller pin: the controller's write strobe, else the
+/// memory's read strobe (preamble 0 one clock before the first beat, 1 on rise beats, 0 on fall
+/// beats), else undriven; an open DQS shows the controller's weak pull-down instead of the
+/// memory's strobe.
+pub fn dqs_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, lane: u8, t_ps: f64) -> Value {
+    let half = p.period_ps / 2.0;
+    let stuck = p.faults.iter().find_map(|f| match *f {
+        Fault::DqsStuck { lane: l, high } if l == lane => Some(high),
+        _ => None,
+    });
+    if let Some(l) = drive.dqs_at(t_ps, p.period_ps) {
+        // A rail short fights the controller's strobe driver.
+        return match stuck {
+            Some(s) if s != l => Value::unknown(1),
+            _ => Value::known(l as u128),
+        };
+    }
+    if let Some(s) = stuck {
+        return Value::known(s as u128);
+    }
+    if p.faults.contains(&Fault::DqsOpen { lane }) {
+        return Value::known(0);
+    }
+    let hh = (t_ps / half).floor();
+    if hh >= 0.0 {
+        let hh = hh as u64;
+        if mem.beat_at(hh).is_some() {
+            return Value::known(hh.is_multiple_of(2) as u128);
+        }
+        if mem.beat_at(hh + 1).is_some() || mem.beat_at(hh + 2).is_some() {
+            return Value::known(0);
+        }
+    }
+    Value {
+        bits: 0,
+        unknown: 0,
+        highz: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -761,6 +879,34 @@ mod tests {
             sample_line(&skew, &m, &CtrlDrive::default(), 1, t, 29, 0.0),
             Lv::known(0)
         );
+    }
+
+    #[test]
+    fn swap_is_transparent_and_bridge_ands() {
+        let swap = Params {
+            faults: vec![Fault::DqSwap { a: 1, b: 9 }],
+            ..Params::default()
+        };
+        // What is written through the swap reads back through it.
+        for word in [0x0002u128, 0x0200, 0xA5C3] {
+            let stored = swap.to_memory(word, 16);
+            let back: u128 = (0..16)
+                .map(|l| (swap.read_bit(stored, l) as u128) << l)
+                .sum();
+            assert_eq!(back, word);
+        }
+        assert_eq!(swap.to_memory(0x0002, 16), 0x0200);
+        let bridge = Params {
+            faults: vec![Fault::DqBridge {
+                a: 0,
+                b: 1,
+                mode: BridgeMode::And,
+            }],
+            ..Params::default()
+        };
+        assert_eq!(bridge.to_memory(0b01, 16), 0b00);
+        assert_eq!(bridge.to_memory(0b11, 16), 0b11);
+        assert!(!bridge.read_bit(0b10, 1));
     }
 
     #[test]
@@ -876,15 +1022,24 @@ mod tests {
         assert_eq!(cold.refresh_interval(1543), 1543);
         let hot = Params {
             temperature_c: 90.0,
+            temp_coeff_ps_per_c: TYPICAL_DQ_TEMP_COEFF_PS_PER_C,
             dq_temp_coeff_ps_per_c: vec![1.0],
+            clock_temp_coeff_ps_per_c: TYPICAL_CLOCK_TEMP_COEFF_PS_PER_C,
             ..Params::default()
         };
         assert_eq!(hot.line_delay_ps(0), 65.0);
-        assert_eq!(hot.line_delay_ps(1), 65.0 * DEFAULT_DQ_TEMP_COEFF_PS_PER_C);
+        assert_eq!(hot.line_delay_ps(1), 65.0 * TYPICAL_DQ_TEMP_COEFF_PS_PER_C);
         assert_eq!(
             hot.capture_shift_ps(3),
-            -65.0 * DEFAULT_CLOCK_TEMP_COEFF_PS_PER_C
+            -65.0 * TYPICAL_CLOCK_TEMP_COEFF_PS_PER_C
         );
+        // The defaults drift nothing (the goldens have no temperature model).
+        let default_hot = Params {
+            temperature_c: 90.0,
+            ..Params::default()
+        };
+        assert_eq!(default_hot.line_delay_ps(0), 0.0);
+        assert_eq!(default_hot.capture_shift_ps(0), 0.0);
         assert_eq!(hot.refresh_interval(1543), 771);
     }
 

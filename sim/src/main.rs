@@ -26,6 +26,10 @@ enum Command {
     Gtkw(cli::gtkw::Args),
     /// Simulate a scenario with the cycle-accurate model.
     Simulate(cli::simulate::Args),
+    /// Run every scenario under a folder against its [expect] table (table, JUnit, GitHub).
+    Regress(cli::regress::Args),
+    /// Monte Carlo over seeds on a grid of board parameters: pass rate and margins.
+    Sweep(cli::sweep::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,8 @@ fn main() -> ExitCode {
         Command::Plot(a) => cli::plot::run(&a),
         Command::Gtkw(a) => cli::gtkw::run(&a),
         Command::Simulate(a) => cli::simulate::main(&a),
+        Command::Regress(a) => cli::regress::run(&a),
+        Command::Sweep(a) => cli::sweep::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -56,7 +56,9 @@ pub mod convert;
 pub mod diagnose;
 pub mod gtkw;
 pub mod plot;
+pub mod regress;
 pub mod signals;
+pub mod sweep;
 
 /// A temporary file for an output: readable like any file the user creates (the umask applies
 /// to the 0o666 asked for), not the private 0o600 of a scratch file.
