@@ -106,7 +106,7 @@ fn traces_on(threads: usize, scenarios: &[Scenario]) -> Vec<Vec<u8>> {
 #[test]
 fn traces_do_not_depend_on_the_thread_count() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sim/scenarios/faults");
-    let mut scenarios: Vec<Scenario> = ["jitter", "dq_bridge", "skew", "ck_inverted"]
+    let mut scenarios: Vec<Scenario> = ["jitter", "dq_open", "skew", "ck_inverted"]
         .iter()
         .map(|n| Scenario::load(&dir.join(format!("{n}.toml"))).expect("bundled scenario"))
         .collect();
