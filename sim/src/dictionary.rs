@@ -31,6 +31,12 @@ pub struct Signature {
     pub stall_state: Option<u64>,
     /// READ commands on the bus, when the bus is captured.
     pub reads: Option<usize>,
+    /// Lines whose stage-3 reads were wrong on their own bit, over the groups that show reads.
+    pub error_lines: Vec<u32>,
+    /// Pattern groups whose stage-3 reads were stale or garbage (never written, or mixed beats).
+    pub garbage_groups: Vec<u32>,
+    /// Whether the capture shows the bytes read back in stage 3 at all.
+    pub reads_shown: bool,
 }
 
 impl Signature {
@@ -39,12 +45,38 @@ impl Signature {
         Signature {
             verdict: d.verdict,
             stage: d.stage,
-            ceiling: f.per_dq.iter().filter(|s| s.walked && s.ceiling).map(|s| s.dq).collect(),
+            ceiling: f
+                .per_dq
+                .iter()
+                .filter(|s| s.walked && s.ceiling)
+                .map(|s| s.dq)
+                .collect(),
             final_taps: f.per_dq.iter().map(|s| (s.dq, s.final_tap)).collect(),
             pattern_groups: f.pattern.iter().map(|p| p.group).collect(),
-            failing_groups: f.pattern.iter().filter(|p| p.comp_done.is_none() && p.still_hunting != Some(false)).map(|p| p.group).collect(),
+            failing_groups: f
+                .pattern
+                .iter()
+                .filter(|p| p.failed())
+                .map(|p| p.group)
+                .collect(),
             stall_state: d.stall.as_ref().and_then(|s| s.init_state),
-            reads: (!f.commands.is_empty()).then(|| f.commands.iter().filter(|c| c.kind == "RD").count()),
+            reads: (!f.commands.is_empty())
+                .then(|| f.commands.iter().filter(|c| c.kind == "RD").count()),
+            error_lines: f
+                .pattern
+                .iter()
+                .flat_map(|p| p.error_bits.iter().map(move |b| 8 * p.group + b))
+                .collect(),
+            garbage_groups: f
+                .pattern
+                .iter()
+                .filter(|p| p.garbage_reads > 0)
+                .map(|p| p.group)
+                .collect(),
+            reads_shown: f
+                .pattern
+                .iter()
+                .any(|p| !p.rise_bytes.is_empty() || !p.fall_bytes.is_empty()),
         }
     }
 
@@ -62,24 +94,45 @@ impl Signature {
         // Only lines the capture follows.
         let shown: Vec<u32> = self.final_taps.iter().map(|(d, _)| *d).collect();
         if !shown.is_empty() {
-            let sim_ceiling: Vec<u32> = sim.ceiling.iter().copied().filter(|d| shown.contains(d)).collect();
+            let sim_ceiling: Vec<u32> = sim
+                .ceiling
+                .iter()
+                .copied()
+                .filter(|d| shown.contains(d))
+                .collect();
             feature(3.0, jaccard(&self.ceiling, &sim_ceiling));
             let close = self
                 .final_taps
                 .iter()
-                .filter(|(d, t)| sim.final_taps.iter().any(|(sd, st)| sd == d && (*st as i64 - *t as i64).abs() <= 2))
+                .filter(|(d, t)| {
+                    sim.final_taps
+                        .iter()
+                        .any(|(sd, st)| sd == d && (*st as i64 - *t as i64).abs() <= 2)
+                })
                 .count();
             feature(2.0, close as f64 / shown.len() as f64);
         }
         if !self.pattern_groups.is_empty() {
-            let sim_failing: Vec<u32> = sim.failing_groups.iter().copied().filter(|g| self.pattern_groups.contains(g)).collect();
+            let sim_failing: Vec<u32> = sim
+                .failing_groups
+                .iter()
+                .copied()
+                .filter(|g| self.pattern_groups.contains(g))
+                .collect();
             feature(2.0, jaccard(&self.failing_groups, &sim_failing));
+        }
+        if self.reads_shown {
+            feature(2.0, jaccard(&self.error_lines, &sim.error_lines));
+            feature(1.0, jaccard(&self.garbage_groups, &sim.garbage_groups));
         }
         if let Some(s) = self.stall_state {
             feature(1.0, (sim.stall_state == Some(s)) as u8 as f64);
         }
         if let (Some(a), Some(b)) = (self.reads, sim.reads) {
-            feature(1.0, 1.0 - (a as f64 - b as f64).abs() / (a.max(b).max(1) as f64));
+            feature(
+                1.0,
+                1.0 - (a as f64 - b as f64).abs() / (a.max(b).max(1) as f64),
+            );
         }
         if total == 0.0 {
             0.0
@@ -123,14 +176,32 @@ pub struct Candidate {
 pub fn catalogue(dq: u32, lanes: u32) -> Vec<(String, String)> {
     let mut v = vec![("none".to_string(), String::new())];
     for k in 0..dq {
-        v.push((format!("dq_open dq={k}"), format!("kind = \"dq_open\"\ndq = {k}")));
-        v.push((format!("dq_stuck dq={k} high"), format!("kind = \"dq_stuck\"\ndq = {k}\nhigh = true")));
-        v.push((format!("dq_stuck dq={k} low"), format!("kind = \"dq_stuck\"\ndq = {k}\nhigh = false")));
+        v.push((
+            format!("dq_open dq={k}"),
+            format!("kind = \"dq_open\"\ndq = {k}"),
+        ));
+        v.push((
+            format!("dq_stuck dq={k} high"),
+            format!("kind = \"dq_stuck\"\ndq = {k}\nhigh = true"),
+        ));
+        v.push((
+            format!("dq_stuck dq={k} low"),
+            format!("kind = \"dq_stuck\"\ndq = {k}\nhigh = false"),
+        ));
     }
     for l in 0..lanes {
-        v.push((format!("dm_stuck lane={l} high"), format!("kind = \"dm_stuck\"\nlane = {l}\nhigh = true")));
-        v.push((format!("dqs_open lane={l}"), format!("kind = \"dqs_open\"\nlane = {l}")));
-        v.push((format!("dqs_stuck lane={l} low"), format!("kind = \"dqs_stuck\"\nlane = {l}\nhigh = false")));
+        v.push((
+            format!("dm_stuck lane={l} high"),
+            format!("kind = \"dm_stuck\"\nlane = {l}\nhigh = true"),
+        ));
+        v.push((
+            format!("dqs_open lane={l}"),
+            format!("kind = \"dqs_open\"\nlane = {l}"),
+        ));
+        v.push((
+            format!("dqs_stuck lane={l} low"),
+            format!("kind = \"dqs_stuck\"\nlane = {l}\nhigh = false"),
+        ));
     }
     for (name, t) in [
         ("refclk_missing", "kind = \"refclk_missing\""),
@@ -177,8 +248,15 @@ pub fn build(base: &Scenario) -> Result<Vec<Entry>, DictionaryError> {
     let mut out: Vec<Entry> = jobs
         .par_iter()
         .map(|(name, toml_text, scn)| {
-            let e = evaluate(scn).map_err(|e| DictionaryError::Run { fault: name.clone(), message: e.to_string() })?;
-            Ok(Entry { name: name.clone(), fault_toml: toml_text.clone(), signature: Signature::of(&e.facts, &e.diagnosis) })
+            let e = evaluate(scn).map_err(|e| DictionaryError::Run {
+                fault: name.clone(),
+                message: e.to_string(),
+            })?;
+            Ok(Entry {
+                name: name.clone(),
+                fault_toml: toml_text.clone(),
+                signature: Signature::of(&e.facts, &e.diagnosis),
+            })
         })
         .collect::<Result<_, DictionaryError>>()?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -206,7 +284,12 @@ pub fn cache_dir() -> PathBuf {
 pub fn cached(base: &Scenario, base_text: &str) -> Result<Vec<Entry>, DictionaryError> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (env!("CARGO_PKG_VERSION"), base_text, catalogue(base.memory.data_width, base.memory.data_width.div_ceil(8))).hash(&mut h);
+    (
+        env!("CARGO_PKG_VERSION"),
+        base_text,
+        catalogue(base.memory.data_width, base.memory.data_width.div_ceil(8)),
+    )
+        .hash(&mut h);
     let path = cache_dir().join(format!("dictionary-{:016x}.json", h.finish()));
     if let Ok(text) = std::fs::read_to_string(&path) {
         if let Ok(v) = serde_json::from_str::<Vec<Entry>>(&text) {
@@ -228,8 +311,71 @@ pub fn cached(base: &Scenario, base_text: &str) -> Result<Vec<Entry>, Dictionary
 
 /// Ranks the dictionary against a capture's signature, best first (ties by name), at most `n`.
 pub fn rank(capture: &Signature, dict: &[Entry], n: usize) -> Vec<Candidate> {
-    let mut v: Vec<Candidate> = dict.iter().map(|e| Candidate { fault: e.name.clone(), score: (capture.score(&e.signature) * 1000.0).round() / 1000.0 }).collect();
+    let mut v: Vec<Candidate> = dict
+        .iter()
+        .map(|e| Candidate {
+            fault: e.name.clone(),
+            score: (capture.score(&e.signature) * 1000.0).round() / 1000.0,
+        })
+        .collect();
     v.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.fault.cmp(&b.fault)));
     v.truncate(n);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(stage: Stage, ceiling: Vec<u32>) -> Signature {
+        Signature {
+            verdict: Verdict::Fail,
+            stage,
+            ceiling,
+            final_taps: (0..8).map(|d| (d, 17)).collect(),
+            pattern_groups: vec![0, 1],
+            failing_groups: vec![0],
+            stall_state: Some(0x0F),
+            reads: Some(603),
+            error_lines: vec![],
+            garbage_groups: vec![],
+            reads_shown: false,
+        }
+    }
+
+    #[test]
+    fn identical_signatures_score_1_and_differences_lower() {
+        let a = sig(Stage::ReadLatency, vec![3]);
+        assert_eq!(a.score(&a), 1.0);
+        assert!(a.score(&sig(Stage::ReadLatency, vec![2])) < 1.0);
+        assert!(a.score(&sig(Stage::TapCalibration, vec![3])) < 1.0);
+    }
+
+    #[test]
+    fn only_what_the_capture_shows_counts() {
+        // A probe dump that shows no taps and no bus is scored on stage and verdict alone.
+        let mut probe = sig(Stage::ReadLatency, vec![]);
+        probe.final_taps.clear();
+        probe.pattern_groups.clear();
+        probe.stall_state = None;
+        probe.reads = None;
+        assert_eq!(probe.score(&sig(Stage::ReadLatency, vec![3])), 1.0);
+    }
+
+    #[test]
+    fn ranking_breaks_ties_by_name() {
+        let d: Vec<Entry> = ["b", "a"]
+            .iter()
+            .map(|n| Entry {
+                name: n.to_string(),
+                fault_toml: String::new(),
+                signature: sig(Stage::Done, vec![]),
+            })
+            .collect();
+        let r = rank(&sig(Stage::Done, vec![]), &d, 5);
+        assert_eq!(
+            r.iter().map(|c| c.fault.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+    }
 }

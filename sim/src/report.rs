@@ -61,6 +61,9 @@ pub struct Report<'a> {
     /// Where the capture departs from the model, when `--replay` was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<&'a crate::replay::Replay>,
+    /// The board's single faults ranked by how well each explains the capture (`--dictionary`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dictionary: Option<&'a [crate::dictionary::Candidate]>,
 }
 
 impl<'a> Report<'a> {
@@ -111,6 +114,7 @@ impl<'a> Report<'a> {
             jedec,
             elided_changes: &facts.elided,
             replay: None,
+            dictionary: None,
         }
     }
 
@@ -295,6 +299,15 @@ impl<'a> Report<'a> {
                         );
                     }
                 }
+            }
+        }
+        if let Some(c) = self.dictionary {
+            let _ = writeln!(
+                o,
+                "\nfault dictionary (single faults simulated on this board, best match first):"
+            );
+            for x in c {
+                let _ = writeln!(o, "  {:>5.3}  {}", x.score, x.fault);
             }
         }
         if !self.elided_changes.is_empty() {

@@ -42,6 +42,10 @@ pub struct Args {
     /// The board to replay against (implies --replay).
     #[arg(long, value_name = "SCENARIO.toml")]
     pub scenario: Option<PathBuf>,
+    /// Rank the board's single faults by how well each, simulated, explains the capture (the
+    /// catalogue is simulated once per board, in parallel, and cached; see `MIGCAL_CACHE`).
+    #[arg(long)]
+    pub dictionary: bool,
     /// IDELAY tap size for margins, in ps.
     #[arg(long, default_value_t = 78.125)]
     pub tap_ps: f64,
@@ -113,8 +117,21 @@ pub fn run(args: &Args) -> CliResult {
         (None, true) => Some(run_replay(None, &capture, &facts)?),
         (None, false) => None,
     };
+    let ranked = if args.dictionary {
+        let (scn, text) = board_scenario(args.scenario.as_deref(), &facts)?;
+        let dict =
+            crate::dictionary::cached(&scn, &text).map_err(|e| CliError::Message(e.to_string()))?;
+        Some(crate::dictionary::rank(
+            &crate::dictionary::Signature::of(&facts, &diag),
+            &dict,
+            5,
+        ))
+    } else {
+        None
+    };
     let mut report = Report::new(&name, &facts, &diag, &checks);
     report.replay = replay.as_ref();
+    report.dictionary = ranked.as_deref();
     if args.json {
         println!("{}", report.json());
     } else {
@@ -129,21 +146,38 @@ pub fn run(args: &Args) -> CliResult {
 /// The nominal minimodule board (the golden build), the default replay scenario.
 const NOMINAL_MINIMODULE: &str = include_str!("../../scenarios/golden/nominal.toml");
 
+/// The board a capture is compared with: the given scenario, or the profile's nominal board.
+fn board_scenario(
+    path: Option<&std::path::Path>,
+    facts: &crate::analysis::Facts,
+) -> Result<(crate::scenario::Scenario, String), CliError> {
+    use crate::scenario::Scenario;
+    let (text, origin) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p)
+                .map_err(|e| CliError::Message(format!("{}: {e}", p.display())))?,
+            p.to_path_buf(),
+        ),
+        None => {
+            if facts.profile != Profile::Minimodule {
+                return Err(CliError::Message("without --scenario the model runs the minimodule board; give the DDR2 board's scenario file".into()));
+            }
+            (
+                NOMINAL_MINIMODULE.to_string(),
+                PathBuf::from("sim/scenarios/golden/nominal.toml"),
+            )
+        }
+    };
+    let scn = Scenario::parse(&text, &origin).map_err(|e| CliError::Message(e.to_string()))?;
+    Ok((scn, text))
+}
+
 fn run_replay(
     path: Option<&std::path::Path>,
     capture: &Capture,
     facts: &crate::analysis::Facts,
 ) -> Result<crate::replay::Replay, CliError> {
-    use crate::scenario::Scenario;
-    let scn = if let Some(path) = path {
-        Scenario::load(path)
-    } else {
-        if facts.profile != Profile::Minimodule {
-            return Err(CliError::Message("--replay without a scenario needs the minimodule profile; give the DDR2 board's scenario file".into()));
-        }
-        Scenario::parse(NOMINAL_MINIMODULE, std::path::Path::new("sim/scenarios/golden/nominal.toml"))
-    }
-    .map_err(|e| CliError::Message(e.to_string()))?;
+    let (scn, _) = board_scenario(path, facts)?;
     let (_, model) = crate::evaluate::simulate_capture(&scn)
         .map_err(|e| CliError::Message(format!("replay: {e}")))?;
     Ok(crate::replay::replay(capture, &model, &facts.clock))
