@@ -1,8 +1,18 @@
 //! Running a scenario: drives the model cycle by cycle, streams every signal change to an
 //! optional VCD, and folds the same change stream into a summary (stage boundaries, taps, bus
 //! commands, stall), so the summary describes exactly what the trace shows.
+//!
+//! With a `[clocking]` section the DCM model's waveform drives the controller's `dcm_lock`, and
+//! the run spans milliseconds: the model jumps over idle stretches (held in reset, the 200 us
+//! wait, the refresh interval), the DCM's LOCKED, RST and STATUS bits are written to the VCD at
+//! their own femtosecond times, in time order with the controller's changes, and the summary
+//! lists every lock, unlock and restart of the interface. The memory clock pad `tb/ck` is left
+//! out of such a trace: two changes per 5 ns clock over hundreds of milliseconds would be
+//! gigabytes, and nothing in the DCM story needs it (STATUS\[1\] shows CLKIN presence).
 
 use crate::scenario::{ProfileName, Scenario};
+use migcal_model::dcm::config::{ClockingConfig, ConfigError, DcmSetup};
+use migcal_model::dcm::{self, Input, OutputSignal, Waveform, FS_PER_MS};
 use migcal_model::ddr2_controller::{ddr2, init};
 use migcal_model::ddr2_device::Command;
 use migcal_model::mig::Mig;
@@ -53,6 +63,72 @@ pub struct GroupSummary {
     pub first_rising: bool,
 }
 
+/// One change of the DCM's LOCKED (the controller's `dcm_lock`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LockChange {
+    /// `true` when LOCKED rose, `false` when it fell.
+    pub locked: bool,
+    /// When, in milliseconds.
+    pub time_ms: f64,
+    /// When, in femtoseconds (exact).
+    pub time_fs: u64,
+    /// The first clk_0 cycle whose rising edge sees the new level.
+    pub cycle: u64,
+}
+
+/// One change on the DCM's inputs (CLKIN stop/resume/period, RST).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DcmInputChange {
+    /// When, in milliseconds.
+    pub time_ms: f64,
+    /// When, in femtoseconds (exact).
+    pub time_fs: u64,
+    /// What changed (`RST assert`, `CLKIN stop`, ...).
+    pub input: String,
+}
+
+/// A reset of the whole interface by LOCKED falling: the controller goes back to reset and init
+/// starts over at the next lock.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Restart {
+    /// When LOCKED fell, in milliseconds.
+    pub unlock_time_ms: f64,
+    /// The first clk_0 cycle that saw LOCKED low.
+    pub unlock_cycle: u64,
+    /// The cycle `init_done` fell, when init had completed before the unlock.
+    pub init_done_lost_cycle: Option<u64>,
+    /// When LOCKED rose again (init starting over), in milliseconds; `None` if not in the run.
+    pub relock_time_ms: Option<f64>,
+    /// The first clk_0 cycle that saw the relock.
+    pub relock_cycle: Option<u64>,
+    /// The cycle `init_done` rose again after the relock, if it did before the run ended (or
+    /// LOCKED fell again).
+    pub init_done_again_cycle: Option<u64>,
+}
+
+/// What the DCM did during the run (present when the scenario has `[clocking]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DcmSummary {
+    /// The primitive (`DCM`, `DCM_BASE`, `DCM_ADV`).
+    pub primitive: String,
+    /// `DCM_AUTOCALIBRATION` in effect (the legacy `DCM` has no attribute: TRUE).
+    pub dcm_autocalibration: bool,
+    /// Whether MAP inserts the AR21435 autocalibration macro (TRUE and stepping >= 2).
+    pub autocal_macro: bool,
+    /// The input changes, in time order.
+    pub inputs: Vec<DcmInputChange>,
+    /// Every rise and fall of LOCKED, in time order.
+    pub lock_changes: Vec<LockChange>,
+    /// LOCKED at the end of the run.
+    pub locked_at_end: bool,
+    /// Every interface reset caused by LOCKED falling after it had risen.
+    pub restarts: Vec<Restart>,
+    /// Every cycle `init_done` rose (more than one when the interface restarted).
+    pub init_done_cycles: Vec<u64>,
+    /// Remarks on the configuration that are not errors.
+    pub notes: Vec<String>,
+}
+
 /// The result of a run (also the `simulate --json` document).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -86,6 +162,10 @@ pub struct Summary {
     pub commands: Vec<BusCommand>,
     /// The stall, if init_done was not reached.
     pub stall: Option<Stall>,
+    /// The DCM's part of the run, when the scenario has `[clocking]` (absent from the JSON
+    /// otherwise, so runs without a DCM keep their document).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dcm: Option<DcmSummary>,
 }
 
 impl Summary {
@@ -135,6 +215,8 @@ struct Tracer<'a> {
     last_init_state_change: u64,
     prev_init_state: Option<u64>,
     refresh_counter_moved: bool,
+    /// Every rise of `init_done` (the summary keeps the first; restarts need them all).
+    init_done_rises: Vec<u64>,
 }
 
 impl Tracer<'_> {
@@ -186,6 +268,7 @@ impl Probe for Tracer<'_> {
         }
         if id == ids.init_done && self.rose(id, v, 0) {
             first(&mut self.s.init_done_cycle);
+            self.init_done_rises.push(c);
         }
         if id == ids.init_done
             && v.bits & 1 == 0
@@ -262,6 +345,242 @@ pub enum RunError {
     /// The VCD writer failed.
     #[error(transparent)]
     Trace(#[from] migcal_traces::TraceError),
+    /// The `[clocking]` section cannot be simulated (e.g. a RST shorter than 3 CLKIN cycles);
+    /// the message names the key (`clocking.rst[0].length_ms`).
+    #[error("key `clocking`: {0}")]
+    Clocking(#[from] ConfigError),
+    /// The DCM model refused the inputs up to the stop time.
+    #[error("key `clocking`: {0}")]
+    Dcm(#[from] dcm::DcmError),
+}
+
+/// The DCM side of a run: its inputs and the waveform the model gives up to the stop time.
+struct DcmRun {
+    setup: DcmSetup,
+    wave: Waveform,
+}
+
+/// The DCM signals in the VCD, after the controller's and the pads: names an engineer's
+/// testbench would use for a DCM instance, which the name matcher binds to `dcm/locked`,
+/// `dcm/rst`, `dcm/status[1]` and `dcm/status[2]`.
+const DCM_VCD_NAMES: [&str; 4] = [
+    "tb/dut/infrastructure0/dcm0/locked",
+    "tb/dut/infrastructure0/dcm0/rst",
+    "tb/dut/infrastructure0/dcm0/status[1]",
+    "tb/dut/infrastructure0/dcm0/status[2]",
+];
+
+impl DcmRun {
+    /// Builds the DCM's inputs and simulates it up to the scenario's stop time (the same
+    /// computation the scenario's `dcm_locked_ps` comes from).
+    fn new(c: &ClockingConfig, stop_time_us: f64) -> Result<DcmRun, RunError> {
+        let setup = c.build()?;
+        let until = (stop_time_us * 1e9) as u64;
+        let wave = dcm::simulate(&setup.params, &setup.clkin, &setup.inputs, until)?;
+        Ok(DcmRun { setup, wave })
+    }
+
+    /// LOCKED high stretches in ps, the controller's `dcm_lock`.
+    fn locked_ps(&self) -> Vec<(f64, Option<f64>)> {
+        let ps = |t: u64| t as f64 / 1000.0;
+        self.wave
+            .locked_intervals()
+            .map(|iv| (ps(iv.rise), iv.fall.map(ps)))
+            .collect()
+    }
+
+    /// Every level change of the four traced DCM signals as (time fs, index into
+    /// [`DCM_VCD_NAMES`], level), in time order, starting with the levels at t = 0. At one
+    /// instant an input (RST) comes before the outputs it causes.
+    fn vcd_changes(&self) -> Vec<(u64, usize, bool)> {
+        let w = &self.wave;
+        let mut v = vec![
+            (0, 0, w.initial.locked),
+            (0, 1, false),
+            (0, 2, w.initial.status1),
+            (0, 3, w.initial.status2),
+        ];
+        for e in self.setup.inputs.iter().filter(|e| e.time <= w.end) {
+            match e.input {
+                Input::RstAssert => v.push((e.time, 1, true)),
+                Input::RstDeassert => v.push((e.time, 1, false)),
+                _ => {}
+            }
+        }
+        for e in &w.events {
+            let i = match e.signal {
+                OutputSignal::Locked => 0,
+                OutputSignal::Status1 => 2,
+                OutputSignal::Status2 => 3,
+            };
+            v.push((e.time, i, e.value));
+        }
+        // Stable: the order above (inputs, then outputs) is kept within an instant.
+        v.sort_by_key(|c| c.0);
+        v
+    }
+
+    /// The summary section, from the waveform and the controller's `init_done` history.
+    fn summary(
+        &self,
+        period_ps: f64,
+        init_done_rises: &[u64],
+        init_done_falls: &[u64],
+    ) -> DcmSummary {
+        let ms = |t: u64| t as f64 / FS_PER_MS as f64;
+        let lock_changes: Vec<LockChange> = self
+            .wave
+            .changes(OutputSignal::Locked)
+            .map(|e| LockChange {
+                locked: e.value,
+                time_ms: ms(e.time),
+                time_fs: e.time,
+                cycle: first_edge_after(e.time, period_ps),
+            })
+            .collect();
+        let mut restarts = Vec::new();
+        for (k, fall) in lock_changes.iter().enumerate() {
+            if fall.locked || !lock_changes[..k].iter().any(|c| c.locked) {
+                continue;
+            }
+            let relock = lock_changes[k + 1..].iter().find(|c| c.locked);
+            let next_fall = relock.and_then(|r| {
+                lock_changes[k + 1..]
+                    .iter()
+                    .find(|c| !c.locked && c.time_fs > r.time_fs)
+            });
+            // init_done falls a few cycles after the unlock (the reset synchronisers), before
+            // the relock.
+            let lost = init_done_falls
+                .iter()
+                .copied()
+                .find(|&c| c >= fall.cycle && relock.is_none_or(|r| c < r.cycle));
+            let again = relock.and_then(|r| {
+                init_done_rises
+                    .iter()
+                    .copied()
+                    .find(|&c| c >= r.cycle && next_fall.is_none_or(|f| c < f.cycle))
+            });
+            restarts.push(Restart {
+                unlock_time_ms: fall.time_ms,
+                unlock_cycle: fall.cycle,
+                init_done_lost_cycle: lost,
+                relock_time_ms: relock.map(|r| r.time_ms),
+                relock_cycle: relock.map(|r| r.cycle),
+                init_done_again_cycle: again,
+            });
+        }
+        let p = &self.setup.params;
+        DcmSummary {
+            primitive: p.primitive.to_string(),
+            dcm_autocalibration: p.effective_autocalibration(),
+            autocal_macro: p.autocal_macro_inserted(),
+            inputs: self
+                .setup
+                .inputs
+                .iter()
+                .filter(|e| e.time <= self.wave.end)
+                .map(|e| DcmInputChange {
+                    time_ms: ms(e.time),
+                    time_fs: e.time,
+                    input: e.input.to_string(),
+                })
+                .collect(),
+            locked_at_end: self.wave.locked_at(self.wave.end),
+            lock_changes,
+            restarts,
+            init_done_cycles: init_done_rises.to_vec(),
+            notes: self.setup.notes.clone(),
+        }
+    }
+}
+
+/// The first clk_0 cycle whose rising edge (at `(n + 0.5)` periods) lies strictly after `t_fs`:
+/// the controller samples `dcm_lock` there (as `Mig::dcm_lock_at`, with the same arithmetic).
+fn first_edge_after(t_fs: u64, period_ps: f64) -> u64 {
+    let t_ps = t_fs as f64 / 1000.0;
+    let edge = |n: u64| period_ps * (n as f64 + 0.5);
+    let mut n = ((t_ps / period_ps) - 0.5).floor().max(-1.0) as i64 + 1;
+    // Float rounding may put the estimate one edge off either way.
+    while n > 0 && edge(n as u64 - 1) > t_ps {
+        n -= 1;
+    }
+    let mut n = n.max(0) as u64;
+    while edge(n) <= t_ps {
+        n += 1;
+    }
+    n
+}
+
+/// Writes the DCM's changes to the VCD as their times come due.
+struct DcmTrace {
+    changes: Vec<(u64, usize, bool)>,
+    next: usize,
+    first_id: u32,
+}
+
+impl DcmTrace {
+    /// Writes every pending change at or before `upto` fs.
+    fn flush(&mut self, w: &mut VcdWriter<Vec<u8>>, upto: u64) -> Result<(), RunError> {
+        while let Some(&(t, i, v)) = self.changes.get(self.next).filter(|c| c.0 <= upto) {
+            w.change(
+                t,
+                self.first_id + i as u32,
+                migcal_traces::trace::ValueRef::Bits(if v { b"1" } else { b"0" }),
+            )?;
+            self.next += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The pads' side of the VCD: the tracker, which pads are written under which id, and the
+/// DCM changes to interleave with them.
+struct Pads {
+    tracker: migcal_model::mig::PadTracker,
+    upto_ps: f64,
+    /// The longest stretch handed to the tracker at once (`None`: any).
+    step_ps: Option<f64>,
+    events: Vec<migcal_model::probe::PadEvent>,
+    chars: Vec<u8>,
+    ids: Vec<Option<u32>>,
+    widths: Vec<u32>,
+}
+
+impl Pads {
+    /// Writes the pad changes up to `to_ps`, with any DCM change that falls before each.
+    fn advance(
+        &mut self,
+        mig: &Mig,
+        to_ps: f64,
+        w: &mut VcdWriter<Vec<u8>>,
+        mut dcm: Option<&mut DcmTrace>,
+    ) -> Result<(), RunError> {
+        loop {
+            let to = match self.step_ps {
+                Some(step) if to_ps - self.upto_ps > step => self.upto_ps + step,
+                _ => to_ps,
+            };
+            self.events.clear();
+            self.tracker.advance(mig, to, &mut self.events);
+            for e in &self.events {
+                let Some(id) = self.ids[e.pad] else { continue };
+                if let Some(d) = dcm.as_deref_mut() {
+                    d.flush(w, e.time_fs)?;
+                }
+                e.value.write_chars(self.widths[e.pad], &mut self.chars);
+                w.change(
+                    e.time_fs,
+                    id,
+                    migcal_traces::trace::ValueRef::Bits(&self.chars),
+                )?;
+            }
+            self.upto_ps = self.upto_ps.max(to);
+            if to >= to_ps {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// The trace's signal list in the traces crate's terms.
@@ -290,7 +609,16 @@ pub fn run_with(
     vcd: bool,
     skip_idle: bool,
 ) -> Result<(Summary, Option<Vec<u8>>), RunError> {
-    let p = scn.model_params();
+    let mut p = scn.model_params();
+    let dcm_run = match &scn.clocking {
+        Some(c) => Some(DcmRun::new(c, scn.stop_time_us)?),
+        None => None,
+    };
+    if let Some(d) = &dcm_run {
+        // The same waveform as the scenario's, recomputed so that a scenario edited in memory
+        // (`sweep`) cannot trace one DCM and simulate another.
+        p.dcm_locked_ps = Some(d.locked_ps());
+    }
     let period_ps = p.board.period_ps;
     let mut mig = Mig::new(p);
     let decls = mig.signal_decls();
@@ -347,13 +675,48 @@ pub fn run_with(
             })
             .collect(),
     };
-    // The VCD carries the per-cycle signals, then the pads (ids after them).
+    // The VCD carries the per-cycle signals, then the pads (ids after them), then the DCM's.
     let pad_decls = mig.pad_decls();
+    // A DCM run lasts milliseconds: leave the memory clock out (see the module doc).
+    let pad_ids: Vec<Option<u32>> = {
+        let mut next = decls.len() as u32;
+        pad_decls
+            .iter()
+            .map(|d| {
+                (dcm_run.is_none() || d.name != "tb/ck").then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
+    };
+    let mut dcm_trace = dcm_run.as_ref().map(|d| DcmTrace {
+        changes: d.vcd_changes(),
+        next: 0,
+        first_id: (decls.len() + pad_ids.iter().flatten().count()) as u32,
+    });
     let mut writer = if vcd {
         let mut all = decls.clone();
-        all.extend(pad_decls.iter().cloned());
-        // About 40 bytes per clock (the clock pad alone changes twice per cycle).
-        let estimate = (scn.cycles() as usize).saturating_mul(40);
+        all.extend(
+            pad_decls
+                .iter()
+                .zip(&pad_ids)
+                .filter(|(_, id)| id.is_some())
+                .map(|(d, _)| d.clone()),
+        );
+        if dcm_run.is_some() {
+            all.extend(DCM_VCD_NAMES.iter().map(|n| SignalDecl {
+                name: (*n).to_string(),
+                width: 1,
+                integer: false,
+            }));
+        }
+        // About 40 bytes per clock (the clock pad alone changes twice per cycle); a DCM run
+        // skips most of its clocks and has no clock pad, so only its start is reserved.
+        let mut estimate = (scn.cycles() as usize).saturating_mul(40);
+        if dcm_run.is_some() {
+            estimate = estimate.min(1 << 24);
+        }
         Some(VcdWriter::new(
             Vec::with_capacity(estimate),
             1,
@@ -362,9 +725,20 @@ pub fn run_with(
     } else {
         None
     };
-    let mut pads = migcal_model::mig::PadTracker::new();
-    let mut pad_events = Vec::new();
-    let mut pad_chars = Vec::new();
+    // Long idle stretches of a DCM run are walked by the pad tracker in bounded steps (it lists
+    // every quarter clock of the stretch at once otherwise).
+    let pad_step_ps = dcm_run
+        .as_ref()
+        .map(|_| period_ps * f64::from(1u32 << 16));
+    let mut pads = Pads {
+        tracker: migcal_model::mig::PadTracker::new(),
+        upto_ps: 0.0,
+        step_ps: pad_step_ps,
+        events: Vec::new(),
+        chars: Vec::new(),
+        ids: pad_ids,
+        widths: pad_decls.iter().map(|d| d.width).collect(),
+    };
     let lanes = ids.pc_comp_done.len();
     let mut t = Tracer {
         ids,
@@ -394,10 +768,12 @@ pub fn run_with(
             groups: vec![GroupSummary::default(); groups.max(lanes)],
             commands: Vec::new(),
             stall: None,
+            dcm: None,
         },
         last_init_state_change: 0,
         prev_init_state: None,
         refresh_counter_moved: false,
+        init_done_rises: Vec::new(),
     };
     // Power-up values at t = 0.
     mig.visit(&mut t);
@@ -405,21 +781,14 @@ pub fn run_with(
     while mig.cycle() < cycles {
         let n = mig.cycle();
         mig.step();
-        if let Some(w) = t.vcd.as_deref_mut() {
-            pad_events.clear();
-            pads.advance(&mig, mig.edge_time_ps(n), &mut pad_events);
-            for e in &pad_events {
-                let width = pad_decls[e.pad].width;
-                e.value.write_chars(width, &mut pad_chars);
-                w.change(
-                    e.time_fs,
-                    (decls.len() + e.pad) as u32,
-                    migcal_traces::trace::ValueRef::Bits(&pad_chars),
-                )?;
-            }
-        }
         t.cycle = n;
         t.time_fs = ((n as f64 + 0.5) * period_ps * 1000.0).round() as u64;
+        if let Some(w) = t.vcd.as_deref_mut() {
+            pads.advance(&mig, mig.edge_time_ps(n), w, dcm_trace.as_mut())?;
+            if let Some(d) = dcm_trace.as_mut() {
+                d.flush(w, t.time_fs)?;
+            }
+        }
         mig.visit(&mut t);
         t.end_cycle();
         if let Some(e) = t.error.take() {
@@ -429,17 +798,12 @@ pub fn run_with(
             mig.skip_idle(cycles - mig.cycle());
         }
     }
-    // The pads up to the stop time (the last stretch may have been skipped as idle).
+    // The pads up to the stop time (the last stretch may have been skipped as idle), and the
+    // DCM's changes up to the end of its waveform.
     if let Some(w) = t.vcd.as_deref_mut() {
-        pad_events.clear();
-        pads.advance(&mig, scn.stop_time_us * 1e6, &mut pad_events);
-        for e in &pad_events {
-            e.value.write_chars(pad_decls[e.pad].width, &mut pad_chars);
-            w.change(
-                e.time_fs,
-                (decls.len() + e.pad) as u32,
-                migcal_traces::trace::ValueRef::Bits(&pad_chars),
-            )?;
+        pads.advance(&mig, scn.stop_time_us * 1e6, w, dcm_trace.as_mut())?;
+        if let Some(d) = dcm_trace.as_mut() {
+            d.flush(w, u64::MAX)?;
         }
     }
     let mut s = std::mem::replace(
@@ -460,6 +824,7 @@ pub fn run_with(
             groups: Vec::new(),
             commands: Vec::new(),
             stall: None,
+            dcm: None,
         },
     );
     s.cycles = cycles;
@@ -469,6 +834,9 @@ pub fn run_with(
         s.groups[l].first_rising = t.val(t.ids.pc_first_rising[l]) == 1;
     }
     s.init_done_at_end = t.val(t.ids.init_done) == 1;
+    s.dcm = dcm_run
+        .as_ref()
+        .map(|d| d.summary(period_ps, &t.init_done_rises, &s.init_done_lost_cycles));
     if !s.init_done_at_end {
         let code = t.val(t.ids.init_state);
         let lost = !s.init_done_lost_cycles.is_empty();
