@@ -2,7 +2,7 @@
 //! print the stage boundaries, taps, bus commands and any stall.
 
 use super::{write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
-use crate::run::{run, Summary};
+use crate::run::{run, DcmSummary, Summary};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -73,6 +73,76 @@ fn at(s: &Summary, c: Option<u64>) -> String {
     match c {
         Some(c) => format!("cycle {c:>7}  {:>12.1} ns", s.time_ns(c)),
         None => "never".into(),
+    }
+}
+
+/// The DCM's part of the human summary: inputs, every LOCKED change, every restart.
+fn dcm_text(d: &DcmSummary, o: &mut String) {
+    let _ = writeln!(
+        o,
+        "DCM: {}, DCM_AUTOCALIBRATION = {}{}",
+        d.primitive,
+        if d.dcm_autocalibration {
+            "TRUE"
+        } else {
+            "FALSE"
+        },
+        if d.autocal_macro {
+            ", autocalibration macro inserted by MAP (AR21435)"
+        } else {
+            ", no autocalibration macro"
+        }
+    );
+    for n in &d.notes {
+        let _ = writeln!(o, "  note: {n}");
+    }
+    // Inputs and LOCKED changes in one time line; at one instant the input comes first (a RST
+    // rising drops LOCKED at the same time).
+    let mut lines: Vec<(u64, String)> = d
+        .inputs
+        .iter()
+        .map(|i| (i.time_fs, format!("{:>14.6} ms  {}", i.time_ms, i.input)))
+        .collect();
+    lines.extend(d.lock_changes.iter().map(|c| {
+        (
+            c.time_fs,
+            format!(
+                "{:>14.6} ms  LOCKED {}  (clk_0 cycle {})",
+                c.time_ms,
+                if c.locked { "rises" } else { "falls" },
+                c.cycle
+            ),
+        )
+    }));
+    lines.sort_by_key(|l| l.0);
+    for (_, l) in &lines {
+        let _ = writeln!(o, "  {l}");
+    }
+    let _ = writeln!(
+        o,
+        "  LOCKED {} at the end of the run",
+        if d.locked_at_end { "high" } else { "low" }
+    );
+    for r in &d.restarts {
+        let lost = match r.init_done_lost_cycle {
+            Some(c) => format!("init_done lost at cycle {c}"),
+            None => "init had not completed".to_string(),
+        };
+        let after = match (r.relock_time_ms, r.relock_cycle) {
+            (Some(t), Some(c)) => format!(
+                "init starts over at the relock, {t:.6} ms (cycle {c}){}",
+                match r.init_done_again_cycle {
+                    Some(d) => format!(", init_done again at cycle {d}"),
+                    None => ", init_done not reached again".to_string(),
+                }
+            ),
+            _ => "no relock before the end of the run: held in reset".to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "MIG restart: LOCKED fell at {:.6} ms (cycle {}): interface reset, {lost}; {after}",
+            r.unlock_time_ms, r.unlock_cycle
+        );
     }
 }
 
@@ -190,6 +260,9 @@ pub fn text(s: &Summary) -> String {
     }
     for c in &s.init_done_lost_cycles {
         let _ = writeln!(o, "init_done LOST at {} (interface reset)", at(s, Some(*c)));
+    }
+    if let Some(d) = &s.dcm {
+        dcm_text(d, &mut o);
     }
     match &s.stall {
         None => {
