@@ -727,9 +727,7 @@ pub fn run_with(
     };
     // Long idle stretches of a DCM run are walked by the pad tracker in bounded steps (it lists
     // every quarter clock of the stretch at once otherwise).
-    let pad_step_ps = dcm_run
-        .as_ref()
-        .map(|_| period_ps * f64::from(1u32 << 16));
+    let pad_step_ps = dcm_run.as_ref().map(|_| period_ps * f64::from(1u32 << 16));
     let mut pads = Pads {
         tracker: migcal_model::mig::PadTracker::new(),
         upto_ps: 0.0,
