@@ -882,3 +882,26 @@ pub fn run_with(
     };
     Ok((s, bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::first_edge_after;
+
+    #[test]
+    fn first_edge_after_is_strictly_after() {
+        // Edges at 2.5 ns, 7.5 ns, 12.5 ns, ... of a 5 ns clock.
+        assert_eq!(first_edge_after(0, 5000.0), 0);
+        assert_eq!(first_edge_after(2_499_999, 5000.0), 0);
+        assert_eq!(first_edge_after(2_500_000, 5000.0), 1);
+        assert_eq!(first_edge_after(2_500_001, 5000.0), 1);
+        // 1 ms: edge 199999 is at 999997.5 ns, edge 200000 at 1000002.5 ns.
+        assert_eq!(first_edge_after(1_000_000_000_000, 5000.0), 200_000);
+        // An odd period where float rounding matters.
+        for n in [1u64, 7, 123_456, 98_765_432] {
+            let edge_fs = (3333.0 * (n as f64 + 0.5) * 1000.0).round() as u64;
+            let k = first_edge_after(edge_fs, 3333.0);
+            assert!(3333.0 * (k as f64 + 0.5) > edge_fs as f64 / 1000.0);
+            assert!(k == 0 || 3333.0 * (k as f64 - 0.5) <= edge_fs as f64 / 1000.0);
+        }
+    }
+}
