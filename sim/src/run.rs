@@ -114,13 +114,58 @@ fn find(decls: &[SignalDecl], suffix: &str) -> usize {
         .unwrap_or_else(|| panic!("model does not trace {suffix}"))
 }
 
-/// Folds the change stream into a [`Summary`] and forwards changes to a VCD.
+/// Where a run's signal changes go besides the summary: the VCD writer of `simulate -o`, or an
+/// in-memory trace (`evaluate` hands the model's trace to the analysis without a file).
+pub trait ChangeSink {
+    /// Called once, before the first change, with every traced signal in id order.
+    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError>;
+    /// One change at `time_fs`: `bits` are the signal's width of `0 1 x`, most significant
+    /// first.
+    fn change(
+        &mut self,
+        time_fs: u64,
+        id: u32,
+        bits: &[u8],
+    ) -> Result<(), migcal_traces::TraceError>;
+    /// Called once after the last change: the run lasts to `time_fs` even if nothing changes
+    /// there.
+    fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError>;
+}
+
+/// The VCD writer as a [`ChangeSink`] (timescale 1 fs, as the goldens).
+struct VcdSink(Option<VcdWriter<Vec<u8>>>);
+
+impl ChangeSink for VcdSink {
+    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError> {
+        self.0 = Some(VcdWriter::new(Vec::new(), 1, signals)?);
+        Ok(())
+    }
+    fn change(
+        &mut self,
+        time_fs: u64,
+        id: u32,
+        bits: &[u8],
+    ) -> Result<(), migcal_traces::TraceError> {
+        match &mut self.0 {
+            Some(w) => w.change(time_fs, id, migcal_traces::trace::ValueRef::Bits(bits)),
+            None => Ok(()),
+        }
+    }
+    fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError> {
+        match &mut self.0 {
+            Some(w) => w.end_at(time_fs),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Folds the change stream into a [`Summary`] and forwards changes to a sink.
 struct Tracer<'a> {
     ids: Ids,
     cur: Vec<Option<Value>>,
     cycle: u64,
     time_fs: u64,
-    vcd: Option<&'a mut VcdWriter<Vec<u8>>>,
+    vcd: Option<&'a mut dyn ChangeSink>,
     widths: Vec<u32>,
     scratch: Vec<u8>,
     error: Option<migcal_traces::TraceError>,
@@ -200,11 +245,7 @@ impl Probe for Tracer<'_> {
                     b'0'
                 });
             }
-            if let Err(e) = w.change(
-                self.time_fs,
-                id as u32,
-                migcal_traces::trace::ValueRef::Bits(&self.scratch),
-            ) {
+            if let Err(e) = w.change(self.time_fs, id as u32, &self.scratch) {
                 self.error.get_or_insert(e);
             }
         }
@@ -275,6 +316,29 @@ pub fn run_with(
     vcd: bool,
     skip_idle: bool,
 ) -> Result<(Summary, Option<Vec<u8>>), RunError> {
+    let mut sink = VcdSink(None);
+    let s = run_traced(
+        scn,
+        skip_idle,
+        if vcd {
+            Some(&mut sink as &mut dyn ChangeSink)
+        } else {
+            None
+        },
+    )?;
+    let bytes = match sink.0 {
+        Some(w) => Some(w.finish()?),
+        None => None,
+    };
+    Ok((s, bytes))
+}
+
+/// [`run_with`], sending every signal change to `sink` (when given) instead of a VCD.
+pub fn run_traced(
+    scn: &Scenario,
+    skip_idle: bool,
+    mut sink: Option<&mut dyn ChangeSink>,
+) -> Result<Summary, RunError> {
     let p = scn.model_params();
     let period_ps = p.board.period_ps;
     let mut mig = Mig::new(p);
@@ -332,18 +396,16 @@ pub fn run_with(
             })
             .collect(),
     };
-    let mut writer = if vcd {
-        Some(VcdWriter::new(Vec::new(), 1, &signal_infos(&decls))?)
-    } else {
-        None
-    };
+    if let Some(w) = sink.as_deref_mut() {
+        w.begin(&signal_infos(&decls))?;
+    }
     let lanes = ids.pc_comp_done.len();
     let mut t = Tracer {
         ids,
         cur: vec![None; decls.len()],
         cycle: 0,
         time_fs: 0,
-        vcd: writer.as_mut(),
+        vcd: sink,
         widths: decls.iter().map(|d| d.width).collect(),
         scratch: Vec::with_capacity(64),
         error: None,
@@ -438,15 +500,10 @@ pub fn run_with(
             cycle: t.last_init_state_change,
         });
     }
-    drop(t);
-    let bytes = match writer {
-        Some(mut w) => {
-            // The run lasts to the stop time even when nothing changes at its end (a controller
-            // held in reset): say so in the trace.
-            w.end_at(((cycles as f64 + 0.5) * period_ps * 1000.0).round() as u64)?;
-            Some(w.finish()?)
-        }
-        None => None,
-    };
-    Ok((s, bytes))
+    if let Some(w) = t.vcd.as_deref_mut() {
+        // The run lasts to the stop time even when nothing changes at its end (a controller
+        // held in reset): say so in the trace.
+        w.end(((cycles as f64 + 0.5) * period_ps * 1000.0).round() as u64)?;
+    }
+    Ok(s)
 }
