@@ -257,3 +257,31 @@ fn sigrok_cuts_name_stage_and_line() {
         .any(|p| p.contains("pattern_compare")));
     assert!(!run_sigrok("idelayctrl_not_ready").cannot_tell.is_empty());
 }
+
+/// The READ commands on the bus, as the golden README counts them (sampled at CK rising edges).
+#[test]
+fn bus_read_counts_match_the_golden_readme() {
+    for (name, reads) in [
+        ("nominal", 321),
+        ("fault1", 603),
+        ("fault2", 681),
+        ("skew", 279),
+        ("dq5_stuck_high", 441),
+        ("dqs1_open", 321),
+        ("idelayctrl_not_ready", 0),
+    ] {
+        let c = Capture::open(&common::golden(name), &Default::default(), None).unwrap();
+        let f = analyze(
+            &c,
+            &Config {
+                profile: None,
+                clock: None,
+            },
+        );
+        assert_eq!(
+            f.commands.iter().filter(|c| c.kind == "RD").count(),
+            reads,
+            "{name}"
+        );
+    }
+}

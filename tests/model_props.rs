@@ -28,7 +28,8 @@ proptest! {
         for &t in &s.final_taps {
             prop_assert!(t < 64, "tap {t} out of range");
         }
-        // 4 lines per tap_logic group, the first never walked individually: 3 CHAN_DONE each.
+        // 4 lines per tap_logic group, the first never walked individually: 3 CHAN_DONE each
+        // up to calib_done (later pulses select no line).
         for g in 0..2 {
             prop_assert_eq!(s.groups[g].chan_done_cycles.len(), 3, "group {}", g);
         }
@@ -68,6 +69,10 @@ fn skipping_idle_stretches_changes_nothing() {
         "profile = \"minimodule\"\nstop_time_us = 300\n[[fault]]\nkind = \"dq_open\"\ndq = 3\n",
         "profile = \"minimodule\"\nstop_time_us = 50\n[[fault]]\nkind = \"refclk_missing\"\n",
         "profile = \"minimodule\"\nseed = 9\nstop_time_us = 260\n[board]\njitter_ps_rms = 40\n",
+        // DCM lock lost and regained mid-run: skipping must stop at every dcm_lock change.
+        "profile = \"minimodule\"\nstop_time_us = 700\n[clocking]\nlock_time_ms = 0.005\n\
+         autocal_unlock_delay_ms = 0.3\n[[clocking.clkin_stop]]\nat_ms = 0.01\nresume_at_ms = 0.02\n\
+         [[clocking.rst]]\nat_ms = 0.03\nlength_ms = 0.0001\n",
     ] {
         let scn = Scenario::parse(text, Path::new("skip.toml")).expect("valid");
         let (a, va) = run_with(&scn, true, true).expect("runs");
@@ -113,4 +118,60 @@ fn ddr2_default_runs_the_jedec_sequence_and_calibrates() {
     }
     assert!(s.init_done_cycle.is_some());
     assert!(s.stall.is_none());
+}
+
+fn fault_toml(kind: u8, x: u8, y: u8) -> String {
+    let (x, y) = (x % 16, y % 16);
+    match kind % 7 {
+        0 => String::new(),
+        1 => format!("[[fault]]\nkind = \"dq_open\"\ndq = {x}\n"),
+        2 => format!(
+            "[[fault]]\nkind = \"dq_stuck\"\ndq = {x}\nhigh = {}\n",
+            y % 2 == 0
+        ),
+        3 => format!(
+            "[[fault]]\nkind = \"dm_stuck\"\nlane = {}\nhigh = true\n",
+            x % 2
+        ),
+        4 => format!("[[fault]]\nkind = \"dqs_open\"\nlane = {}\n", x % 2),
+        5 if x != y => format!("[[fault]]\nkind = \"dq_swap\"\na = {x}\nb = {y}\n"),
+        6 if x != y => format!("[[fault]]\nkind = \"dq_bridge\"\na = {x}\nb = {y}\n"),
+        _ => String::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// Any valid scenario runs to its stop time without panicking, with taps in range and a
+    /// summary that is either init_done or a named stall.
+    #[test]
+    fn any_valid_scenario_runs(
+        ddr2 in any::<bool>(),
+        period in 3000.0f64..8000.0,
+        tap_ps in 40.0f64..120.0,
+        jitter in 0.0f64..300.0,
+        delays in proptest::collection::vec(-2500.0f64..6000.0, 0..16),
+        bl8 in any::<bool>(),
+        cl in 3u8..=5,
+        kind in any::<u8>(), x in any::<u8>(), y in any::<u8>(),
+    ) {
+        let memory = if ddr2 {
+            format!("[memory]\nbl = {}\ncl = {cl}\nal = {}\n", if bl8 { 8 } else { 4 }, cl % 3)
+        } else {
+            String::new()
+        };
+        let delays: Vec<String> = delays.iter().map(|d| format!("{d:.1}")).collect();
+        let text = format!(
+            "profile = \"{}\"\nstop_time_us = 260\n[clock]\nperiod_ps = {period}\n{memory}\
+             [board]\ntap_ps = {tap_ps}\njitter_ps_rms = {jitter}\ndq_delay_ps = [{}]\n{}",
+            if ddr2 { "ddr2" } else { "minimodule" },
+            delays.join(", "),
+            fault_toml(kind, x, y),
+        );
+        let scn = Scenario::parse(&text, Path::new("any.toml")).expect("valid scenario");
+        let (s, _) = run(&scn, false).expect("runs");
+        prop_assert!(s.final_taps.iter().all(|&t| t < 64));
+        prop_assert_eq!(s.init_done_at_end, s.stall.is_none());
+    }
 }

@@ -8,6 +8,7 @@
 
 use crate::ddr2_device::Regs as Memory;
 use crate::logic::Lv;
+use crate::probe::Value;
 
 /// A board fault, applied between the controller pins and the memory pins (never in the RTL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -39,6 +40,22 @@ pub enum Fault {
     },
     /// No IDELAYCTRL reference clock (clk_200 held low): the reset synchroniser never releases.
     RefclkMissing,
+    /// Two DQ lines swapped on the board: controller pin `a` is wired to memory pin `b` and
+    /// pin `b` to pin `a`.
+    DqSwap {
+        /// Controller line.
+        a: u8,
+        /// Controller line.
+        b: u8,
+    },
+    /// Two DQ nets shorted together (named as controller lines). Modelled as a dominant-low
+    /// short: both nets carry the AND of what is driven on them, on writes and on reads.
+    DqBridge {
+        /// Controller line.
+        a: u8,
+        /// Controller line.
+        b: u8,
+    },
 }
 
 /// Board parameters.
@@ -100,7 +117,70 @@ impl Params {
         !self.faults.contains(&Fault::RefclkMissing)
     }
 
-    fn is_short(&self, line: usize) -> bool {
+    /// The memory pin a controller DQ line is wired to (swaps applied).
+    pub fn mem_line(&self, line: usize) -> usize {
+        let mut m = line;
+        for f in &self.faults {
+            if let Fault::DqSwap { a, b } = *f {
+                if m == a as usize {
+                    m = b as usize;
+                } else if m == b as usize {
+                    m = a as usize;
+                }
+            }
+        }
+        m
+    }
+
+    fn bridged(&self, line: usize) -> Option<usize> {
+        self.faults.iter().find_map(|f| match *f {
+            Fault::DqBridge { a, b } if a as usize == line => Some(b as usize),
+            Fault::DqBridge { a, b } if b as usize == line => Some(a as usize),
+            _ => None,
+        })
+    }
+
+    /// What the controller's drivers put on its pins for `word` (bridged nets AND together).
+    pub fn own_word(&self, word: u128) -> u128 {
+        let mut w = word;
+        for f in &self.faults {
+            if let Fault::DqBridge { a, b } = *f {
+                let v = (word >> a) & (word >> b) & 1;
+                w = (w & !(1 << a) & !(1 << b)) | (v << a) | (v << b);
+            }
+        }
+        w
+    }
+
+    /// The word the memory latches when the controller writes `word` (bridges, then the swap
+    /// routing to memory pins).
+    pub fn to_memory(&self, word: u128, width: u32) -> u128 {
+        let own = self.own_word(word);
+        if !self
+            .faults
+            .iter()
+            .any(|f| matches!(f, Fault::DqSwap { .. }))
+        {
+            return own;
+        }
+        let mut m = 0u128;
+        for line in 0..width as usize {
+            m |= ((own >> line) & 1) << self.mem_line(line);
+        }
+        m
+    }
+
+    /// The level controller line `line` reads from a memory word (swap routing, bridges).
+    pub fn read_bit(&self, word: u128, line: usize) -> bool {
+        let bit = (word >> self.mem_line(line)) & 1 == 1;
+        match self.bridged(line) {
+            Some(o) => bit && (word >> self.mem_line(o)) & 1 == 1,
+            None => bit,
+        }
+    }
+
+    /// True when a fault shorts the line to a rail (it then fights the controller's driver).
+    pub fn is_short(&self, line: usize) -> bool {
         self.faults
             .iter()
             .any(|f| matches!(*f, Fault::DqStuck { dq, .. } if dq as usize == line))
@@ -135,6 +215,10 @@ pub struct CtrlDrive {
     pub valid: [bool; DRIVE_SLOTS],
     /// The latest slot driven (None before the first write).
     pub last_slot: Option<u64>,
+    /// The controller's DQS write bursts: (half-clock of the first beat, beats), a ring.
+    pub dqs_bursts: [(u64, u64); 4],
+    /// Next slot of `dqs_bursts`.
+    pub dqs_next: u8,
 }
 
 impl CtrlDrive {
@@ -150,6 +234,9 @@ impl CtrlDrive {
     ) -> CtrlDrive {
         let mut n = *self;
         let m = crate::logic::mask(width);
+        let i = n.dqs_next as usize % 4;
+        n.dqs_bursts[i] = (h + 2 * wl, bl.max(2));
+        n.dqs_next = n.dqs_next.wrapping_add(1);
         for beat in 0..bl.max(2) {
             let k = h + 2 * wl - 1 + beat;
             let w = words[(beat / 2) as usize % 4];
@@ -172,6 +259,31 @@ impl CtrlDrive {
         let k = k as u64;
         let i = (k % DRIVE_SLOTS as u64) as usize;
         (self.valid[i] && self.slots[i].0 == k).then_some(self.slots[i].1)
+    }
+}
+
+impl CtrlDrive {
+    /// The controller's DQS level at `t_ps`: `Some(level)` while it drives (preamble 0 for one
+    /// clock, then 1/0 with the beats), `None` when released. Beats win over a later burst's
+    /// preamble (back-to-back writes keep toggling).
+    pub fn dqs_at(&self, t_ps: f64, period_ps: f64) -> Option<bool> {
+        let half = period_ps / 2.0;
+        let hh = (t_ps / half).floor();
+        if hh < 0.0 {
+            return None;
+        }
+        let hh = hh as u64;
+        let mut pre = false;
+        for k in 0..self.dqs_next.min(4) as usize {
+            let (first, beats) = self.dqs_bursts[k];
+            if hh >= first && hh < first + beats {
+                return Some((hh - first).is_multiple_of(2));
+            }
+            if hh + 2 >= first && hh < first {
+                pre = true;
+            }
+        }
+        pre.then_some(false)
     }
 }
 
@@ -209,7 +321,9 @@ pub fn sample_line(
     let half = p.period_ps / 2.0;
     // The controller pin as seen through IDELAY; a change exactly at the instant is not taken.
     let at_pin = t_ps - tap as f64 * p.tap_ps - jitter_ps - 1e-3;
-    let own = drive.at(at_pin, p.period_ps).map(|w| (w >> line) & 1 == 1);
+    let own = drive
+        .at(at_pin, p.period_ps)
+        .map(|w| (p.own_word(w) >> line) & 1 == 1);
     match (p.forced_level(line), own) {
         (Some(level), Some(d)) if p.is_short(line) => {
             // A rail short fights the controller's driver: the winner is unknown unless they agree.
@@ -231,8 +345,73 @@ pub fn sample_line(
         return Lv::unknown(1);
     }
     match mem.beat_at(h as u64) {
-        Some(word) => Lv::known((word >> line) & 1),
+        Some(word) => Lv::known(p.read_bit(word, line) as u128),
         None => Lv::unknown(1),
+    }
+}
+
+/// The level of DQ line `line` at the controller pin at `t_ps` (what `tb/dq` shows): the
+/// controller's own write data, else the memory's beat delayed by the line's board delay, else
+/// a fault's level (open: the weak pull-down reads 0), else undriven. A rail short against the
+/// controller's opposite level is unknown.
+pub fn dq_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, line: usize, t_ps: f64) -> Value {
+    let half = p.period_ps / 2.0;
+    let own = drive
+        .at(t_ps, p.period_ps)
+        .map(|w| (p.own_word(w) >> line) & 1 == 1);
+    let short = p.is_short(line);
+    let level = p.forced_level(line);
+    let bit = |b: bool| Value::known(b as u128);
+    match (own, level) {
+        (Some(d), Some(l)) if short => {
+            return if d == l { bit(l) } else { Value::unknown(1) };
+        }
+        (Some(d), _) => return bit(d),
+        (None, Some(l)) if short => return bit(l),
+        _ => {}
+    }
+    let launch = t_ps - p.line_delay_ps(line);
+    if launch >= 0.0 && level.is_none() {
+        if let Some(w) = mem.beat_at((launch / half).floor() as u64) {
+            return bit(p.read_bit(w, line));
+        }
+    }
+    match level {
+        Some(l) => bit(l),
+        None => Value {
+            bits: 0,
+            unknown: 0,
+            highz: 1,
+        },
+    }
+}
+
+/// The level of DQS lane `lane` at the controller pin: the controller's write strobe, else the
+/// memory's read strobe (preamble 0 one clock before the first beat, 1 on rise beats, 0 on fall
+/// beats), else undriven; an open DQS shows the controller's weak pull-down instead of the
+/// memory's strobe.
+pub fn dqs_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, lane: u8, t_ps: f64) -> Value {
+    let half = p.period_ps / 2.0;
+    if let Some(l) = drive.dqs_at(t_ps, p.period_ps) {
+        return Value::known(l as u128);
+    }
+    if p.faults.contains(&Fault::DqsOpen { lane }) {
+        return Value::known(0);
+    }
+    let hh = (t_ps / half).floor();
+    if hh >= 0.0 {
+        let hh = hh as u64;
+        if mem.beat_at(hh).is_some() {
+            return Value::known(hh.is_multiple_of(2) as u128);
+        }
+        if mem.beat_at(hh + 1).is_some() || mem.beat_at(hh + 2).is_some() {
+            return Value::known(0);
+        }
+    }
+    Value {
+        bits: 0,
+        unknown: 0,
+        highz: 1,
     }
 }
 
@@ -277,6 +456,30 @@ mod tests {
             sample_line(&skew, &m, &CtrlDrive::default(), 1, t, 29, 0.0),
             Lv::known(0)
         );
+    }
+
+    #[test]
+    fn swap_is_transparent_and_bridge_ands() {
+        let swap = Params {
+            faults: vec![Fault::DqSwap { a: 1, b: 9 }],
+            ..Params::default()
+        };
+        // What is written through the swap reads back through it.
+        for word in [0x0002u128, 0x0200, 0xA5C3] {
+            let stored = swap.to_memory(word, 16);
+            let back: u128 = (0..16)
+                .map(|l| (swap.read_bit(stored, l) as u128) << l)
+                .sum();
+            assert_eq!(back, word);
+        }
+        assert_eq!(swap.to_memory(0x0002, 16), 0x0200);
+        let bridge = Params {
+            faults: vec![Fault::DqBridge { a: 0, b: 1 }],
+            ..Params::default()
+        };
+        assert_eq!(bridge.to_memory(0b01, 16), 0b00);
+        assert_eq!(bridge.to_memory(0b11, 16), 0b11);
+        assert!(!bridge.read_bit(0b10, 1));
     }
 
     #[test]

@@ -153,3 +153,37 @@ pub fn step(r: &Regs, i: &In, p: &Params) -> (Out, Regs) {
     }
     (out, n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tap_ctrl;
+
+    #[test]
+    fn one_hot_starts_at_the_second_line_and_calib_done_follows_the_last_chan_done() {
+        let p = Params::default();
+        let mut r = Regs::new(&p);
+        let mut i = In {
+            reset: false,
+            calibration_dq: Lv::known(0xF),
+            ctrl_calib_start: true,
+            tap: tap_ctrl::Out::default(),
+        };
+        r = step(&r, &i, &p).1; // RESET_r1 drops
+        assert_eq!(r.chan_sel_int, 0b0010);
+        let mut shifts = vec![];
+        for _ in 0..3 {
+            i.tap.chan_done = true;
+            r = step(&r, &i, &p).1;
+            shifts.push(r.chan_sel_int);
+            i.tap.chan_done = false;
+            r = step(&r, &i, &p).1;
+        }
+        assert_eq!(shifts, vec![0b0100, 0b1000, 0b0000]);
+        assert!(r.calib_done_int);
+        // A global move selects every line.
+        i.tap.dlyinc_global_flag = true;
+        i.tap.dlyce = true;
+        assert_eq!(outputs(&r, &i.tap, &p).data_dlyce, 0b1111);
+    }
+}

@@ -47,8 +47,11 @@ pub struct Params {
     pub data_tap_inc: data_tap_inc::Params,
     /// Board and faults.
     pub board: board::Params,
-    /// Time `dcm_lock` rises, in ps (testbench: 100 ns).
+    /// Time `dcm_lock` rises, in ps (testbench: 100 ns), when no DCM waveform is given.
     pub dcm_lock_ps: f64,
+    /// `dcm_lock` from the DCM model: locked intervals (rise, fall) in ps. When set it replaces
+    /// `dcm_lock_ps`; LOCKED falling resets the whole interface (init starts over).
+    pub dcm_locked_ps: Option<Vec<(f64, Option<f64>)>>,
     /// Time `SYS_RESET_IN_N` is released, in ps (testbench: 200 ns).
     pub sys_reset_release_ps: f64,
     /// Stages of each reset synchroniser (`RST_SYNC_NUM` = 12).
@@ -122,6 +125,7 @@ impl Default for Params {
             data_tap_inc: data_tap_inc::Params::default(),
             board: board::Params::default(),
             dcm_lock_ps: 100_000.0,
+            dcm_locked_ps: None,
             sys_reset_release_ps: 200_000.0,
             rst_sync_stages: 12,
             idelayctrl_ready_edges: 17,
@@ -263,6 +267,28 @@ impl Mig {
     /// Time of clk_0 rising edge `n` in ps (the first at half a period).
     pub fn edge_time_ps(&self, n: u64) -> f64 {
         self.p.board.period_ps * (n as f64 + 0.5)
+    }
+
+    /// `dcm_lock` at `t_ps`.
+    pub fn dcm_lock_at(&self, t_ps: f64) -> bool {
+        match &self.p.dcm_locked_ps {
+            None => t_ps > self.p.dcm_lock_ps,
+            Some(iv) => iv
+                .iter()
+                .any(|&(rise, fall)| t_ps > rise && fall.is_none_or(|f| t_ps <= f)),
+        }
+    }
+
+    /// The first `dcm_lock` change after `t_ps`, if any.
+    fn next_lock_change(&self, t_ps: f64) -> Option<f64> {
+        match &self.p.dcm_locked_ps {
+            None => (t_ps < self.p.dcm_lock_ps).then_some(self.p.dcm_lock_ps),
+            Some(iv) => iv
+                .iter()
+                .flat_map(|&(r, f)| std::iter::once(r).chain(f))
+                .filter(|&x| x >= t_ps)
+                .min_by(|a, b| a.total_cmp(b)),
+        }
     }
 
     /// `sys_rst` as the blocks see it now.
@@ -434,8 +460,14 @@ impl Mig {
             Command::Nop
         };
         let mut write_words = [(0u128, 0u128); 4];
-        for (j, w) in write_words.iter_mut().enumerate() {
-            *w = r.backend.words[(r.memory.writes_seen as usize + j) % backend_fifos::DEPTH];
+        let mut mem_words = [(0u128, 0u128); 4];
+        for j in 0..4 {
+            let w = r.backend.words[(r.memory.writes_seen as usize + j) % backend_fifos::DEPTH];
+            write_words[j] = w;
+            mem_words[j] = (
+                p.board.to_memory(w.0, p.data_width),
+                p.board.to_memory(w.1, p.data_width),
+            );
         }
         if let Command::Write { .. } = cmd {
             let bl = r.memory.burst_length();
@@ -453,7 +485,7 @@ impl Mig {
             &ddr2_device::In {
                 cmd,
                 h: 2 * n,
-                write_words,
+                write_words: mem_words,
                 write_lanes: p.board.write_lanes(p.data_width / 8),
                 width: p.data_width,
             },
@@ -462,7 +494,9 @@ impl Mig {
         nx.memory = nm;
 
         // Reset synchronisers: asynchronous set while their reset cause holds, else shift a 0 in.
-        let dcm_lock = t > p.dcm_lock_ps;
+        let dcm_lock = self.dcm_lock_at(t);
+        let p = &self.p;
+        let r = &self.regs;
         let refclk = p.board.refclk_running();
         nx.infra.rst200 = if !dcm_lock {
             sync_mask(stages)
@@ -520,12 +554,19 @@ impl Mig {
             Idle::Counting if refi + 1 < term => (term - 1 - refi).min(max),
             Idle::Counting => return 0,
         };
-        // Nothing time-dependent may change during the jump: the testbench's DCM lock and reset
-        // release are behind us, and the bus stays idle (it only gets quieter).
+        // Nothing time-dependent may change during the jump: the reset input is released, no
+        // dcm_lock change falls inside it, and the bus stays idle (it only gets quieter).
         let now = self.edge_time_ps(self.cycle);
+        let mut k = k;
+        if let Some(tc) = self.next_lock_change(now - self.p.board.period_ps) {
+            let room = ((tc - now) / self.p.board.period_ps).floor() - 2.0;
+            if room < 1.0 {
+                return 0;
+            }
+            k = k.min(room as u64);
+        }
         if k == 0
             || now <= self.p.sys_reset_release_ps
-            || now <= self.p.dcm_lock_ps
             || !board::bus_idle(&self.p.board, &self.regs.memory, &self.regs.dq_drive, now)
         {
             return 0;
@@ -569,7 +610,145 @@ fn gaussian(rng: &mut ChaCha8Rng) -> f64 {
 
 const TOP: &str = "tb/dut/top_00";
 
+/// Tracks the pads (`tb/dq`, `tb/dqs`, `tb/dm`, `tb/ck`), which change between clk_0 edges,
+/// and reports only their changes.
+#[derive(Clone, Debug, Default)]
+pub struct PadTracker {
+    last: [Option<Value>; 4],
+    upto_ps: f64,
+    times: Vec<f64>,
+}
+
+impl PadTracker {
+    /// A tracker at t = 0.
+    pub fn new() -> Self {
+        PadTracker::default()
+    }
+
+    fn put(&mut self, out: &mut Vec<crate::probe::PadEvent>, t_ps: f64, pad: usize, v: Value) {
+        if self.last[pad] != Some(v) {
+            self.last[pad] = Some(v);
+            out.push(crate::probe::PadEvent {
+                time_fs: (t_ps * 1000.0).round() as u64,
+                pad,
+                value: v,
+            });
+        }
+    }
+
+    /// Report the pad changes in (previous call's time, `t1_ps`], given the design after its
+    /// latest clk_0 edge (`t1_ps` at most half a period past that edge, or anywhere in an idle
+    /// stretch).
+    pub fn advance(&mut self, mig: &Mig, t1_ps: f64, out: &mut Vec<crate::probe::PadEvent>) {
+        let p = &mig.p;
+        let b = &p.board;
+        let period = b.period_ps;
+        let half = period / 2.0;
+        let t1 = t1_ps;
+        let t0 = self.upto_ps;
+        if mig.cycle == 0 || t1 <= t0 && self.last[0].is_some() {
+            return;
+        }
+        let w = p.data_width;
+        let lanes = w / 8;
+        if self.last[0].is_none() {
+            // Power-up: the pads are undriven or unknown until the first clocks.
+            let z = Value {
+                highz: crate::logic::mask(w),
+                ..Value::default()
+            };
+            self.put(out, 0.0, 0, z);
+            self.put(out, 0.0, 1, Value::unknown(lanes));
+            self.put(out, 0.0, 2, Value::unknown(lanes));
+            self.put(out, 0.0, 3, Value::unknown(1));
+        }
+        let r = &mig.regs;
+        // Candidate change times: every quarter clock (clock, strobes, the controller's own
+        // data) and every beat boundary shifted by each line's board delay.
+        let mut times = std::mem::take(&mut self.times);
+        times.clear();
+        let quarter = period / 4.0;
+        let mut k = (t0 / quarter).floor() as i64 + 1;
+        while (k as f64) * quarter <= t1 {
+            times.push(k as f64 * quarter);
+            k += 1;
+        }
+        let idle = board::bus_idle(b, &r.memory, &r.dq_drive, t0);
+        if !idle {
+            for line in 0..w as usize {
+                let d = b.line_delay_ps(line);
+                if d == 0.0 {
+                    continue;
+                }
+                let mut h = ((t0 - d) / half).floor() as i64;
+                while (h as f64) * half + d <= t1 {
+                    let t = h as f64 * half + d;
+                    if t > t0 {
+                        times.push(t);
+                    }
+                    h += 1;
+                }
+            }
+            times.sort_by(|a, b| a.total_cmp(b));
+            times.dedup();
+        }
+        for &t in &times {
+            // ck: low from the first clk_0 rising edge, high on clk_0 falling edges.
+            if t >= half {
+                let high = ((t / half + 1e-9).floor() as u64).is_multiple_of(2);
+                self.put(out, t, 3, Value::known(high as u128));
+            }
+            // dm: the mask ODDR on clk_90 drives 0 from its first edge.
+            if t >= half + quarter {
+                self.put(out, t, 2, Value::known(0));
+            }
+            if idle && self.last[0].is_some() && t > half {
+                continue;
+            }
+            let mut dq = Value::default();
+            for line in 0..w as usize {
+                let v = board::dq_pin(b, &r.memory, &r.dq_drive, line, t);
+                dq.bits |= v.bits << line;
+                dq.unknown |= v.unknown << line;
+                dq.highz |= v.highz << line;
+            }
+            self.put(out, t, 0, dq);
+            if t >= half {
+                let mut dqs = Value::default();
+                for lane in 0..lanes {
+                    let v = board::dqs_pin(b, &r.memory, &r.dq_drive, lane as u8, t);
+                    dqs.bits |= v.bits << lane;
+                    dqs.unknown |= v.unknown << lane;
+                    dqs.highz |= v.highz << lane;
+                }
+                self.put(out, t, 1, dqs);
+            }
+        }
+        self.upto_ps = t1;
+        self.times = times;
+    }
+}
+
 impl Mig {
+    /// The pads that change between clk_0 edges (reported through [`PadTracker`]): `tb/dq`,
+    /// `tb/dqs`, `tb/dm`, `tb/ck`, as the controller-side nets of the golden testbench.
+    pub fn pad_decls(&self) -> Vec<SignalDecl> {
+        let w = self.p.data_width;
+        [
+            ("tb/dq", w),
+            ("tb/dqs", w / 8),
+            ("tb/dm", w / 8),
+            ("tb/ck", 1),
+        ]
+        .into_iter()
+        .map(|(n, width)| SignalDecl {
+            name: n.to_string(),
+            width,
+            integer: false,
+        })
+        .collect()
+    }
+
     /// The traced signals, with the golden VCDs' hierarchical names and widths.
     pub fn signal_decls(&self) -> Vec<SignalDecl> {
         let mut v = Vec::new();
@@ -732,12 +911,10 @@ impl Mig {
         let lv = |x: Lv| Value {
             bits: x.v,
             unknown: x.x,
+            highz: 0,
         };
         let defined = r.ctrl.defined;
-        let undef = |width: u32| Value {
-            bits: 0,
-            unknown: crate::logic::mask(width),
-        };
+        let undef = Value::unknown;
         put(Value::known(co.a as u128));
         put(Value::known(co.ba as u128));
         put(b(co.cke));
@@ -760,10 +937,12 @@ impl Mig {
         put(Value {
             bits: inc,
             unknown: undriven,
+            highz: 0,
         });
         put(Value {
             bits: ce,
             unknown: undriven,
+            highz: 0,
         });
         let per_group = |f: &dyn Fn(usize) -> Lv| -> Value {
             let mut v = Value::default();

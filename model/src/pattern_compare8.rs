@@ -211,3 +211,55 @@ pub fn step(r: &Regs, i: &In) -> (Out, Regs) {
     );
     (out, n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(r: &mut Regs, rden: bool, rise: u8, fall: u8) {
+        *r = step(
+            r,
+            &In {
+                rst: false,
+                ctrl_rden: rden,
+                rd_data_rise: Lv::known(rise as u128),
+                rd_data_fall: Lv::known(fall as u128),
+            },
+        )
+        .1;
+    }
+
+    #[test]
+    fn finds_a5_96_and_counts_the_clocks() {
+        let mut r = Regs::default();
+        feed(&mut r, false, 0, 0); // leave reset
+        feed(&mut r, true, 0, 0);
+        feed(&mut r, false, 0, 0);
+        feed(&mut r, false, 0, 0);
+        feed(&mut r, false, 0xAA, 0x55);
+        feed(&mut r, false, 0x99, 0x66);
+        for _ in 0..4 {
+            feed(&mut r, false, 0, 0);
+        }
+        let o = outputs(&r);
+        assert!(o.comp_done);
+        assert!(!o.first_rising);
+        assert_eq!(o.clk_count_rise, o.clk_count_fall);
+        assert!(o.clk_count_rise >= 2);
+    }
+
+    #[test]
+    fn never_matching_keeps_counting_and_wraps() {
+        let mut r = Regs::default();
+        feed(&mut r, false, 0, 0);
+        feed(&mut r, true, 0, 0);
+        for _ in 0..40 {
+            feed(&mut r, false, 0x00, 0x00);
+        }
+        let o = outputs(&r);
+        assert!(!o.comp_done);
+        assert_eq!(o.clk_count_rise, 0);
+        assert!(r.clk_cnt_rise < 16);
+        assert_eq!(r.rise_state, Phase::FirstData);
+    }
+}

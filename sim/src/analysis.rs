@@ -220,6 +220,10 @@ pub struct DqSweep {
     /// The tap at which the sampled bit first flipped, when the trace shows it: two taps
     /// before the peak in the golden build (the edge test looks at the registered data).
     pub edge_tap: Option<u32>,
+    /// Every IDELAY step of the line in time order (the tap-versus-time curve that plots draw,
+    /// whatever signal the history came from); not part of the JSON.
+    #[serde(skip)]
+    pub steps: Vec<Step>,
 }
 
 /// One command seen on the memory bus.
@@ -305,8 +309,9 @@ pub struct Facts {
     pub per_dq: Vec<DqSweep>,
     /// Bus commands (all of them; a 600 µs capture has a few hundred).
     pub commands: Vec<BusCommand>,
-    /// Whether the bus was sampled on CK rising edges (exact) or on changes (may merge repeats).
-    pub commands_on_ck: bool,
+    /// Signals whose history was cut in the middle to bound memory (name, changes not kept):
+    /// counts and edges inside that stretch are not seen.
+    pub elided: Vec<(String, u64)>,
     /// What each DQ's controller pin did during stage 2, when the pins are captured.
     pub dq_pins: Vec<PinActivity>,
     /// What the DCM rule (LOCKED, RST, CLKIN/STATUS[1]) found, when the capture has LOCKED.
@@ -358,6 +363,64 @@ pub struct Config {
 fn first_rise(c: &Capture, name: &str) -> Option<Time> {
     c.bit(name, 0)
         .and_then(|b| rising_edges(&b).first().copied())
+}
+
+/// Does the analysis (or replay) read this canonical signal? The loaders keep only these, so the
+/// pad waveforms (`pins/ck`, `pins/dqs`, `pins/dm`) and internals no rule reads cost nothing.
+pub fn reads(canonical: &str) -> bool {
+    let Some((block, signal)) = canonical.split_once('/') else {
+        return false;
+    };
+    let block = block.split('[').next().unwrap_or(block);
+    let signal = signal.split('[').next().unwrap_or(signal);
+    let wanted: &[&str] = match block {
+        "ddr_controller" => &[
+            "init_state",
+            "done_200us",
+            "cke_200us_cnt",
+            "ctrl_dummyread_start",
+            "comp_done",
+            "init_done",
+            "phy_dly_slct_done",
+        ],
+        "tap_logic" => &[
+            "calib_done_dqs",
+            "chan_done_dqs",
+            "data_tap_inc_done",
+            "tap_sel_done",
+            "dlyce_dqs",
+            "dlyinc_dqs",
+            "dlyinc_global_flag_dqs",
+            "data_idelay_ce",
+            "data_idelay_inc",
+        ],
+        "tap_ctrl" => &["current_state", "tap_count"],
+        "data_tap_inc" => &["calib_done_int", "chan_sel_int"],
+        "pattern_compare" => &[
+            "comp_done",
+            "clk_cnt_rise",
+            "clk_count_rise",
+            "first_rising",
+            "rd_data_rise",
+            "rd_data_fall",
+        ],
+        "rd_data" => &["comp_done"],
+        "idelay_dq" => &["tap"],
+        "pins" => &[
+            "init_done",
+            "cs_n",
+            "ras_n",
+            "cas_n",
+            "we_n",
+            "cke",
+            "ba",
+            "a",
+            "dq",
+        ],
+        "dcm" => &["locked", "rst", "clkin", "status"],
+        _ => &[],
+    };
+    wanted.contains(&signal)
 }
 
 /// Runs the analysis.
@@ -437,7 +500,7 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         first_rise(c, "rd_data/comp_done").or_else(|| first_rise(c, "ddr_controller/comp_done"));
     let init_done =
         first_rise(c, "ddr_controller/init_done").or_else(|| first_rise(c, "pins/init_done"));
-    let (commands, commands_on_ck) = bus_commands(c, clock);
+    let commands = bus_commands(c, clock);
     let per_dq = sweeps(c, profile, clock, groups);
     let dq_pins = pin_activity(
         c,
@@ -477,7 +540,7 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
             .any(|v| v.iter().any(|(t, _)| *t > clock.first_edge + clock.period)),
         per_dq,
         commands,
-        commands_on_ck,
+        elided: c.elided(),
         dq_pins,
         dcm: dcm_findings(c),
         missing,
@@ -662,32 +725,20 @@ fn pattern_group(c: &Capture, g: u32, clock: Clock) -> PatternGroup {
     }
 }
 
-/// Decodes the command bus. With `pins/ck` the bus is sampled on every CK rising edge (commands
-/// change on clk_0 rising edges and CK rises on clk_0 falling edges, half a cycle later); without
-/// it, on every change of the command pins, which cannot see a command repeated back to back.
-fn bus_commands(c: &Capture, clock: Clock) -> (Vec<BusCommand>, bool) {
+/// Decodes the command bus: a command is launched on a clk_0 rising edge and latched by the
+/// memory on the CK rising edge half a cycle later, so every clk_0 cycle during which `cs_n` is
+/// low carries one command, read from RAS#/CAS#/WE# in the middle of that cycle. This needs no
+/// CK in the capture and counts back-to-back repeats exactly (the golden README's READ counts).
+fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
     let (Some(cs), Some(ras), Some(cas), Some(we)) = (
         c.bit("pins/cs_n", 0),
         c.bit("pins/ras_n", 0),
         c.bit("pins/cas_n", 0),
         c.bit("pins/we_n", 0),
     ) else {
-        return (Vec::new(), false);
+        return Vec::new();
     };
-    let ck = c.bit("pins/ck", 0).filter(|b| b.len() > 2);
     let cke = c.bit("pins/cke", 0);
-    let sample_times: Vec<Time> = match &ck {
-        Some(ck) => rising_edges(ck),
-        None => {
-            let mut t: Vec<Time> = [&cs, &ras, &cas, &we]
-                .iter()
-                .flat_map(|b| b.iter().map(|(t, _)| *t))
-                .collect();
-            t.sort_unstable();
-            t.dedup();
-            t
-        }
-    };
     let ba = c.ints("pins/ba");
     let a = c.ints("pins/a");
     let value_at = |v: &Option<Vec<(Time, Option<u64>)>>, t: Time| {
@@ -696,43 +747,49 @@ fn bus_commands(c: &Capture, clock: Clock) -> (Vec<BusCommand>, bool) {
             i.checked_sub(1).and_then(|i| v[i].1)
         })
     };
+    let low: Vec<(Time, u8)> = cs
+        .iter()
+        .map(|&(t, b)| (t, if b == b'0' { b'1' } else { b'0' }))
+        .collect();
+    let half = clock.period / 2;
     let mut out = Vec::new();
-    for t in sample_times {
-        if let Some(cke) = &cke {
-            if bit_at(cke, t) != b'1' {
+    for (s, e) in high_intervals(&low, c.end_time()) {
+        // The cycles whose launch edge lies in [s, e): the first edge at or after s.
+        let first = if s <= clock.first_edge {
+            0
+        } else {
+            (s - clock.first_edge).div_ceil(clock.period.max(1))
+        };
+        let mut n = first;
+        loop {
+            let launch = clock.first_edge + n * clock.period;
+            if launch >= e || launch + half > c.end_time() {
+                break;
+            }
+            let t = launch + half.max(1);
+            n += 1;
+            if cke.as_ref().is_some_and(|k| bit_at(k, t) != b'1') {
                 continue;
             }
+            let kind = match [bit_at(&ras, t), bit_at(&cas, t), bit_at(&we, t)] {
+                [b'0', b'1', b'0'] => "PRE",
+                [b'0', b'0', b'0'] => "MRS",
+                [b'0', b'0', b'1'] => "REF",
+                [b'0', b'1', b'1'] => "ACT",
+                [b'1', b'0', b'0'] => "WR",
+                [b'1', b'0', b'1'] => "RD",
+                _ => continue,
+            };
+            out.push(BusCommand {
+                time: launch,
+                cycle: clock.cycle(launch),
+                kind,
+                ba: value_at(&ba, t),
+                a: value_at(&a, t),
+            });
         }
-        let bits = [
-            bit_at(&cs, t),
-            bit_at(&ras, t),
-            bit_at(&cas, t),
-            bit_at(&we, t),
-        ];
-        let kind = match bits {
-            [b'0', b'0', b'1', b'0'] => "PRE",
-            [b'0', b'0', b'0', b'0'] => "MRS",
-            [b'0', b'0', b'0', b'1'] => "REF",
-            [b'0', b'0', b'1', b'1'] => "ACT",
-            [b'0', b'1', b'0', b'0'] => "WR",
-            [b'0', b'1', b'0', b'1'] => "RD",
-            _ => continue,
-        };
-        // The command was launched on the clk_0 rising edge half a cycle before the CK edge.
-        let launch = if ck.is_some() {
-            t.saturating_sub(clock.period / 2)
-        } else {
-            t
-        };
-        out.push(BusCommand {
-            time: launch,
-            cycle: clock.cycle(launch),
-            kind,
-            ba: value_at(&ba, t),
-            a: value_at(&a, t),
-        });
     }
-    (out, ck.is_some())
+    out
 }
 
 /// Per-DQ sweep records, from the best source the capture has.
@@ -805,6 +862,7 @@ fn summarize(
         finished: backoff >= profile.backoff_taps(),
         walk_span: ind.first().zip(ind.last()).map(|(a, b)| (a.time, b.time)),
         edge_tap: (walk_incs > 0 && !ceiling).then(|| (peak_tap + 64 - 2) % 64),
+        steps: steps.to_vec(),
     }
 }
 

@@ -7,6 +7,10 @@ use migcal_traces::sniff::{self, OpenOptions};
 use migcal_traces::{ChangeSource, Time, TimeBase, TraceError, Value};
 use std::path::Path;
 
+/// Changes kept per signal (the first and last halves): long captures of a stalled controller
+/// toggle `clk_cnt_rise` every cycle for ever, and memory must not grow with the file.
+pub const HISTORY_CAP: usize = 1 << 15;
+
 /// One bit's value over time: `b'0'`, `b'1'`, `b'x'`, `b'z'`.
 pub type BitChanges = Vec<(Time, u8)>;
 
@@ -42,7 +46,8 @@ impl Capture {
     }
 
     /// Like [`Capture::from_source`], keeping only the `wanted` names (canonical, bare or bit
-    /// selections): what a probe dump of a few nets gives.
+    /// selections): what a probe dump of a few nets gives. With `None`, the signals the
+    /// analysis reads ([`crate::analysis::reads`]).
     pub fn from_source_only(
         source: String,
         src: Box<dyn ChangeSource + Send>,
@@ -50,18 +55,41 @@ impl Capture {
         wanted: Option<&[&str]>,
     ) -> Result<Capture, TraceError> {
         let map = NameMap::build(src.header(), mapping)?;
-        let mig = MigTrace::load(src, &map, wanted)?;
-        Ok(Capture { source, mig, map })
+        match wanted {
+            Some(w) => {
+                let mig = MigTrace::load_capped(src, &map, Some(w), HISTORY_CAP)?;
+                Ok(Capture { source, mig, map })
+            }
+            None => Capture::with_map(source, src, map),
+        }
     }
 
-    /// Loads a change source whose names are already bound.
+    /// Loads a change source whose names are already bound, keeping the signals the analysis
+    /// reads, at most [`HISTORY_CAP`] changes each.
     pub fn with_map(
         source: String,
         src: Box<dyn ChangeSource + Send>,
         map: NameMap,
     ) -> Result<Capture, TraceError> {
-        let mig = MigTrace::load(src, &map, None)?;
+        let names: Vec<String> = map
+            .bindings()
+            .iter()
+            .map(|b| b.name.clone())
+            .filter(|n| crate::analysis::reads(n))
+            .collect();
+        let wanted: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        let mig = MigTrace::load_capped(src, &map, Some(&wanted), HISTORY_CAP)?;
         Ok(Capture { source, mig, map })
+    }
+
+    /// Signals whose history was cut in the middle (name, changes not kept).
+    pub fn elided(&self) -> Vec<(String, u64)> {
+        self.mig
+            .names()
+            .zip(&self.mig.trace.elided)
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| (s.to_string(), *n))
+            .collect()
     }
 
     /// What times count.

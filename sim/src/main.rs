@@ -20,6 +20,10 @@ enum Command {
     Convert(cli::convert::Args),
     /// Name the calibration stage that stalled, the DQ lines at fault, and the evidence.
     Diagnose(cli::diagnose::Args),
+    /// Draw a picture for a bug report: taps, eye, timeline or dcm (SVG or PNG).
+    Plot(cli::plot::Args),
+    /// Write a GTKWave save file: MIG signals grouped by stage, marker on the stall.
+    Gtkw(cli::gtkw::Args),
     /// Simulate a scenario with the cycle-accurate model.
     Simulate(cli::simulate::Args),
     /// Run every scenario under a folder against its [expect] table (table, JUnit, GitHub).
@@ -45,6 +49,8 @@ fn main() -> ExitCode {
         Command::Signals(a) => cli::signals::run(&a),
         Command::Convert(a) => cli::convert::run(&a),
         Command::Diagnose(a) => cli::diagnose::run(&a),
+        Command::Plot(a) => cli::plot::run(&a),
+        Command::Gtkw(a) => cli::gtkw::run(&a),
         Command::Simulate(a) => cli::simulate::main(&a),
         Command::Regress(a) => cli::regress::run(&a),
         Command::Sweep(a) => cli::sweep::run(&a),

@@ -56,6 +56,8 @@ pub struct Report<'a> {
     pub command_count: usize,
     /// The JEDEC check of the command bus.
     pub jedec: &'a [JedecFinding],
+    /// Signals whose history was cut in the middle to bound memory (name, changes not kept).
+    pub elided_changes: &'a [(String, u64)],
     /// Where the capture departs from the model, when `--replay` was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<&'a crate::replay::Replay>,
@@ -107,6 +109,7 @@ impl<'a> Report<'a> {
             commands: fold_commands(&facts.commands),
             command_count: facts.commands.len(),
             jedec,
+            elided_changes: &facts.elided,
             replay: None,
         }
     }
@@ -293,6 +296,14 @@ impl<'a> Report<'a> {
                     }
                 }
             }
+        }
+        if !self.elided_changes.is_empty() {
+            let list: Vec<String> = self
+                .elided_changes
+                .iter()
+                .map(|(n, k)| format!("{n} ({k})"))
+                .collect();
+            let _ = writeln!(o, "\nlong runs of changes not kept (only the first and last {} of each are analysed): {}", crate::capture::HISTORY_CAP / 2, list.join(", "));
         }
         if !d.missing_signals.is_empty() {
             let _ = writeln!(o, "\nnot in the capture: {}", d.missing_signals.join(", "));

@@ -38,8 +38,11 @@ pub struct Stall {
 /// Per-group stage-2 results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct GroupSummary {
-    /// Cycles of each CHAN_DONE pulse.
+    /// Cycles of each CHAN_DONE pulse up to `calib_done` (one per line walked).
     pub chan_done_cycles: Vec<u64>,
+    /// CHAN_DONE pulses after `calib_done` (tap_ctrl keeps walking with no line selected while
+    /// other groups still calibrate; they move no tap).
+    pub chan_done_after_calib_done: u64,
     /// Cycle `calib_done_dqs[i]` rose.
     pub calib_done_cycle: Option<u64>,
     /// Cycle the group's pattern compare reached `comp_done`.
@@ -69,8 +72,12 @@ pub struct Summary {
     pub tap_sel_done_cycle: Option<u64>,
     /// Cycle `COMP_DONE` rose.
     pub comp_done_cycle: Option<u64>,
-    /// Cycle `init_done` rose.
+    /// Cycle `init_done` first rose.
     pub init_done_cycle: Option<u64>,
+    /// Cycles `init_done` fell again (the interface was reset, e.g. DCM LOCKED lost).
+    pub init_done_lost_cycles: Vec<u64>,
+    /// `init_done` at the end of the run.
+    pub init_done_at_end: bool,
     /// Final IDELAY tap of every DQ.
     pub final_taps: Vec<u8>,
     /// Per tap_logic group (stage 2) and pattern-compare lane (stage 3) results.
@@ -117,9 +124,10 @@ fn find(decls: &[SignalDecl], suffix: &str) -> usize {
 /// Where a run's signal changes go besides the summary: the VCD writer of `simulate -o`, or an
 /// in-memory trace (`evaluate` hands the model's trace to the analysis without a file).
 pub trait ChangeSink {
-    /// Called once, before the first change, with every traced signal in id order.
+    /// Called once, before the first change, with every traced signal in id order (the
+    /// per-cycle signals of [`Mig::signal_decls`], then the pads of [`Mig::pad_decls`]).
     fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError>;
-    /// One change at `time_fs`: `bits` are the signal's width of `0 1 x`, most significant
+    /// One change at `time_fs`: `bits` are the signal's width of `0 1 x z`, most significant
     /// first.
     fn change(
         &mut self,
@@ -133,11 +141,19 @@ pub trait ChangeSink {
 }
 
 /// The VCD writer as a [`ChangeSink`] (timescale 1 fs, as the goldens).
-struct VcdSink(Option<VcdWriter<Vec<u8>>>);
+struct VcdSink {
+    writer: Option<VcdWriter<Vec<u8>>>,
+    /// Bytes to reserve for the output.
+    estimate: usize,
+}
 
 impl ChangeSink for VcdSink {
     fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError> {
-        self.0 = Some(VcdWriter::new(Vec::new(), 1, signals)?);
+        self.writer = Some(VcdWriter::new(
+            Vec::with_capacity(self.estimate),
+            1,
+            signals,
+        )?);
         Ok(())
     }
     fn change(
@@ -146,20 +162,20 @@ impl ChangeSink for VcdSink {
         id: u32,
         bits: &[u8],
     ) -> Result<(), migcal_traces::TraceError> {
-        match &mut self.0 {
+        match &mut self.writer {
             Some(w) => w.change(time_fs, id, migcal_traces::trace::ValueRef::Bits(bits)),
             None => Ok(()),
         }
     }
     fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError> {
-        match &mut self.0 {
+        match &mut self.writer {
             Some(w) => w.end_at(time_fs),
             None => Ok(()),
         }
     }
 }
 
-/// Folds the change stream into a [`Summary`] and forwards changes to a sink.
+/// Folds the change stream into a [`Summary`] and forwards changes to a VCD.
 struct Tracer<'a> {
     ids: Ids,
     cur: Vec<Option<Value>>,
@@ -171,6 +187,7 @@ struct Tracer<'a> {
     error: Option<migcal_traces::TraceError>,
     s: Summary,
     last_init_state_change: u64,
+    prev_init_state: Option<u64>,
     refresh_counter_moved: bool,
 }
 
@@ -192,7 +209,13 @@ impl Probe for Tracer<'_> {
         let ids = &self.ids;
         let c = self.cycle;
         if id == ids.init_state {
-            self.last_init_state_change = c;
+            // An alternation between two states (the ddr2 profile's PATTERN_READ ⇄
+            // PATTERN_READ_WAIT) counts as one stall from its start.
+            let back = self.prev_init_state == Some(v.bits as u64);
+            self.prev_init_state = self.cur[id].map(|o| o.bits as u64);
+            if !back {
+                self.last_init_state_change = c;
+            }
         }
         if id == ids.cke_200us_cnt && self.cur[id].is_some_and(|o| o.unknown == 0) {
             // The refresh-interval counter only runs out of reset.
@@ -218,9 +241,20 @@ impl Probe for Tracer<'_> {
         if id == ids.init_done && self.rose(id, v, 0) {
             first(&mut self.s.init_done_cycle);
         }
+        if id == ids.init_done
+            && v.bits & 1 == 0
+            && self.cur[id].is_some_and(|o| o.bits & 1 == 1 && o.unknown == 0)
+        {
+            self.s.init_done_lost_cycles.push(c);
+        }
         for g in 0..self.s.groups.len() {
             if id == ids.chan_done && self.rose(id, v, g as u32) {
-                self.s.groups[g].chan_done_cycles.push(c);
+                let gs = &mut self.s.groups[g];
+                if gs.calib_done_cycle.is_none() {
+                    gs.chan_done_cycles.push(c);
+                } else {
+                    gs.chan_done_after_calib_done += 1;
+                }
             }
             if id == ids.calib_done && self.rose(id, v, g as u32) {
                 first(&mut self.s.groups[g].calib_done_cycle);
@@ -234,17 +268,7 @@ impl Probe for Tracer<'_> {
             }
         }
         if let Some(w) = self.vcd.as_deref_mut() {
-            let width = self.widths[id];
-            self.scratch.clear();
-            for i in (0..width).rev() {
-                self.scratch.push(if v.unknown >> i & 1 == 1 {
-                    b'x'
-                } else if v.bits >> i & 1 == 1 {
-                    b'1'
-                } else {
-                    b'0'
-                });
-            }
+            v.write_chars(self.widths[id], &mut self.scratch);
             if let Err(e) = w.change(self.time_fs, id as u32, &self.scratch) {
                 self.error.get_or_insert(e);
             }
@@ -285,7 +309,7 @@ impl Tracer<'_> {
 /// Errors of a run.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The VCD writer failed.
+    /// The VCD writer (or another sink) failed.
     #[error(transparent)]
     Trace(#[from] migcal_traces::TraceError),
 }
@@ -316,7 +340,11 @@ pub fn run_with(
     vcd: bool,
     skip_idle: bool,
 ) -> Result<(Summary, Option<Vec<u8>>), RunError> {
-    let mut sink = VcdSink(None);
+    let mut sink = VcdSink {
+        writer: None,
+        // About 40 bytes per clock (the clock pad alone changes twice per cycle).
+        estimate: (scn.cycles() as usize).saturating_mul(40),
+    };
     let s = run_traced(
         scn,
         skip_idle,
@@ -326,7 +354,7 @@ pub fn run_with(
             None
         },
     )?;
-    let bytes = match sink.0 {
+    let bytes = match sink.writer {
         Some(w) => Some(w.finish()?),
         None => None,
     };
@@ -396,9 +424,16 @@ pub fn run_traced(
             })
             .collect(),
     };
+    // The VCD carries the per-cycle signals, then the pads (ids after them).
+    let pad_decls = mig.pad_decls();
     if let Some(w) = sink.as_deref_mut() {
-        w.begin(&signal_infos(&decls))?;
+        let mut all = decls.clone();
+        all.extend(pad_decls.iter().cloned());
+        w.begin(&signal_infos(&all))?;
     }
+    let mut pads = migcal_model::mig::PadTracker::new();
+    let mut pad_events = Vec::new();
+    let mut pad_chars = Vec::new();
     let lanes = ids.pc_comp_done.len();
     let mut t = Tracer {
         ids,
@@ -422,12 +457,15 @@ pub fn run_traced(
             tap_sel_done_cycle: None,
             comp_done_cycle: None,
             init_done_cycle: None,
+            init_done_lost_cycles: Vec::new(),
+            init_done_at_end: false,
             final_taps: Vec::new(),
             groups: vec![GroupSummary::default(); groups.max(lanes)],
             commands: Vec::new(),
             stall: None,
         },
         last_init_state_change: 0,
+        prev_init_state: None,
         refresh_counter_moved: false,
     };
     // Power-up values at t = 0.
@@ -436,6 +474,15 @@ pub fn run_traced(
     while mig.cycle() < cycles {
         let n = mig.cycle();
         mig.step();
+        if let Some(w) = t.vcd.as_deref_mut() {
+            pad_events.clear();
+            pads.advance(&mig, mig.edge_time_ps(n), &mut pad_events);
+            for e in &pad_events {
+                let width = pad_decls[e.pad].width;
+                e.value.write_chars(width, &mut pad_chars);
+                w.change(e.time_fs, (decls.len() + e.pad) as u32, &pad_chars)?;
+            }
+        }
         t.cycle = n;
         t.time_fs = ((n as f64 + 0.5) * period_ps * 1000.0).round() as u64;
         mig.visit(&mut t);
@@ -445,6 +492,15 @@ pub fn run_traced(
         }
         if skip_idle {
             mig.skip_idle(cycles - mig.cycle());
+        }
+    }
+    // The pads up to the stop time (the last stretch may have been skipped as idle).
+    if let Some(w) = t.vcd.as_deref_mut() {
+        pad_events.clear();
+        pads.advance(&mig, scn.stop_time_us * 1e6, &mut pad_events);
+        for e in &pad_events {
+            e.value.write_chars(pad_decls[e.pad].width, &mut pad_chars);
+            w.change(e.time_fs, (decls.len() + e.pad) as u32, &pad_chars)?;
         }
     }
     let mut s = std::mem::replace(
@@ -459,6 +515,8 @@ pub fn run_traced(
             tap_sel_done_cycle: None,
             comp_done_cycle: None,
             init_done_cycle: None,
+            init_done_lost_cycles: Vec::new(),
+            init_done_at_end: false,
             final_taps: Vec::new(),
             groups: Vec::new(),
             commands: Vec::new(),
@@ -471,9 +529,14 @@ pub fn run_traced(
         s.groups[l].clk_count_rise = t.val(t.ids.pc_clk_count_rise[l]);
         s.groups[l].first_rising = t.val(t.ids.pc_first_rising[l]) == 1;
     }
-    if s.init_done_cycle.is_none() {
+    s.init_done_at_end = t.val(t.ids.init_done) == 1;
+    if !s.init_done_at_end {
         let code = t.val(t.ids.init_state);
-        let stage = if s.done_200us_cycle.is_none() {
+        let lost = !s.init_done_lost_cycles.is_empty();
+        let stage = if lost && t.val(t.ids.done_200us) == 0 {
+            // init_done was reached and lost: the interface went back into reset.
+            "clocking"
+        } else if s.done_200us_cycle.is_none() {
             // Held in reset (DCM, IDELAYCTRL, reset input) when even the 200 us counter never ran.
             if t.refresh_counter_moved {
                 "memory_setup"
@@ -497,7 +560,9 @@ pub fn run_traced(
             }
             .unwrap_or("unknown")
             .into(),
-            cycle: t.last_init_state_change,
+            cycle: t
+                .last_init_state_change
+                .max(s.init_done_lost_cycles.last().copied().unwrap_or(0)),
         });
     }
     if let Some(w) = t.vcd.as_deref_mut() {

@@ -87,6 +87,10 @@ pub struct Memory {
     /// Data bus width in bits (minimodule: 16; ddr2: 8..=72 in steps of 8).
     #[serde(default = "default_width")]
     pub data_width: u32,
+    /// DDR2 on-die termination written to EMR A6/A2 (0 = off, 50, 75, 150 Ω). It only changes
+    /// the EMR contents: the model has no ODT pin and no electrical effect of termination.
+    #[serde(default)]
+    pub rtt_ohm: u16,
 }
 
 fn default_width() -> u32 {
@@ -111,6 +115,7 @@ impl Default for Memory {
             bl: default_bl(),
             al: 0,
             data_width: default_width(),
+            rtt_ohm: 0,
         }
     }
 }
@@ -210,6 +215,13 @@ pub struct Scenario {
     /// Board faults.
     #[serde(default)]
     pub fault: Vec<Fault>,
+    /// The DCM whose LOCKED is the controller's `dcm_lock` (absent: the golden testbench's
+    /// `dcm_lock` rising at 100 ns).
+    #[serde(default)]
+    pub clocking: Option<migcal_model::dcm::config::ClockingConfig>,
+    /// `dcm_lock` as the DCM model gives it (locked intervals in ps), computed at load.
+    #[serde(skip)]
+    pub dcm_locked_ps: Option<Vec<(f64, Option<f64>)>>,
     /// Expected outcome.
     #[serde(default)]
     pub expect: Option<Expect>,
@@ -243,11 +255,29 @@ impl Scenario {
 
     /// Parse and validate scenario text (`path` is used in messages only).
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+        let mut s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_string(),
         })?;
         s.validate(path)?;
+        if let Some(c) = &s.clocking {
+            let bad = |message: String| ScenarioError::Invalid {
+                path: path.to_owned(),
+                key: "clocking".into(),
+                message,
+            };
+            let setup = c.build().map_err(|e| bad(e.to_string()))?;
+            let until = (s.stop_time_us * 1e9) as u64;
+            let wave =
+                migcal_model::dcm::simulate(&setup.params, &setup.clkin, &setup.inputs, until)
+                    .map_err(|e| bad(e.to_string()))?;
+            let fs_to_ps = |t: u64| t as f64 / 1000.0;
+            s.dcm_locked_ps = Some(
+                wave.locked_intervals()
+                    .map(|iv| (fs_to_ps(iv.rise), iv.fall.map(fs_to_ps)))
+                    .collect(),
+            );
+        }
         Ok(s)
     }
 
@@ -298,6 +328,12 @@ impl Scenario {
                         format!("DDR1 has no additive latency, found {}", m.al),
                     ));
                 }
+                if m.rtt_ohm != 0 {
+                    return Err(bad(
+                        "memory.rtt_ohm",
+                        format!("DDR1 has no on-die termination, found {}", m.rtt_ohm),
+                    ));
+                }
                 if m.data_width != 16 {
                     return Err(bad(
                         "memory.data_width",
@@ -320,6 +356,12 @@ impl Scenario {
                 }
                 if m.al > 4 {
                     return Err(bad("memory.al", format!("expected 0..=4, found {}", m.al)));
+                }
+                if ![0, 50, 75, 150].contains(&m.rtt_ohm) {
+                    return Err(bad(
+                        "memory.rtt_ohm",
+                        format!("expected 0, 50, 75 or 150, found {}", m.rtt_ohm),
+                    ));
                 }
                 if !(8..=72).contains(&m.data_width) || !m.data_width.is_multiple_of(8) {
                     return Err(bad(
@@ -377,6 +419,15 @@ impl Scenario {
                     ("lane", lane, (width / 8) as u8 - 1)
                 }
                 Fault::RefclkMissing => ("", 0, 0),
+                Fault::DqSwap { a, b } | Fault::DqBridge { a, b } => {
+                    if a == b {
+                        return Err(bad(
+                            &format!("fault[{k}].b"),
+                            format!("must differ from a ({a})"),
+                        ));
+                    }
+                    ("a/b", a.max(b), width as u8 - 1)
+                }
             };
             if v > max {
                 return Err(bad(
@@ -421,10 +472,19 @@ impl Scenario {
                 p
             }
             ProfileName::Ddr2 => {
-                mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps)
+                let mut p = mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps);
+                // EMR {A6, A2}: 01 = 75 Ω, 10 = 150 Ω, 11 = 50 Ω.
+                p.ctrl.ext_load_mode_register |= match m.rtt_ohm {
+                    75 => 0x0004,
+                    150 => 0x0040,
+                    50 => 0x0044,
+                    _ => 0,
+                };
+                p
             }
         };
         p.seed = self.seed;
+        p.dcm_locked_ps = self.dcm_locked_ps.clone();
         p.board = board::Params {
             period_ps: self.clock.period_ps,
             tap_ps: self.board.tap_ps,
@@ -484,6 +544,19 @@ mod tests {
         assert!(e.to_string().contains("memory.bl"), "{e}");
         let e = parse("profile = \"ddr2\"\n[memory]\nbl = 4\ndata_width = 12\n").unwrap_err();
         assert!(e.to_string().contains("memory.data_width"), "{e}");
+    }
+
+    #[test]
+    fn clocking_section_drives_dcm_lock() {
+        let s = parse(
+            "profile = \"minimodule\"\nstop_time_us = 2000\n[clocking]\nprimitive = \"DCM_BASE\"\n",
+        )
+        .unwrap();
+        let iv = s.dcm_locked_ps.clone().expect("DCM simulated");
+        assert_eq!(iv.len(), 1);
+        assert!(iv[0].0 > 0.0 && iv[0].1.is_none());
+        let e = parse("profile = \"minimodule\"\n[clocking]\nstepping = \"x\"\n").unwrap_err();
+        assert!(e.to_string().contains("stepping"), "{e}");
     }
 
     #[test]

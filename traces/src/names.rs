@@ -1574,6 +1574,17 @@ impl MigTrace {
         map: &NameMap,
         wanted: Option<&[&str]>,
     ) -> Result<MigTrace, TraceError> {
+        MigTrace::load_capped(src, map, wanted, usize::MAX)
+    }
+
+    /// Like [`MigTrace::load`], keeping at most `cap` changes per signal (see
+    /// [`Trace::load_capped`]): memory bounded by the signals, not the capture's length.
+    pub fn load_capped(
+        src: Box<dyn ChangeSource + Send>,
+        map: &NameMap,
+        wanted: Option<&[&str]>,
+        cap: usize,
+    ) -> Result<MigTrace, TraceError> {
         let mut missing = Vec::new();
         let bindings: Vec<Binding> = match wanted {
             None => map.bindings().to_vec(),
@@ -1593,7 +1604,7 @@ impl MigTrace {
         let mut canon = CanonicalSource::new(src, bindings);
         // Filtering to every output narrows the reader to the capture signals they read.
         let all: Vec<SignalId> = (0..n).collect();
-        let trace = Trace::load(&mut canon, Some(&all))?;
+        let trace = Trace::load_capped(&mut canon, Some(&all), cap)?;
         let bindings = canon.outputs;
         let index = bindings
             .iter()

@@ -393,6 +393,9 @@ pub struct Trace {
     pub end_time: Time,
     /// What the reader tolerated.
     pub warnings: Warnings,
+    /// Per signal, changes dropped from the middle by [`Trace::load_capped`] (all zero for
+    /// [`Trace::load`]).
+    pub elided: Vec<u64>,
 }
 
 impl Trace {
@@ -401,30 +404,57 @@ impl Trace {
         src: &mut dyn ChangeSource,
         wanted: Option<&[SignalId]>,
     ) -> Result<Trace, crate::TraceError> {
+        Trace::load_capped(src, wanted, usize::MAX)
+    }
+
+    /// Like [`Trace::load`], keeping at most `cap` changes per signal: the first `cap / 2` and
+    /// the last `cap / 2`. What lies between is counted in [`Trace::elided`], never silently
+    /// lost. Memory is then bounded by the number of signals, not by the capture's length,
+    /// while the start of every activity (the tap sweeps) and the end state (a stall) are kept.
+    pub fn load_capped(
+        src: &mut dyn ChangeSource,
+        wanted: Option<&[SignalId]>,
+        cap: usize,
+    ) -> Result<Trace, crate::TraceError> {
         let header = src.header().clone();
-        let mut changes = vec![Vec::new(); header.signals.len()];
+        let n = header.signals.len();
+        let half = (cap / 2).max(1);
+        let mut changes: Vec<Vec<(Time, Value)>> = vec![Vec::new(); n];
+        let mut tails: Vec<std::collections::VecDeque<(Time, Value)>> = vec![Default::default(); n];
+        let mut elided = vec![0u64; n];
         if let Some(w) = wanted {
             src.set_filter(w);
         }
         let mut end_time = 0;
         while let Some(c) = src.next_change()? {
             end_time = c.time;
-            let list: &mut Vec<(Time, Value)> = &mut changes[c.signal as usize];
+            let i = c.signal as usize;
+            let (head, tail) = (&mut changes[i], &mut tails[i]);
             // A capture may restate a value at the same or a later time; keep only real changes so
             // edge counting is not fooled by repeated samples.
-            if list
-                .last()
-                .map(|(_, v)| v.as_ref() != c.value)
-                .unwrap_or(true)
-            {
-                list.push((c.time, c.value.to_owned()));
+            let last = tail.back().or(head.last());
+            if last.map(|(_, v)| v.as_ref() == c.value).unwrap_or(false) {
+                continue;
             }
+            if head.len() < half || cap == usize::MAX {
+                head.push((c.time, c.value.to_owned()));
+            } else {
+                if tail.len() == half {
+                    tail.pop_front();
+                    elided[i] += 1;
+                }
+                tail.push_back((c.time, c.value.to_owned()));
+            }
+        }
+        for (head, tail) in changes.iter_mut().zip(tails) {
+            head.extend(tail);
         }
         Ok(Trace {
             header,
             changes,
             end_time: end_time.max(src.last_time()),
             warnings: src.warnings().clone(),
+            elided,
         })
     }
 
@@ -514,5 +544,54 @@ mod tests {
         };
         let t = Trace::load(&mut Quiet(header, false, Warnings::default()), None).unwrap();
         assert_eq!(t.end_time, 100);
+    }
+
+    /// A source toggling one bit `n` times, one change per time step.
+    struct Toggle(Header, u64, u64, Warnings, [u8; 1]);
+    impl ChangeSource for Toggle {
+        fn header(&self) -> &Header {
+            &self.0
+        }
+        fn set_filter(&mut self, _: &[SignalId]) {}
+        fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, crate::TraceError> {
+            if self.1 == self.2 {
+                return Ok(None);
+            }
+            self.1 += 1;
+            self.4 = [if self.1 % 2 == 1 { b'1' } else { b'0' }];
+            Ok(Some(ChangeRef {
+                time: self.1,
+                signal: 0,
+                value: ValueRef::Bits(&self.4),
+            }))
+        }
+        fn warnings(&self) -> &Warnings {
+            &self.3
+        }
+    }
+
+    #[test]
+    fn capped_load_keeps_head_and_tail_and_counts_the_rest() {
+        let header = Header {
+            signals: vec![SignalInfo {
+                source_name: "a".into(),
+                width: 1,
+                kind: VarKind::Bits,
+                range: None,
+            }],
+            time_base: TimeBase::Femtoseconds,
+            timescale_text: None,
+            notes: vec![],
+        };
+        let t = Trace::load_capped(
+            &mut Toggle(header, 0, 1000, Warnings::default(), [0]),
+            None,
+            10,
+        )
+        .unwrap();
+        let times: Vec<Time> = t.changes[0].iter().map(|(t, _)| *t).collect();
+        assert_eq!(times, [1, 2, 3, 4, 5, 996, 997, 998, 999, 1000]);
+        assert_eq!(t.elided[0], 990);
+        assert_eq!(t.end_time, 1000);
     }
 }

@@ -54,6 +54,8 @@ macro_rules! outln {
 
 pub mod convert;
 pub mod diagnose;
+pub mod gtkw;
+pub mod plot;
 pub mod regress;
 pub mod signals;
 pub mod sweep;

@@ -42,7 +42,7 @@ pub fn main(args: &Args) -> CliResult {
     } else {
         print!("{}", text(&summary));
     }
-    Ok(ExitCode::from(if summary.init_done_cycle.is_some() {
+    Ok(ExitCode::from(if summary.init_done_at_end {
         EXIT_PASS
     } else {
         EXIT_FAULT
@@ -101,10 +101,18 @@ pub fn text(s: &Summary) -> String {
         if !gs.chan_done_cycles.is_empty() || gs.calib_done_cycle.is_some() {
             let _ = writeln!(
                 o,
-                "  group {g}: CHAN_DONE x{} at cycles [{}], calib_done_dqs[{g}] {}",
+                "  group {g}: CHAN_DONE x{} at cycles [{}], calib_done_dqs[{g}] {}{}",
                 gs.chan_done_cycles.len(),
                 pulses.join(", "),
-                at(s, gs.calib_done_cycle)
+                at(s, gs.calib_done_cycle),
+                if gs.chan_done_after_calib_done > 0 {
+                    format!(
+                        " (+{} idle pulses after, no line selected)",
+                        gs.chan_done_after_calib_done
+                    )
+                } else {
+                    String::new()
+                }
             );
         }
     }
@@ -179,6 +187,9 @@ pub fn text(s: &Summary) -> String {
         }
         lines += 1;
         i = if j - i > 2 { j } else { i + 1 };
+    }
+    for c in &s.init_done_lost_cycles {
+        let _ = writeln!(o, "init_done LOST at {} (interface reset)", at(s, Some(*c)));
     }
     match &s.stall {
         None => {
