@@ -102,7 +102,17 @@ fn name_map(header: &Header) -> Result<NameMap, TraceError> {
 /// The model's changes go straight into a [`MemorySource`] and through the same name binding,
 /// loading, analysis and diagnosis as a capture file ([`Capture::with_map`]); what the analysis
 /// sees is what the VCD of `simulate -o` holds, without writing and parsing the text (tested
-/// against the VCD path in `tests/evaluate_golden.rs`).
+/// against the VCD path in `tests/regress_evaluate.rs`).
+///
+/// A run is never cut short here. Stopping once the outcome looks settled would hand the
+/// diagnosis a shorter capture, and the diagnosis reads the capture's length: "held in reset"
+/// needs more than 4 refresh intervals of a frozen counter, "nothing moved" a capture longer
+/// than 260 µs, and "still hunting" looks at `clk_cnt_rise` in the last 64 clocks; so no early
+/// stop is safe for every rule. A PATTERN_READ_WAIT stall is not even periodic in a useful
+/// span: `count5`, `clk_cnt_rise`, `refi_count` and `cke_200us_cnt` keep counting, and the
+/// whole register state repeats only after 32 refresh intervals (49 408 cycles). What is safe
+/// and exact is done: idle stretches are jumped ([`crate::run::run_with`]), and `sweep
+/// --stop-time-us` runs a grid on a shorter stop time chosen by the user.
 pub fn evaluate(scn: &Scenario) -> Result<Evaluation, EvalError> {
     let mut sink = MemSink(None);
     let summary = run_traced(scn, true, Some(&mut sink))?;
