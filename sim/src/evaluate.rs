@@ -2,14 +2,14 @@
 //! analysis and diagnosis as a file from the bench, so a simulated run and a capture of the same
 //! run can never be described differently. `regress` and `sweep` build on this.
 
-use crate::analysis::{analyze, Config, Facts};
+use crate::analysis::{analyze, reads, Config, Facts};
 use crate::capture::Capture;
 use crate::diagnose::{diagnose, Diagnosis, RuleConfig, Verdict};
 use crate::run::{run, run_traced, ChangeSink, RunError, Summary};
 use crate::scenario::{Expect, Scenario};
 use migcal_traces::names::NameMap;
 use migcal_traces::vcd::VcdReader;
-use migcal_traces::{ChangeSource, Header, MemorySource, SignalInfo, TimeBase, TraceError};
+use migcal_traces::{Header, MemorySource, SignalInfo, TimeBase, TraceError};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Mutex;
@@ -47,30 +47,51 @@ pub fn simulate_capture(scn: &Scenario) -> Result<(Summary, Capture), EvalError>
     Ok((summary, capture))
 }
 
-/// Collects the model's changes in memory (no VCD text to write and parse back).
-struct MemSink(Option<MemorySource>);
+/// Collects the model's changes in memory (no VCD text to write and parse back), only of the
+/// signals the analysis reads ([`Capture::with_map`] would drop the others when loading; the
+/// clock pad alone changes twice a cycle).
+#[derive(Default)]
+struct MemSink {
+    source: Option<MemorySource>,
+    map: Option<NameMap>,
+    wanted: Vec<bool>,
+}
 
 impl ChangeSink for MemSink {
     fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), TraceError> {
-        self.0 = Some(MemorySource::new(Header {
+        let header = Header {
             signals: signals.to_vec(),
             time_base: TimeBase::Femtoseconds,
             timescale_text: Some("1 fs".into()),
             notes: vec!["migcal model".into()],
-        }));
+        };
+        let map = name_map(&header)?;
+        self.wanted = vec![false; signals.len()];
+        for b in map.bindings().iter().filter(|b| reads(&b.name)) {
+            for id in b.signals() {
+                if let Some(w) = self.wanted.get_mut(id as usize) {
+                    *w = true;
+                }
+            }
+        }
+        self.map = Some(map);
+        self.source = Some(MemorySource::new(header));
         Ok(())
     }
     fn change(&mut self, time_fs: u64, id: u32, bits: &[u8]) -> Result<(), TraceError> {
-        match &mut self.0 {
+        match &mut self.source {
             Some(m) => m.push(time_fs, id, bits),
             None => Ok(()),
         }
     }
     fn end(&mut self, time_fs: u64) -> Result<(), TraceError> {
-        if let Some(m) = &mut self.0 {
+        if let Some(m) = &mut self.source {
             m.end_at(time_fs);
         }
         Ok(())
+    }
+    fn wants(&self, id: u32) -> bool {
+        self.wanted.get(id as usize).copied().unwrap_or(false)
     }
 }
 
@@ -114,15 +135,14 @@ fn name_map(header: &Header) -> Result<NameMap, TraceError> {
 /// and exact is done: idle stretches are jumped ([`crate::run::run_with`]), and `sweep
 /// --stop-time-us` runs a grid on a shorter stop time chosen by the user.
 pub fn evaluate(scn: &Scenario) -> Result<Evaluation, EvalError> {
-    let mut sink = MemSink(None);
+    let mut sink = MemSink::default();
     let summary = run_traced(scn, true, Some(&mut sink))?;
-    let source = sink.0.ok_or_else(|| {
-        EvalError::Trace(TraceError::Io {
+    let (Some(source), Some(map)) = (sink.source, sink.map) else {
+        return Err(EvalError::Trace(TraceError::Io {
             path: "<memory trace>".into(),
             source: std::io::Error::other("the run traced no signal"),
-        })
-    })?;
-    let map = name_map(source.header())?;
+        }));
+    };
     let capture = Capture::with_map("model".into(), Box::new(source), map)?;
     Ok(judge(scn, summary, &capture))
 }

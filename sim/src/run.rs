@@ -138,6 +138,11 @@ pub trait ChangeSink {
     /// Called once after the last change: the run lasts to `time_fs` even if nothing changes
     /// there.
     fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError>;
+    /// Whether the changes of signal `id` are wanted at all (they are not even formatted when
+    /// not); every signal by default.
+    fn wants(&self, _id: u32) -> bool {
+        true
+    }
 }
 
 /// The VCD writer as a [`ChangeSink`] (timescale 1 fs, as the goldens).
@@ -267,7 +272,7 @@ impl Probe for Tracer<'_> {
                 }
             }
         }
-        if let Some(w) = self.vcd.as_deref_mut() {
+        if let Some(w) = self.vcd.as_deref_mut().filter(|w| w.wants(id as u32)) {
             v.write_chars(self.widths[id], &mut self.scratch);
             if let Err(e) = w.change(self.time_fs, id as u32, &self.scratch) {
                 self.error.get_or_insert(e);
@@ -478,6 +483,9 @@ pub fn run_traced(
             pad_events.clear();
             pads.advance(&mig, mig.edge_time_ps(n), &mut pad_events);
             for e in &pad_events {
+                if !w.wants((decls.len() + e.pad) as u32) {
+                    continue;
+                }
                 let width = pad_decls[e.pad].width;
                 e.value.write_chars(width, &mut pad_chars);
                 w.change(e.time_fs, (decls.len() + e.pad) as u32, &pad_chars)?;
@@ -499,6 +507,9 @@ pub fn run_traced(
         pad_events.clear();
         pads.advance(&mig, scn.stop_time_us * 1e6, &mut pad_events);
         for e in &pad_events {
+            if !w.wants((decls.len() + e.pad) as u32) {
+                continue;
+            }
             e.value.write_chars(pad_decls[e.pad].width, &mut pad_chars);
             w.change(e.time_fs, (decls.len() + e.pad) as u32, &pad_chars)?;
         }
