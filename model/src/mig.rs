@@ -16,7 +16,7 @@ use crate::probe::{Probe, SignalDecl, Value};
 use crate::rd_data;
 use crate::tap_ctrl;
 use crate::tap_logic;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 /// Controller profile.
@@ -206,6 +206,9 @@ fn sync_mask(stages: u32) -> u32 {
 impl Mig {
     /// A design at power-up.
     pub fn new(p: Params) -> Self {
+        let mut p = p;
+        // Board hook: DDR2 2x refresh above 85 °C (board::Params::refresh_interval).
+        p.ctrl.max_ref_cnt = p.board.refresh_interval(p.ctrl.max_ref_cnt);
         let groups = p.groups as usize;
         let lanes = (p.data_width / 8) as usize;
         let regs = Regs {
@@ -310,27 +313,15 @@ impl Mig {
         if board::bus_idle(&self.p.board, &self.regs.memory, &self.regs.dq_drive, t_ps) {
             return self.idle_bus;
         }
-        let mut v = Lv::default();
-        let jitter = self.p.board.jitter_ps_rms;
-        for line in 0..self.p.data_width as usize {
-            let j = if jitter > 0.0 {
-                gaussian(&mut self.rng) * jitter
-            } else {
-                0.0
-            };
-            let b = board::sample_line(
-                &self.p.board,
-                &self.regs.memory,
-                &self.regs.dq_drive,
-                line,
-                t_ps,
-                self.regs.taps[line],
-                j,
-            );
-            v.v |= b.v << line;
-            v.x |= b.x << line;
-        }
-        v
+        // Board faults, skew, drift and seeded jitter live in the board model.
+        board::sample_bus(
+            &self.p.board,
+            &self.regs.memory,
+            &self.regs.dq_drive,
+            t_ps,
+            &self.regs.taps,
+            &mut self.rng,
+        )
     }
 
     /// Simulate one clk_0 rising edge (cycle `self.cycle()`), committing every register.
@@ -480,11 +471,18 @@ impl Mig {
                 .dq_drive
                 .schedule(2 * n, &write_words, bl, wl, p.data_width);
         }
+        // Board hooks: what reaches the memory's command pins (a stopped CK: nothing; an
+        // inverted CK: taken half a period late).
+        let mem_cmd = if p.board.ck_running() {
+            cmd
+        } else {
+            Command::Nop
+        };
         let (writes, nm) = ddr2_device::step(
             &r.memory,
             &ddr2_device::In {
-                cmd,
-                h: 2 * n,
+                cmd: mem_cmd,
+                h: 2 * n + p.board.ck_half_shift(),
                 write_words: mem_words,
                 write_lanes: p.board.write_lanes(p.data_width / 8),
                 width: p.data_width,
@@ -494,7 +492,7 @@ impl Mig {
         nx.memory = nm;
 
         // Reset synchronisers: asynchronous set while their reset cause holds, else shift a 0 in.
-        let dcm_lock = self.dcm_lock_at(t);
+        let dcm_lock = self.dcm_lock_at(t) && self.p.board.dcm_lock_rises();
         let p = &self.p;
         let r = &self.regs;
         let refclk = p.board.refclk_running();
@@ -599,13 +597,6 @@ enum Idle {
     Static,
     /// Only the refresh-interval counter, by one.
     Counting,
-}
-
-fn gaussian(rng: &mut ChaCha8Rng) -> f64 {
-    // Box-Muller: rand 0.9 has no normal distribution without rand_distr.
-    let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
-    let u2: f64 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
 const TOP: &str = "tb/dut/top_00";

@@ -7,7 +7,7 @@ use migcal_traces::{Time, TimeBase};
 use serde::Serialize;
 
 /// Pass or fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Calibration completed (`init_done`).
@@ -563,6 +563,11 @@ fn stage2_stall(cx: &mut Ctx, next: &mut Vec<String>) -> (String, Vec<u32>) {
                     .map(|s| s.dq)
                     .next()
                     .or_else(|| {
+                        // CHAN_DONE pulses then silence point at the next line (spec §7); with
+                        // no pulse at all, the walks may never have started.
+                        if n == 0 {
+                            return None;
+                        }
                         let j = f.profile.first_walked_line() + n as u32;
                         (j < f.profile.lines_per_group())
                             .then_some(g as u32 * f.profile.lines_per_group() + j)
@@ -585,6 +590,34 @@ fn stage2_stall(cx: &mut Ctx, next: &mut Vec<String>) -> (String, Vec<u32>) {
     }
     if lines.is_empty() {
         next.push("tap_logic/dlyce_dqs[i], dlyinc_dqs[i] and data_tap_inc chan_sel_int of the stalled group".to_string());
+    }
+    // No group ever started a per-line walk: tap_ctrl is held before BIT_CALIBRATION, in the
+    // bit-boundary alignment that needs the read data all 0 or all 1 on every line at once. That
+    // is no line's fault: nothing valid is being read back at all.
+    let walks_known = f
+        .per_dq
+        .iter()
+        .any(|s| waiting.contains(&(s.group as usize)));
+    let no_walk = walks_known
+        && f.per_dq
+            .iter()
+            .filter(|s| waiting.contains(&(s.group as usize)) && s.walked)
+            .all(|s| s.walk_incs == 0 && s.backoff == 0);
+    if no_walk && !waiting.is_empty() {
+        for g in &waiting {
+            if let Some(t) = f.tap_ctrl_started.get(*g).copied().flatten() {
+                cx.add(
+                    &format!("tap_ctrl[{g}]/current_state"),
+                    Some(t),
+                    "left START but never reached BIT_CALIBRATION: no line was walked",
+                );
+            }
+        }
+        let cause = format!(
+            "tap calibration stalled before any per-line walk in group(s) {}: bit-boundary alignment never saw the read data all 0 or all 1, so nothing valid is read back on any line (CK stopped, command/address fault, or the memory not answering); not a DQ line",
+            waiting.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", ")
+        );
+        return (cause, Vec::new());
     }
     let cause = if waiting.is_empty() {
         "tap calibration did not finish: data_tap_inc_done/tap_sel_done never rose".to_string()
@@ -660,11 +693,7 @@ fn stage3_stall(
     let failing: Vec<u32> = f
         .pattern
         .iter()
-        .filter(|p| {
-            p.comp_done.is_none()
-                && (p.still_hunting == Some(true)
-                    || (p.still_hunting.is_none() && p.clk_count_rise == Some(0)))
-        })
+        .filter(|p| p.failed())
         .map(|p| p.group)
         .collect();
     for p in &f.pattern {
@@ -746,6 +775,39 @@ fn stage3_stall(
             let kind = pin_behaviour(f, cx, &hit);
             lines.extend(hit.iter().copied());
             causes.push(format!("{} never showed an edge in the tap sweep{kind}; pattern group {b} (byte DQ{}..{}) never matched", list_dq(&hit), 8 * b, 8 * b + 7));
+        } else if let Some(bad) = bit_error_lines(f, *b) {
+            // Stage 2 saw nothing wrong, but the bytes read back in stage 3 are one to three bits
+            // off the pattern, always on the same bits: those lines.
+            let kind = pin_behaviour(f, cx, &bad);
+            let hex = f.pattern.iter().find(|p| p.group == *b).map(|p| {
+                let h = |v: &[u64]| {
+                    v.iter()
+                        .map(|x| format!("{x:02X}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                format!("rise {} / fall {}", h(&p.rise_bytes), h(&p.fall_bytes))
+            });
+            cx.add(
+                &format!("pattern_compare[{b}]/rd_data_rise"),
+                f.tap_sel_done,
+                format!(
+                    "stage-3 reads of byte {b} differ from AA/55/99/66 only on {}",
+                    list_dq(&bad)
+                ),
+            );
+            let what = if bad.len() >= 2 {
+                "a bridge between these lines (each corrupts the other's bit), or lines sampling another beat"
+            } else {
+                "stuck, or sampling another beat than the rest of its byte (a line never walked individually, or one whose delay differs)"
+            };
+            cannot.push(format!(
+                "for {}: {what}; the bytes read were {}",
+                list_dq(&bad),
+                hex.unwrap_or_default()
+            ));
+            lines.extend(bad.iter().copied());
+            causes.push(format!("{} read back wrong bits in the stage-3 pattern{kind} while their tap sweep looked normal: {what}", list_dq(&bad)));
         } else if expected_walked < walked_lines_in_byte_total(f, *b) || walked.len() < 8 {
             // Lines of the byte that stage 2 does not see (not calibrated or not captured).
             let uncal: Vec<u32> = byte_lines(*b)
@@ -813,6 +875,12 @@ fn stage3_stall(
         lane = None;
     }
     (cause, lines, lane)
+}
+
+/// Lines of byte `b` that read back wrong bits in stage 3, when there are one to three of them.
+fn bit_error_lines(f: &Facts, b: u32) -> Option<Vec<u32>> {
+    let p = f.pattern.iter().find(|p| p.group == b)?;
+    (!p.error_bits.is_empty()).then(|| p.error_bits.iter().map(|bit| 8 * b + bit).collect())
 }
 
 fn walked_lines_in_byte(f: &Facts, b: u32) -> u32 {

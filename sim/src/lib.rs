@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod diagnose;
+pub mod dictionary;
 pub mod evaluate;
 pub mod gtkw;
 pub mod jedec;

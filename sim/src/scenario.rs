@@ -127,25 +127,52 @@ pub struct Board {
     /// IDELAY tap size in ps.
     #[serde(default = "default_tap")]
     pub tap_ps: f64,
-    /// Per-DQ read-path delay in ps (missing lines = 0).
+    /// Per-DQ read-path delay in ps of the trace at memory DQ k (missing lines = 0).
     #[serde(default)]
     pub dq_delay_ps: Vec<f64>,
-    /// RMS sampling jitter in ps.
+    /// RMS sampling jitter common to every line, in ps.
     #[serde(default)]
     pub jitter_ps_rms: f64,
+    /// Per-DQ extra RMS jitter in ps (missing = 0), added in quadrature.
+    #[serde(default)]
+    pub dq_jitter_ps_rms: Vec<f64>,
+    /// Half-width of the jitter band in standard deviations.
+    #[serde(default = "default_band")]
+    pub jitter_band_sigmas: f64,
     /// Board temperature in °C.
     #[serde(default = "default_temp")]
     pub temperature_c: f64,
-    /// Arrival-time drift per °C above 25 °C, in ps.
-    #[serde(default)]
+    /// Data-path drift per °C away from 25 °C, in ps, for every line without its own value.
+    #[serde(default = "default_dq_coeff")]
     pub temp_coeff_ps_per_c: f64,
+    /// Per-DQ data-path drift in ps/°C (missing = `temp_coeff_ps_per_c`).
+    #[serde(default)]
+    pub dq_temp_coeff_ps_per_c: Vec<f64>,
+    /// Capture-clock drift per °C away from 25 °C, in ps.
+    #[serde(default = "default_clock_coeff")]
+    pub clock_temp_coeff_ps_per_c: f64,
+    /// Temperature above which the refresh interval halves (DDR2 2x refresh).
+    #[serde(default = "default_hot_refresh")]
+    pub refresh_double_above_c: f64,
 }
 
 fn default_tap() -> f64 {
     78.0
 }
 fn default_temp() -> f64 {
-    25.0
+    board::REFERENCE_TEMPERATURE_C
+}
+fn default_band() -> f64 {
+    board::DEFAULT_JITTER_BAND_SIGMAS
+}
+fn default_dq_coeff() -> f64 {
+    board::DEFAULT_DQ_TEMP_COEFF_PS_PER_C
+}
+fn default_clock_coeff() -> f64 {
+    board::DEFAULT_CLOCK_TEMP_COEFF_PS_PER_C
+}
+fn default_hot_refresh() -> f64 {
+    board::DEFAULT_REFRESH_DOUBLE_ABOVE_C
 }
 
 impl Default for Board {
@@ -154,8 +181,13 @@ impl Default for Board {
             tap_ps: default_tap(),
             dq_delay_ps: Vec::new(),
             jitter_ps_rms: 0.0,
+            dq_jitter_ps_rms: Vec::new(),
+            jitter_band_sigmas: default_band(),
             temperature_c: default_temp(),
-            temp_coeff_ps_per_c: 0.0,
+            temp_coeff_ps_per_c: default_dq_coeff(),
+            dq_temp_coeff_ps_per_c: Vec::new(),
+            clock_temp_coeff_ps_per_c: default_clock_coeff(),
+            refresh_double_above_c: default_hot_refresh(),
         }
     }
 }
@@ -373,30 +405,45 @@ impl Scenario {
         }
         range("board.tap_ps", self.board.tap_ps, 10.0, 200.0, "ps")?;
         let width = self.memory.data_width as usize;
-        if self.board.dq_delay_ps.len() > width {
-            return Err(bad(
-                "board.dq_delay_ps",
-                format!(
-                    "at most {width} entries (one per DQ), found {}",
-                    self.board.dq_delay_ps.len()
-                ),
-            ));
-        }
-        for (k, &d) in self.board.dq_delay_ps.iter().enumerate() {
-            range(
-                &format!("board.dq_delay_ps[{k}]"),
-                d,
-                -2500.0,
-                10_000.0,
-                "ps",
-            )?;
-        }
+        let per_line = |key: &str, v: &[f64], lo: f64, hi: f64, unit: &str| {
+            if v.len() > width {
+                return Err(bad(
+                    key,
+                    format!("at most {width} entries (one per DQ), found {}", v.len()),
+                ));
+            }
+            for (k, &d) in v.iter().enumerate() {
+                range(&format!("{key}[{k}]"), d, lo, hi, unit)?;
+            }
+            Ok(())
+        };
+        per_line(
+            "board.dq_delay_ps",
+            &self.board.dq_delay_ps,
+            -2500.0,
+            10_000.0,
+            "ps",
+        )?;
         range(
             "board.jitter_ps_rms",
             self.board.jitter_ps_rms,
             0.0,
             1000.0,
             "ps",
+        )?;
+        per_line(
+            "board.dq_jitter_ps_rms",
+            &self.board.dq_jitter_ps_rms,
+            0.0,
+            1000.0,
+            "ps",
+        )?;
+        range(
+            "board.jitter_band_sigmas",
+            self.board.jitter_band_sigmas,
+            0.5,
+            8.0,
+            "standard deviations",
         )?;
         range(
             "board.temperature_c",
@@ -412,30 +459,29 @@ impl Scenario {
             100.0,
             "ps/°C",
         )?;
-        for (k, f) in self.fault.iter().enumerate() {
-            let (what, v, max) = match *f {
-                Fault::DqOpen { dq } | Fault::DqStuck { dq, .. } => ("dq", dq, width as u8 - 1),
-                Fault::DmStuck { lane, .. } | Fault::DqsOpen { lane } => {
-                    ("lane", lane, (width / 8) as u8 - 1)
-                }
-                Fault::RefclkMissing => ("", 0, 0),
-                Fault::DqSwap { a, b } | Fault::DqBridge { a, b } => {
-                    if a == b {
-                        return Err(bad(
-                            &format!("fault[{k}].b"),
-                            format!("must differ from a ({a})"),
-                        ));
-                    }
-                    ("a/b", a.max(b), width as u8 - 1)
-                }
-            };
-            if v > max {
-                return Err(bad(
-                    &format!("fault[{k}].{what}"),
-                    format!("expected 0..={max}, found {v}"),
-                ));
-            }
-        }
+        per_line(
+            "board.dq_temp_coeff_ps_per_c",
+            &self.board.dq_temp_coeff_ps_per_c,
+            -100.0,
+            100.0,
+            "ps/°C",
+        )?;
+        range(
+            "board.clock_temp_coeff_ps_per_c",
+            self.board.clock_temp_coeff_ps_per_c,
+            -100.0,
+            100.0,
+            "ps/°C",
+        )?;
+        range(
+            "board.refresh_double_above_c",
+            self.board.refresh_double_above_c,
+            -55.0,
+            150.0,
+            "°C",
+        )?;
+        board::validate_faults(&self.fault, self.memory.data_width)
+            .map_err(|e| bad(&e.key, e.message))?;
         if let Some(e) = &self.expect {
             if e.verdict != "pass" && e.verdict != "fail" {
                 return Err(bad(
@@ -484,14 +530,20 @@ impl Scenario {
             }
         };
         p.seed = self.seed;
+        let b = &self.board;
         p.dcm_locked_ps = self.dcm_locked_ps.clone();
         p.board = board::Params {
             period_ps: self.clock.period_ps,
-            tap_ps: self.board.tap_ps,
-            dq_delay_ps: self.board.dq_delay_ps.clone(),
-            jitter_ps_rms: self.board.jitter_ps_rms,
-            temperature_c: self.board.temperature_c,
-            temp_coeff_ps_per_c: self.board.temp_coeff_ps_per_c,
+            tap_ps: b.tap_ps,
+            dq_delay_ps: b.dq_delay_ps.clone(),
+            jitter_ps_rms: b.jitter_ps_rms,
+            dq_jitter_ps_rms: b.dq_jitter_ps_rms.clone(),
+            jitter_band_sigmas: b.jitter_band_sigmas,
+            temperature_c: b.temperature_c,
+            temp_coeff_ps_per_c: b.temp_coeff_ps_per_c,
+            dq_temp_coeff_ps_per_c: b.dq_temp_coeff_ps_per_c.clone(),
+            clock_temp_coeff_ps_per_c: b.clock_temp_coeff_ps_per_c,
+            refresh_double_above_c: b.refresh_double_above_c,
             faults: self.fault.clone(),
         };
         p
@@ -572,5 +624,67 @@ mod tests {
                 high: true
             }]
         );
+    }
+
+    #[test]
+    fn fault_catalogue_parses_and_contradictions_name_the_key() {
+        let s = parse(
+            "profile = \"minimodule\"\n\
+             [[fault]]\nkind = \"dq_bridge\"\na = 1\nb = 2\nmode = \"or\"\n\
+             [[fault]]\nkind = \"dq_open\"\ndq = 3\npull = \"up\"\n\
+             [[fault]]\nkind = \"read_delay_shift\"\nlane = 1\nps = -200\n\
+             [[fault]]\nkind = \"ck_inverted\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.fault.len(), 4);
+        assert_eq!(s.model_params().board.faults, s.fault);
+        let e = parse(
+            "profile = \"minimodule\"\n[[fault]]\nkind = \"dq_stuck\"\ndq = 3\nhigh = true\n\
+             [[fault]]\nkind = \"dq_swap\"\na = 3\nb = 4\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("fault[1].a"), "{e}");
+        let s = parse("profile = \"minimodule\"\n[[fault]]\nkind = \"dq_bridge\"\na = 1\nb = 2\n")
+            .unwrap();
+        assert_eq!(
+            s.fault,
+            vec![Fault::DqBridge {
+                a: 1,
+                b: 2,
+                mode: board::BridgeMode::And
+            }]
+        );
+        let e = parse(
+            "profile = \"minimodule\"\n[[fault]]\nkind = \"dq_bridge\"\na = 1\nb = 2\nmode = \"xor\"\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("xor"), "{e}");
+        let e = parse(
+            "profile = \"minimodule\"\n[[fault]]\nkind = \"read_delay_shift\"\ndq = 1\nlane = 0\nps = 5\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("fault[0].lane"), "{e}");
+        let e = parse("profile = \"minimodule\"\n[[fault]]\nkind = \"dq_melted\"\n").unwrap_err();
+        assert!(e.to_string().contains("dq_melted"), "{e}");
+    }
+
+    #[test]
+    fn per_line_board_vectors_are_checked() {
+        let e =
+            parse("profile = \"minimodule\"\n[board]\ndq_jitter_ps_rms = [0, -3]\n").unwrap_err();
+        assert!(e.to_string().contains("board.dq_jitter_ps_rms[1]"), "{e}");
+        let e = parse(&format!(
+            "profile = \"minimodule\"\n[board]\ndq_temp_coeff_ps_per_c = [{}]\n",
+            vec!["1"; 17].join(", ")
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("board.dq_temp_coeff_ps_per_c"),
+            "{e}"
+        );
+        let hot = parse("profile = \"minimodule\"\n[board]\ntemperature_c = 95\n").unwrap();
+        let p = hot.model_params();
+        assert_eq!(p.board.temperature_c, 95.0);
+        assert_eq!(p.board.refresh_interval(p.ctrl.max_ref_cnt), 771);
     }
 }

@@ -1,0 +1,235 @@
+//! The fault dictionary: every single fault of the board catalogue is simulated once on the
+//! capture's board (in parallel, cached on disk), and the faults are ranked by how well their
+//! simulated signature matches the capture's. It answers "which fault would look like this?",
+//! with a score, where the rules can only say "a lane-level fault" or "open or stuck".
+
+use crate::analysis::Facts;
+use crate::diagnose::{Diagnosis, Stage, Verdict};
+use crate::evaluate::evaluate;
+use crate::scenario::Scenario;
+use migcal_model::board::Fault;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What a run looks like to the rules: the features the dictionary compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// The stage reached.
+    pub stage: Stage,
+    /// Lines whose walk hit the 55-increment ceiling.
+    pub ceiling: Vec<u32>,
+    /// Final IDELAY tap per DQ line the run shows (dq, tap).
+    pub final_taps: Vec<(u32, u32)>,
+    /// Pattern groups (byte lanes) shown, and those that never matched.
+    pub pattern_groups: Vec<u32>,
+    /// Of those, the groups whose comp_done never rose.
+    pub failing_groups: Vec<u32>,
+    /// `init_state` where it stalled, when captured.
+    pub stall_state: Option<u64>,
+    /// READ commands on the bus, when the bus is captured.
+    pub reads: Option<usize>,
+}
+
+impl Signature {
+    /// The signature of an analysed run.
+    pub fn of(f: &Facts, d: &Diagnosis) -> Signature {
+        Signature {
+            verdict: d.verdict,
+            stage: d.stage,
+            ceiling: f.per_dq.iter().filter(|s| s.walked && s.ceiling).map(|s| s.dq).collect(),
+            final_taps: f.per_dq.iter().map(|s| (s.dq, s.final_tap)).collect(),
+            pattern_groups: f.pattern.iter().map(|p| p.group).collect(),
+            failing_groups: f.pattern.iter().filter(|p| p.comp_done.is_none() && p.still_hunting != Some(false)).map(|p| p.group).collect(),
+            stall_state: d.stall.as_ref().and_then(|s| s.init_state),
+            reads: (!f.commands.is_empty()).then(|| f.commands.iter().filter(|c| c.kind == "RD").count()),
+        }
+    }
+
+    /// How well `sim` (a simulated fault) explains `self` (the capture), 0 to 1. Only features
+    /// the capture shows count, so a probe dump of a few nets is scored on what it has.
+    pub fn score(&self, sim: &Signature) -> f64 {
+        let mut got = 0.0;
+        let mut total = 0.0;
+        let mut feature = |weight: f64, value: f64| {
+            got += weight * value;
+            total += weight;
+        };
+        feature(3.0, (self.stage == sim.stage) as u8 as f64);
+        feature(1.0, (self.verdict == sim.verdict) as u8 as f64);
+        // Only lines the capture follows.
+        let shown: Vec<u32> = self.final_taps.iter().map(|(d, _)| *d).collect();
+        if !shown.is_empty() {
+            let sim_ceiling: Vec<u32> = sim.ceiling.iter().copied().filter(|d| shown.contains(d)).collect();
+            feature(3.0, jaccard(&self.ceiling, &sim_ceiling));
+            let close = self
+                .final_taps
+                .iter()
+                .filter(|(d, t)| sim.final_taps.iter().any(|(sd, st)| sd == d && (*st as i64 - *t as i64).abs() <= 2))
+                .count();
+            feature(2.0, close as f64 / shown.len() as f64);
+        }
+        if !self.pattern_groups.is_empty() {
+            let sim_failing: Vec<u32> = sim.failing_groups.iter().copied().filter(|g| self.pattern_groups.contains(g)).collect();
+            feature(2.0, jaccard(&self.failing_groups, &sim_failing));
+        }
+        if let Some(s) = self.stall_state {
+            feature(1.0, (sim.stall_state == Some(s)) as u8 as f64);
+        }
+        if let (Some(a), Some(b)) = (self.reads, sim.reads) {
+            feature(1.0, 1.0 - (a as f64 - b as f64).abs() / (a.max(b).max(1) as f64));
+        }
+        if total == 0.0 {
+            0.0
+        } else {
+            got / total
+        }
+    }
+}
+
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let inter = a.iter().filter(|x| b.contains(x)).count();
+    let union = a.len() + b.iter().filter(|x| !a.contains(x)).count();
+    inter as f64 / union as f64
+}
+
+/// One simulated single fault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Short name (`dq_open dq=3`, `none`).
+    pub name: String,
+    /// The `[[fault]]` table, as TOML.
+    pub fault_toml: String,
+    /// What the simulated run looks like.
+    pub signature: Signature,
+}
+
+/// A ranked candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The fault (`none` = the nominal board).
+    pub fault: String,
+    /// 0 to 1.
+    pub score: f64,
+}
+
+/// The single-fault catalogue for a board of `dq` lines and `lanes` byte lanes, as `[[fault]]`
+/// tables. Kinds the model does not know are skipped by [`build`].
+pub fn catalogue(dq: u32, lanes: u32) -> Vec<(String, String)> {
+    let mut v = vec![("none".to_string(), String::new())];
+    for k in 0..dq {
+        v.push((format!("dq_open dq={k}"), format!("kind = \"dq_open\"\ndq = {k}")));
+        v.push((format!("dq_stuck dq={k} high"), format!("kind = \"dq_stuck\"\ndq = {k}\nhigh = true")));
+        v.push((format!("dq_stuck dq={k} low"), format!("kind = \"dq_stuck\"\ndq = {k}\nhigh = false")));
+    }
+    for l in 0..lanes {
+        v.push((format!("dm_stuck lane={l} high"), format!("kind = \"dm_stuck\"\nlane = {l}\nhigh = true")));
+        v.push((format!("dqs_open lane={l}"), format!("kind = \"dqs_open\"\nlane = {l}")));
+        v.push((format!("dqs_stuck lane={l} low"), format!("kind = \"dqs_stuck\"\nlane = {l}\nhigh = false")));
+    }
+    for (name, t) in [
+        ("refclk_missing", "kind = \"refclk_missing\""),
+        ("dcm_lock_missing", "kind = \"dcm_lock_missing\""),
+        ("ck_stopped", "kind = \"ck_stopped\""),
+        ("ck_inverted", "kind = \"ck_inverted\""),
+    ] {
+        v.push((name.to_string(), t.to_string()));
+    }
+    v
+}
+
+/// Errors of the dictionary.
+#[derive(Debug, thiserror::Error)]
+pub enum DictionaryError {
+    /// A run failed.
+    #[error("fault dictionary, {fault}: {message}")]
+    Run {
+        /// The fault being simulated.
+        fault: String,
+        /// What failed.
+        message: String,
+    },
+}
+
+/// Simulates every fault of the catalogue on `base` (in parallel) and returns their signatures.
+pub fn build(base: &Scenario) -> Result<Vec<Entry>, DictionaryError> {
+    let width = base.memory.data_width;
+    let lanes = width.div_ceil(8);
+    let jobs: Vec<(String, String, Scenario)> = catalogue(width, lanes)
+        .into_iter()
+        .filter_map(|(name, toml_text)| {
+            let mut scn = base.clone();
+            scn.expect = None;
+            if !toml_text.is_empty() {
+                // A kind this build of the model does not know is not part of its catalogue.
+                let fault: Fault = toml::from_str(&toml_text).ok()?;
+                scn.fault.push(fault);
+                scn.validate(Path::new("<fault dictionary>")).ok()?;
+            }
+            Some((name, toml_text, scn))
+        })
+        .collect();
+    let mut out: Vec<Entry> = jobs
+        .par_iter()
+        .map(|(name, toml_text, scn)| {
+            let e = evaluate(scn).map_err(|e| DictionaryError::Run { fault: name.clone(), message: e.to_string() })?;
+            Ok(Entry { name: name.clone(), fault_toml: toml_text.clone(), signature: Signature::of(&e.facts, &e.diagnosis) })
+        })
+        .collect::<Result<_, DictionaryError>>()?;
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Where cached dictionaries live: `$MIGCAL_CACHE`, else `$XDG_CACHE_HOME/migcal`, else
+/// `~/.cache/migcal`, else the system temp folder.
+pub fn cache_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("MIGCAL_CACHE") {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(p).join("migcal");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return PathBuf::from(h).join(".cache/migcal");
+    }
+    std::env::temp_dir().join("migcal")
+}
+
+/// [`build`], cached: the key is the base scenario's text, the catalogue and migcal's version,
+/// so a changed board or a new model rebuilds it. A cache that cannot be read or written is
+/// ignored (the dictionary is rebuilt), never an error.
+pub fn cached(base: &Scenario, base_text: &str) -> Result<Vec<Entry>, DictionaryError> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), base_text, catalogue(base.memory.data_width, base.memory.data_width.div_ceil(8))).hash(&mut h);
+    let path = cache_dir().join(format!("dictionary-{:016x}.json", h.finish()));
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Ok(v) = serde_json::from_str::<Vec<Entry>>(&text) {
+            return Ok(v);
+        }
+    }
+    let v = build(base)?;
+    if let (Some(dir), Ok(json)) = (path.parent(), serde_json::to_string(&v)) {
+        let _ = std::fs::create_dir_all(dir);
+        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
+            use std::io::Write;
+            if tmp.write_all(json.as_bytes()).is_ok() {
+                let _ = tmp.persist(&path);
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// Ranks the dictionary against a capture's signature, best first (ties by name), at most `n`.
+pub fn rank(capture: &Signature, dict: &[Entry], n: usize) -> Vec<Candidate> {
+    let mut v: Vec<Candidate> = dict.iter().map(|e| Candidate { fault: e.name.clone(), score: (capture.score(&e.signature) * 1000.0).round() / 1000.0 }).collect();
+    v.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.fault.cmp(&b.fault)));
+    v.truncate(n);
+    v
+}
