@@ -121,13 +121,72 @@ fn find(decls: &[SignalDecl], suffix: &str) -> usize {
         .unwrap_or_else(|| panic!("model does not trace {suffix}"))
 }
 
+/// Where a run's signal changes go besides the summary: the VCD writer of `simulate -o`, or an
+/// in-memory trace (`evaluate` hands the model's trace to the analysis without a file).
+pub trait ChangeSink {
+    /// Called once, before the first change, with every traced signal in id order (the
+    /// per-cycle signals of [`Mig::signal_decls`], then the pads of [`Mig::pad_decls`]).
+    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError>;
+    /// One change at `time_fs`: `bits` are the signal's width of `0 1 x z`, most significant
+    /// first.
+    fn change(
+        &mut self,
+        time_fs: u64,
+        id: u32,
+        bits: &[u8],
+    ) -> Result<(), migcal_traces::TraceError>;
+    /// Called once after the last change: the run lasts to `time_fs` even if nothing changes
+    /// there.
+    fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError>;
+    /// Whether the changes of signal `id` are wanted at all (they are not even formatted when
+    /// not); every signal by default.
+    fn wants(&self, _id: u32) -> bool {
+        true
+    }
+}
+
+/// The VCD writer as a [`ChangeSink`] (timescale 1 fs, as the goldens).
+struct VcdSink {
+    writer: Option<VcdWriter<Vec<u8>>>,
+    /// Bytes to reserve for the output.
+    estimate: usize,
+}
+
+impl ChangeSink for VcdSink {
+    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError> {
+        self.writer = Some(VcdWriter::new(
+            Vec::with_capacity(self.estimate),
+            1,
+            signals,
+        )?);
+        Ok(())
+    }
+    fn change(
+        &mut self,
+        time_fs: u64,
+        id: u32,
+        bits: &[u8],
+    ) -> Result<(), migcal_traces::TraceError> {
+        match &mut self.writer {
+            Some(w) => w.change(time_fs, id, migcal_traces::trace::ValueRef::Bits(bits)),
+            None => Ok(()),
+        }
+    }
+    fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError> {
+        match &mut self.writer {
+            Some(w) => w.end_at(time_fs),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Folds the change stream into a [`Summary`] and forwards changes to a VCD.
 struct Tracer<'a> {
     ids: Ids,
     cur: Vec<Option<Value>>,
     cycle: u64,
     time_fs: u64,
-    vcd: Option<&'a mut VcdWriter<Vec<u8>>>,
+    vcd: Option<&'a mut dyn ChangeSink>,
     widths: Vec<u32>,
     scratch: Vec<u8>,
     error: Option<migcal_traces::TraceError>,
@@ -213,13 +272,9 @@ impl Probe for Tracer<'_> {
                 }
             }
         }
-        if let Some(w) = self.vcd.as_deref_mut() {
+        if let Some(w) = self.vcd.as_deref_mut().filter(|w| w.wants(id as u32)) {
             v.write_chars(self.widths[id], &mut self.scratch);
-            if let Err(e) = w.change(
-                self.time_fs,
-                id as u32,
-                migcal_traces::trace::ValueRef::Bits(&self.scratch),
-            ) {
+            if let Err(e) = w.change(self.time_fs, id as u32, &self.scratch) {
                 self.error.get_or_insert(e);
             }
         }
@@ -259,7 +314,7 @@ impl Tracer<'_> {
 /// Errors of a run.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The VCD writer failed.
+    /// The VCD writer (or another sink) failed.
     #[error(transparent)]
     Trace(#[from] migcal_traces::TraceError),
 }
@@ -290,6 +345,33 @@ pub fn run_with(
     vcd: bool,
     skip_idle: bool,
 ) -> Result<(Summary, Option<Vec<u8>>), RunError> {
+    let mut sink = VcdSink {
+        writer: None,
+        // About 40 bytes per clock (the clock pad alone changes twice per cycle).
+        estimate: (scn.cycles() as usize).saturating_mul(40),
+    };
+    let s = run_traced(
+        scn,
+        skip_idle,
+        if vcd {
+            Some(&mut sink as &mut dyn ChangeSink)
+        } else {
+            None
+        },
+    )?;
+    let bytes = match sink.writer {
+        Some(w) => Some(w.finish()?),
+        None => None,
+    };
+    Ok((s, bytes))
+}
+
+/// [`run_with`], sending every signal change to `sink` (when given) instead of a VCD.
+pub fn run_traced(
+    scn: &Scenario,
+    skip_idle: bool,
+    mut sink: Option<&mut dyn ChangeSink>,
+) -> Result<Summary, RunError> {
     let p = scn.model_params();
     let period_ps = p.board.period_ps;
     let mut mig = Mig::new(p);
@@ -349,19 +431,11 @@ pub fn run_with(
     };
     // The VCD carries the per-cycle signals, then the pads (ids after them).
     let pad_decls = mig.pad_decls();
-    let mut writer = if vcd {
+    if let Some(w) = sink.as_deref_mut() {
         let mut all = decls.clone();
         all.extend(pad_decls.iter().cloned());
-        // About 40 bytes per clock (the clock pad alone changes twice per cycle).
-        let estimate = (scn.cycles() as usize).saturating_mul(40);
-        Some(VcdWriter::new(
-            Vec::with_capacity(estimate),
-            1,
-            &signal_infos(&all),
-        )?)
-    } else {
-        None
-    };
+        w.begin(&signal_infos(&all))?;
+    }
     let mut pads = migcal_model::mig::PadTracker::new();
     let mut pad_events = Vec::new();
     let mut pad_chars = Vec::new();
@@ -371,7 +445,7 @@ pub fn run_with(
         cur: vec![None; decls.len()],
         cycle: 0,
         time_fs: 0,
-        vcd: writer.as_mut(),
+        vcd: sink,
         widths: decls.iter().map(|d| d.width).collect(),
         scratch: Vec::with_capacity(64),
         error: None,
@@ -409,13 +483,12 @@ pub fn run_with(
             pad_events.clear();
             pads.advance(&mig, mig.edge_time_ps(n), &mut pad_events);
             for e in &pad_events {
+                if !w.wants((decls.len() + e.pad) as u32) {
+                    continue;
+                }
                 let width = pad_decls[e.pad].width;
                 e.value.write_chars(width, &mut pad_chars);
-                w.change(
-                    e.time_fs,
-                    (decls.len() + e.pad) as u32,
-                    migcal_traces::trace::ValueRef::Bits(&pad_chars),
-                )?;
+                w.change(e.time_fs, (decls.len() + e.pad) as u32, &pad_chars)?;
             }
         }
         t.cycle = n;
@@ -434,12 +507,11 @@ pub fn run_with(
         pad_events.clear();
         pads.advance(&mig, scn.stop_time_us * 1e6, &mut pad_events);
         for e in &pad_events {
+            if !w.wants((decls.len() + e.pad) as u32) {
+                continue;
+            }
             e.value.write_chars(pad_decls[e.pad].width, &mut pad_chars);
-            w.change(
-                e.time_fs,
-                (decls.len() + e.pad) as u32,
-                migcal_traces::trace::ValueRef::Bits(&pad_chars),
-            )?;
+            w.change(e.time_fs, (decls.len() + e.pad) as u32, &pad_chars)?;
         }
     }
     let mut s = std::mem::replace(
@@ -504,15 +576,10 @@ pub fn run_with(
                 .max(s.init_done_lost_cycles.last().copied().unwrap_or(0)),
         });
     }
-    drop(t);
-    let bytes = match writer {
-        Some(mut w) => {
-            // The run lasts to the stop time even when nothing changes at its end (a controller
-            // held in reset): say so in the trace.
-            w.end_at(((cycles as f64 + 0.5) * period_ps * 1000.0).round() as u64)?;
-            Some(w.finish()?)
-        }
-        None => None,
-    };
-    Ok((s, bytes))
+    if let Some(w) = t.vcd.as_deref_mut() {
+        // The run lasts to the stop time even when nothing changes at its end (a controller
+        // held in reset): say so in the trace.
+        w.end(((cycles as f64 + 0.5) * period_ps * 1000.0).round() as u64)?;
+    }
+    Ok(s)
 }
