@@ -2,7 +2,7 @@
 //! cached) sees exactly what the VCD path sees: same summary, facts and diagnosis for every
 //! bundled scenario.
 
-use migcal::evaluate::{evaluate, evaluate_via_vcd};
+use migcal::evaluate::{evaluate, evaluate_outcome, evaluate_via_vcd};
 use migcal::regress::discover;
 use migcal::scenario::Scenario;
 use std::path::PathBuf;
@@ -27,6 +27,19 @@ fn memory_path_equals_vcd_path_on_every_bundled_scenario() {
         );
         // Twice through the cached bindings gives the same again.
         assert_eq!(evaluate(&scn).unwrap().diagnosis, fast.diagnosis, "{name}");
+        // Without the pad waveform: the same outcome (the pads only word a cause).
+        let outcome = evaluate_outcome(&scn).unwrap().diagnosis;
+        let d = &fast.diagnosis;
+        assert_eq!(
+            (
+                outcome.verdict,
+                outcome.stage,
+                &outcome.faulty_dq,
+                outcome.faulty_lane
+            ),
+            (d.verdict, d.stage, &d.faulty_dq, d.faulty_lane),
+            "{name}: outcome without pads"
+        );
         checked += 1;
     }
     assert!(checked >= 7, "only {checked} scenarios checked");

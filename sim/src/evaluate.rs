@@ -55,6 +55,9 @@ struct MemSink {
     source: Option<MemorySource>,
     map: Option<NameMap>,
     wanted: Vec<bool>,
+    /// Take the DQ pad waveform (`pins/dq`) too: it only words the cause of a stuck or open
+    /// line, and computing the pads at quarter-clock resolution is a third of a run's cost.
+    pads: bool,
 }
 
 impl ChangeSink for MemSink {
@@ -67,7 +70,11 @@ impl ChangeSink for MemSink {
         };
         let map = name_map(&header)?;
         self.wanted = vec![false; signals.len()];
-        for b in map.bindings().iter().filter(|b| reads(&b.name)) {
+        for b in map
+            .bindings()
+            .iter()
+            .filter(|b| reads(&b.name) && (self.pads || !b.name.starts_with("pins/dq")))
+        {
             for id in b.signals() {
                 if let Some(w) = self.wanted.get_mut(id as usize) {
                     *w = true;
@@ -135,7 +142,22 @@ fn name_map(header: &Header) -> Result<NameMap, TraceError> {
 /// and exact is done: idle stretches are jumped ([`crate::run::run_with`]), and `sweep
 /// --stop-time-us` runs a grid on a shorter stop time chosen by the user.
 pub fn evaluate(scn: &Scenario) -> Result<Evaluation, EvalError> {
-    let mut sink = MemSink::default();
+    evaluate_with(scn, true)
+}
+
+/// [`evaluate`] without the DQ pad waveform: the same verdict, stage, lines and lane (the rules
+/// read the pads only to word the cause of a stuck or open line; `tests/regress_evaluate.rs`
+/// checks both agree on every bundled scenario), at two thirds of the cost. What `regress`,
+/// `sweep` and the fault dictionary use.
+pub fn evaluate_outcome(scn: &Scenario) -> Result<Evaluation, EvalError> {
+    evaluate_with(scn, false)
+}
+
+fn evaluate_with(scn: &Scenario, pads: bool) -> Result<Evaluation, EvalError> {
+    let mut sink = MemSink {
+        pads,
+        ..MemSink::default()
+    };
     let summary = run_traced(scn, true, Some(&mut sink))?;
     let (Some(source), Some(map)) = (sink.source, sink.map) else {
         return Err(EvalError::Trace(TraceError::Io {

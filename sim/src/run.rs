@@ -437,6 +437,10 @@ pub fn run_traced(
         w.begin(&signal_infos(&all))?;
     }
     let mut pads = migcal_model::mig::PadTracker::new();
+    // The pad waveforms are computed at quarter-clock resolution: only when someone reads them.
+    let pads_wanted = sink
+        .as_deref()
+        .is_some_and(|w| (0..pad_decls.len()).any(|p| w.wants((decls.len() + p) as u32)));
     let mut pad_events = Vec::new();
     let mut pad_chars = Vec::new();
     let lanes = ids.pc_comp_done.len();
@@ -479,7 +483,7 @@ pub fn run_traced(
     while mig.cycle() < cycles {
         let n = mig.cycle();
         mig.step();
-        if let Some(w) = t.vcd.as_deref_mut() {
+        if let Some(w) = t.vcd.as_deref_mut().filter(|_| pads_wanted) {
             pad_events.clear();
             pads.advance(&mig, mig.edge_time_ps(n), &mut pad_events);
             for e in &pad_events {
@@ -503,7 +507,7 @@ pub fn run_traced(
         }
     }
     // The pads up to the stop time (the last stretch may have been skipped as idle).
-    if let Some(w) = t.vcd.as_deref_mut() {
+    if let Some(w) = t.vcd.as_deref_mut().filter(|_| pads_wanted) {
         pad_events.clear();
         pads.advance(&mig, scn.stop_time_us * 1e6, &mut pad_events);
         for e in &pad_events {
