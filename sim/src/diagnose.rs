@@ -317,7 +317,13 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
             }
         }
         for dq in &ceiling {
-            cx.add(&format!("idelay_dq[{dq}]/tap"), None, format!("DQ{dq} hit the 55-increment ceiling without an edge although stage 3 passed: a marginal or intermittent line"));
+            let sig = f
+                .per_dq
+                .iter()
+                .find(|s| s.dq == *dq)
+                .map(sweep_signal)
+                .unwrap_or_default();
+            cx.add(&sig, None, format!("DQ{dq} hit the 55-increment ceiling without an edge although stage 3 passed: a marginal or intermittent line"));
         }
         verdict = if ceiling.is_empty() {
             Verdict::Pass
@@ -443,6 +449,18 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         missing_signals: f.missing.clone(),
         next_probes,
         cannot_tell,
+    }
+}
+
+/// The capture signal a line's sweep was read from, for the evidence.
+fn sweep_signal(s: &crate::analysis::DqSweep) -> String {
+    use crate::analysis::SweepSource;
+    match s.source {
+        SweepSource::IdelayTap => format!("idelay_dq[{}]/tap", s.dq),
+        SweepSource::PerLineCe => format!("tap_logic/data_idelay_ce[{}]", s.dq),
+        SweepSource::GroupCeWithSelect | SweepSource::GroupCeOrder => {
+            format!("tap_logic/dlyce_dqs[{}]", s.group)
+        }
     }
 }
 
@@ -580,7 +598,7 @@ fn stage2_stall(cx: &mut Ctx, next: &mut Vec<String>) -> (String, Vec<u32>) {
     }
     for s in f.per_dq.iter().filter(|s| lines.contains(&s.dq)) {
         cx.add(
-            &format!("idelay_dq[{}]/tap", s.dq),
+            &sweep_signal(s),
             s.walk_span.map(|w| w.1),
             format!(
                 "DQ{}: walk stopped at {} increments, {} back-off taps (start tap {}, now {})",
@@ -672,7 +690,7 @@ fn stage3_stall(
     }
     for s in f.per_dq.iter().filter(|s| s.walked && s.ceiling) {
         cx.add(
-            &format!("idelay_dq[{}]/tap", s.dq),
+            &sweep_signal(s),
             s.walk_span.map(|w| w.0),
             format!("DQ{}: tap walked to the 55-increment ceiling with no edge (start {}, peak {}); back-off {}; final tap {}", s.dq, s.start_tap, s.peak_tap, s.backoff, s.final_tap),
         );

@@ -5,7 +5,7 @@
 
 use crate::analysis::Facts;
 use crate::diagnose::{Diagnosis, Stage, Verdict};
-use crate::evaluate::evaluate;
+use crate::evaluate::evaluate_outcome;
 use crate::scenario::Scenario;
 use migcal_model::board::Fault;
 use rayon::prelude::*;
@@ -248,7 +248,7 @@ pub fn build(base: &Scenario) -> Result<Vec<Entry>, DictionaryError> {
     let mut out: Vec<Entry> = jobs
         .par_iter()
         .map(|(name, toml_text, scn)| {
-            let e = evaluate(scn).map_err(|e| DictionaryError::Run {
+            let e = evaluate_outcome(scn).map_err(|e| DictionaryError::Run {
                 fault: name.clone(),
                 message: e.to_string(),
             })?;

@@ -6,7 +6,7 @@
 //! whatever the number of threads; times appear only when asked for.
 
 use crate::diagnose::Verdict;
-use crate::evaluate::{check_expect, evaluate, Evaluation, Mismatch};
+use crate::evaluate::{check_expect, evaluate_outcome, Evaluation, Mismatch};
 use crate::scenario::{Expect, Scenario, ScenarioError};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -244,7 +244,7 @@ fn judge(path: &Path) -> (Option<Outcome>, Option<Outcome>, Status) {
         return (None, None, Status::Skipped);
     };
     let expected = Some(Outcome::from_expect(expect));
-    let eval = match evaluate(&scn) {
+    let eval = match evaluate_outcome(&scn) {
         Ok(e) => e,
         Err(e) => {
             return (

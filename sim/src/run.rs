@@ -201,13 +201,74 @@ fn find(decls: &[SignalDecl], suffix: &str) -> usize {
         .unwrap_or_else(|| panic!("model does not trace {suffix}"))
 }
 
+/// Where a run's signal changes go besides the summary: the VCD writer of `simulate -o`, or an
+/// in-memory trace (`evaluate` hands the model's trace to the analysis without a file).
+pub trait ChangeSink {
+    /// Called once, before the first change, with every traced signal in id order (the
+    /// per-cycle signals of [`Mig::signal_decls`], then the pads of [`Mig::pad_decls`], then,
+    /// with `[clocking]`, the DCM's LOCKED, RST, STATUS\[1\] and STATUS\[2\]; a DCM run has no
+    /// `tb/ck` pad, see the module doc).
+    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError>;
+    /// One change at `time_fs`: `bits` are the signal's width of `0 1 x z`, most significant
+    /// first.
+    fn change(
+        &mut self,
+        time_fs: u64,
+        id: u32,
+        bits: &[u8],
+    ) -> Result<(), migcal_traces::TraceError>;
+    /// Called once after the last change: the run lasts to `time_fs` even if nothing changes
+    /// there.
+    fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError>;
+    /// Whether the changes of signal `id` are wanted at all (they are not even formatted when
+    /// not); every signal by default.
+    fn wants(&self, _id: u32) -> bool {
+        true
+    }
+}
+
+/// The VCD writer as a [`ChangeSink`] (timescale 1 fs, as the goldens).
+struct VcdSink {
+    writer: Option<VcdWriter<Vec<u8>>>,
+    /// Bytes to reserve for the output.
+    estimate: usize,
+}
+
+impl ChangeSink for VcdSink {
+    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), migcal_traces::TraceError> {
+        self.writer = Some(VcdWriter::new(
+            Vec::with_capacity(self.estimate),
+            1,
+            signals,
+        )?);
+        Ok(())
+    }
+    fn change(
+        &mut self,
+        time_fs: u64,
+        id: u32,
+        bits: &[u8],
+    ) -> Result<(), migcal_traces::TraceError> {
+        match &mut self.writer {
+            Some(w) => w.change(time_fs, id, migcal_traces::trace::ValueRef::Bits(bits)),
+            None => Ok(()),
+        }
+    }
+    fn end(&mut self, time_fs: u64) -> Result<(), migcal_traces::TraceError> {
+        match &mut self.writer {
+            Some(w) => w.end_at(time_fs),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Folds the change stream into a [`Summary`] and forwards changes to a VCD.
 struct Tracer<'a> {
     ids: Ids,
     cur: Vec<Option<Value>>,
     cycle: u64,
     time_fs: u64,
-    vcd: Option<&'a mut VcdWriter<Vec<u8>>>,
+    vcd: Option<&'a mut dyn ChangeSink>,
     widths: Vec<u32>,
     scratch: Vec<u8>,
     error: Option<migcal_traces::TraceError>,
@@ -296,13 +357,9 @@ impl Probe for Tracer<'_> {
                 }
             }
         }
-        if let Some(w) = self.vcd.as_deref_mut() {
+        if let Some(w) = self.vcd.as_deref_mut().filter(|w| w.wants(id as u32)) {
             v.write_chars(self.widths[id], &mut self.scratch);
-            if let Err(e) = w.change(
-                self.time_fs,
-                id as u32,
-                migcal_traces::trace::ValueRef::Bits(&self.scratch),
-            ) {
+            if let Err(e) = w.change(self.time_fs, id as u32, &self.scratch) {
                 self.error.get_or_insert(e);
             }
         }
@@ -342,7 +399,7 @@ impl Tracer<'_> {
 /// Errors of a run.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The VCD writer failed.
+    /// The VCD writer (or another sink) failed.
     #[error(transparent)]
     Trace(#[from] migcal_traces::TraceError),
     /// The `[clocking]` section cannot be simulated (e.g. a RST shorter than 3 CLKIN cycles);
@@ -521,21 +578,20 @@ struct DcmTrace {
 
 impl DcmTrace {
     /// Writes every pending change at or before `upto` fs.
-    fn flush(&mut self, w: &mut VcdWriter<Vec<u8>>, upto: u64) -> Result<(), RunError> {
+    fn flush(&mut self, w: &mut dyn ChangeSink, upto: u64) -> Result<(), RunError> {
         while let Some(&(t, i, v)) = self.changes.get(self.next).filter(|c| c.0 <= upto) {
-            w.change(
-                t,
-                self.first_id + i as u32,
-                migcal_traces::trace::ValueRef::Bits(if v { b"1" } else { b"0" }),
-            )?;
+            let id = self.first_id + i as u32;
+            if w.wants(id) {
+                w.change(t, id, if v { b"1" } else { b"0" })?;
+            }
             self.next += 1;
         }
         Ok(())
     }
 }
 
-/// The pads' side of the VCD: the tracker, which pads are written under which id, and the
-/// DCM changes to interleave with them.
+/// The pads' side of the trace: the tracker, which pads are written under which id (`None`: not
+/// traced, or not wanted by the sink), and the DCM changes to interleave with them.
 struct Pads {
     tracker: migcal_model::mig::PadTracker,
     upto_ps: f64,
@@ -553,7 +609,7 @@ impl Pads {
         &mut self,
         mig: &Mig,
         to_ps: f64,
-        w: &mut VcdWriter<Vec<u8>>,
+        w: &mut dyn ChangeSink,
         mut dcm: Option<&mut DcmTrace>,
     ) -> Result<(), RunError> {
         loop {
@@ -569,11 +625,7 @@ impl Pads {
                     d.flush(w, e.time_fs)?;
                 }
                 e.value.write_chars(self.widths[e.pad], &mut self.chars);
-                w.change(
-                    e.time_fs,
-                    id,
-                    migcal_traces::trace::ValueRef::Bits(&self.chars),
-                )?;
+                w.change(e.time_fs, id, &self.chars)?;
             }
             self.upto_ps = self.upto_ps.max(to);
             if to >= to_ps {
@@ -609,6 +661,38 @@ pub fn run_with(
     vcd: bool,
     skip_idle: bool,
 ) -> Result<(Summary, Option<Vec<u8>>), RunError> {
+    // About 40 bytes per clock (the clock pad alone changes twice per cycle); a DCM run skips
+    // most of its clocks and has no clock pad, so only its start is reserved.
+    let mut estimate = (scn.cycles() as usize).saturating_mul(40);
+    if scn.clocking.is_some() {
+        estimate = estimate.min(1 << 24);
+    }
+    let mut sink = VcdSink {
+        writer: None,
+        estimate,
+    };
+    let s = run_traced(
+        scn,
+        skip_idle,
+        if vcd {
+            Some(&mut sink as &mut dyn ChangeSink)
+        } else {
+            None
+        },
+    )?;
+    let bytes = match sink.writer {
+        Some(w) => Some(w.finish()?),
+        None => None,
+    };
+    Ok((s, bytes))
+}
+
+/// [`run_with`], sending every signal change to `sink` (when given) instead of a VCD.
+pub fn run_traced(
+    scn: &Scenario,
+    skip_idle: bool,
+    mut sink: Option<&mut dyn ChangeSink>,
+) -> Result<Summary, RunError> {
     let mut p = scn.model_params();
     let dcm_run = match &scn.clocking {
         Some(c) => Some(DcmRun::new(c, scn.stop_time_us)?),
@@ -675,33 +759,21 @@ pub fn run_with(
             })
             .collect(),
     };
-    // The VCD carries the per-cycle signals, then the pads (ids after them), then the DCM's.
+    // The trace carries the per-cycle signals, then the pads (ids after them), then the DCM's.
     let pad_decls = mig.pad_decls();
     // A DCM run lasts milliseconds: leave the memory clock out (see the module doc).
-    let pad_ids: Vec<Option<u32>> = {
-        let mut next = decls.len() as u32;
-        pad_decls
-            .iter()
-            .map(|d| {
-                (dcm_run.is_none() || d.name != "tb/ck").then(|| {
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect()
-    };
-    let mut dcm_trace = dcm_run.as_ref().map(|d| DcmTrace {
-        changes: d.vcd_changes(),
-        next: 0,
-        first_id: (decls.len() + pad_ids.iter().flatten().count()) as u32,
-    });
-    let mut writer = if vcd {
+    let traced_pads: Vec<bool> = pad_decls
+        .iter()
+        .map(|d| dcm_run.is_none() || d.name != "tb/ck")
+        .collect();
+    let first_dcm_id = (decls.len() + traced_pads.iter().filter(|&&t| t).count()) as u32;
+    if let Some(w) = sink.as_deref_mut() {
         let mut all = decls.clone();
         all.extend(
             pad_decls
                 .iter()
-                .zip(&pad_ids)
-                .filter(|(_, id)| id.is_some())
+                .zip(&traced_pads)
+                .filter(|(_, &t)| t)
                 .map(|(d, _)| d.clone()),
         );
         if dcm_run.is_some() {
@@ -711,27 +783,36 @@ pub fn run_with(
                 integer: false,
             }));
         }
-        // About 40 bytes per clock (the clock pad alone changes twice per cycle); a DCM run
-        // skips most of its clocks and has no clock pad, so only its start is reserved.
-        let mut estimate = (scn.cycles() as usize).saturating_mul(40);
-        if dcm_run.is_some() {
-            estimate = estimate.min(1 << 24);
-        }
-        Some(VcdWriter::new(
-            Vec::with_capacity(estimate),
-            1,
-            &signal_infos(&all),
-        )?)
-    } else {
-        None
+        w.begin(&signal_infos(&all))?;
+    }
+    // Each pad's id, when traced and wanted: the pad waveforms are computed at quarter-clock
+    // resolution, so only when someone reads them.
+    let pad_ids: Vec<Option<u32>> = {
+        let mut next = decls.len() as u32;
+        traced_pads
+            .iter()
+            .map(|&traced| {
+                traced
+                    .then(|| {
+                        next += 1;
+                        next - 1
+                    })
+                    .filter(|&id| sink.as_deref().is_some_and(|w| w.wants(id)))
+            })
+            .collect()
     };
+    let pads_wanted = pad_ids.iter().any(Option::is_some);
+    let mut dcm_trace = dcm_run.as_ref().map(|d| DcmTrace {
+        changes: d.vcd_changes(),
+        next: 0,
+        first_id: first_dcm_id,
+    });
     // Long idle stretches of a DCM run are walked by the pad tracker in bounded steps (it lists
     // every quarter clock of the stretch at once otherwise).
-    let pad_step_ps = dcm_run.as_ref().map(|_| period_ps * f64::from(1u32 << 16));
     let mut pads = Pads {
         tracker: migcal_model::mig::PadTracker::new(),
         upto_ps: 0.0,
-        step_ps: pad_step_ps,
+        step_ps: dcm_run.as_ref().map(|_| period_ps * f64::from(1u32 << 16)),
         events: Vec::new(),
         chars: Vec::new(),
         ids: pad_ids,
@@ -743,7 +824,7 @@ pub fn run_with(
         cur: vec![None; decls.len()],
         cycle: 0,
         time_fs: 0,
-        vcd: writer.as_mut(),
+        vcd: sink,
         widths: decls.iter().map(|d| d.width).collect(),
         scratch: Vec::with_capacity(64),
         error: None,
@@ -782,7 +863,9 @@ pub fn run_with(
         t.cycle = n;
         t.time_fs = ((n as f64 + 0.5) * period_ps * 1000.0).round() as u64;
         if let Some(w) = t.vcd.as_deref_mut() {
-            pads.advance(&mig, mig.edge_time_ps(n), w, dcm_trace.as_mut())?;
+            if pads_wanted {
+                pads.advance(&mig, mig.edge_time_ps(n), w, dcm_trace.as_mut())?;
+            }
             if let Some(d) = dcm_trace.as_mut() {
                 d.flush(w, t.time_fs)?;
             }
@@ -799,7 +882,9 @@ pub fn run_with(
     // The pads up to the stop time (the last stretch may have been skipped as idle), and the
     // DCM's changes up to the end of its waveform.
     if let Some(w) = t.vcd.as_deref_mut() {
-        pads.advance(&mig, scn.stop_time_us * 1e6, w, dcm_trace.as_mut())?;
+        if pads_wanted {
+            pads.advance(&mig, scn.stop_time_us * 1e6, w, dcm_trace.as_mut())?;
+        }
         if let Some(d) = dcm_trace.as_mut() {
             d.flush(w, u64::MAX)?;
         }
@@ -870,17 +955,12 @@ pub fn run_with(
                 .max(s.init_done_lost_cycles.last().copied().unwrap_or(0)),
         });
     }
-    drop(t);
-    let bytes = match writer {
-        Some(mut w) => {
-            // The run lasts to the stop time even when nothing changes at its end (a controller
-            // held in reset): say so in the trace.
-            w.end_at(((cycles as f64 + 0.5) * period_ps * 1000.0).round() as u64)?;
-            Some(w.finish()?)
-        }
-        None => None,
-    };
-    Ok((s, bytes))
+    if let Some(w) = t.vcd.as_deref_mut() {
+        // The run lasts to the stop time even when nothing changes at its end (a controller
+        // held in reset): say so in the trace.
+        w.end(((cycles as f64 + 0.5) * period_ps * 1000.0).round() as u64)?;
+    }
+    Ok(s)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! they are identical for any number of threads.
 
 use crate::diagnose::Verdict;
-use crate::evaluate::{evaluate, EvalError};
+use crate::evaluate::{evaluate_outcome, EvalError};
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -351,7 +351,7 @@ pub fn scenario_at(
 }
 
 fn one_run(scn: &Scenario) -> Result<RunResult, EvalError> {
-    let e = evaluate(scn)?;
+    let e = evaluate_outcome(scn)?;
     let d = &e.diagnosis;
     let mut worst: Option<(u32, f64, u32)> = None;
     let mut no_edge = Vec::new();

@@ -22,6 +22,6 @@ pub mod vcd;
 
 pub use error::{Location, TraceError};
 pub use trace::{
-    ChangeRef, ChangeSource, Header, SignalId, SignalInfo, Time, TimeBase, Trace, Value, ValueRef,
-    VarKind, Warnings,
+    ChangeRef, ChangeSource, Header, MemorySource, SignalId, SignalInfo, Time, TimeBase, Trace,
+    Value, ValueRef, VarKind, Warnings,
 };

@@ -250,6 +250,138 @@ impl fmt::Display for Value {
     }
 }
 
+/// A change list held in memory, read back as a [`ChangeSource`]: how a simulation hands its
+/// own trace to the analysis without writing and parsing a file. Values are stored as the
+/// 4-state ASCII bits a reader would give, back to back, so a change costs no allocation.
+#[derive(Debug, Clone)]
+pub struct MemorySource {
+    header: Header,
+    /// (time, signal, end offset of the value in `bytes`) per change, in time order.
+    changes: Vec<(Time, SignalId, u32)>,
+    bytes: Vec<u8>,
+    next: usize,
+    wanted: Option<Vec<bool>>,
+    end: Time,
+    warnings: Warnings,
+}
+
+impl MemorySource {
+    /// An empty trace of these signals (every one [`VarKind::Bits`]).
+    pub fn new(header: Header) -> MemorySource {
+        MemorySource {
+            header,
+            changes: Vec::new(),
+            bytes: Vec::new(),
+            next: 0,
+            wanted: None,
+            end: 0,
+            warnings: Warnings::default(),
+        }
+    }
+
+    /// Appends a change. `bits` must be exactly the signal's width of `0 1 x z`, most
+    /// significant first, and times must not decrease; a violation is a caller bug, reported as
+    /// an error rather than stored.
+    pub fn push(
+        &mut self,
+        time: Time,
+        signal: SignalId,
+        bits: &[u8],
+    ) -> Result<(), crate::TraceError> {
+        // Like the VCD writer, a bad change is an invalid-input error on the output.
+        let bad = |message: String| crate::TraceError::Io {
+            path: std::path::PathBuf::from("<memory trace>"),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
+        };
+        let width = self
+            .header
+            .signals
+            .get(signal as usize)
+            .map(|s| s.width as usize)
+            .ok_or_else(|| bad(format!("signal {signal} is not declared")))?;
+        if bits.len() != width || !bits.iter().all(|c| matches!(c, b'0' | b'1' | b'x' | b'z')) {
+            return Err(bad(format!(
+                "value {:?} of signal {signal} is not {width} characters of 0 1 x z",
+                String::from_utf8_lossy(bits)
+            )));
+        }
+        if let Some(&(last, _, _)) = self.changes.last() {
+            if time < last {
+                return Err(bad(format!(
+                    "time {time} fs is before the previous change at {last} fs"
+                )));
+            }
+        }
+        self.bytes.extend_from_slice(bits);
+        self.changes.push((time, signal, self.bytes.len() as u32));
+        self.end = self.end.max(time);
+        Ok(())
+    }
+
+    /// Marks that the trace runs to `time` even if nothing changes there
+    /// ([`ChangeSource::last_time`]).
+    pub fn end_at(&mut self, time: Time) {
+        self.end = self.end.max(time);
+    }
+
+    /// Number of changes held.
+    pub fn len(&self) -> usize {
+        self.changes.len()
+    }
+
+    /// True when no change is held.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+impl ChangeSource for MemorySource {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn set_filter(&mut self, wanted: &[SignalId]) {
+        let mut w = vec![false; self.header.signals.len()];
+        for &id in wanted {
+            if let Some(x) = w.get_mut(id as usize) {
+                *x = true;
+            }
+        }
+        self.wanted = Some(w);
+    }
+
+    fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, crate::TraceError> {
+        while let Some(&(time, signal, end)) = self.changes.get(self.next) {
+            let start = match self.next {
+                0 => 0,
+                i => self.changes[i - 1].2 as usize,
+            };
+            self.next += 1;
+            if self
+                .wanted
+                .as_ref()
+                .is_some_and(|w| !w.get(signal as usize).copied().unwrap_or(false))
+            {
+                continue;
+            }
+            return Ok(Some(ChangeRef {
+                time,
+                signal,
+                value: ValueRef::Bits(&self.bytes[start..end as usize]),
+            }));
+        }
+        Ok(None)
+    }
+
+    fn warnings(&self) -> &Warnings {
+        &self.warnings
+    }
+
+    fn last_time(&self) -> Time {
+        self.end
+    }
+}
+
 /// A loaded trace: every change of the signals an analysis asked for, kept in memory.
 #[derive(Debug, Clone)]
 pub struct Trace {
@@ -362,6 +494,39 @@ mod tests {
         fn last_time(&self) -> Time {
             100
         }
+    }
+
+    #[test]
+    fn memory_source_replays_filters_and_rejects_bad_changes() {
+        let sig = |name: &str, width: u32| SignalInfo {
+            source_name: name.into(),
+            width,
+            kind: VarKind::Bits,
+            range: None,
+        };
+        let header = Header {
+            signals: vec![sig("a", 1), sig("b", 3)],
+            time_base: TimeBase::Femtoseconds,
+            timescale_text: Some("1 fs".into()),
+            notes: vec![],
+        };
+        let mut m = MemorySource::new(header);
+        m.push(0, 0, b"0").unwrap();
+        m.push(0, 1, b"x01").unwrap();
+        m.push(7, 0, b"1").unwrap();
+        m.end_at(50);
+        assert!(m.push(3, 0, b"0").is_err(), "time going back");
+        assert!(m.push(9, 1, b"01").is_err(), "wrong width");
+        assert!(m.push(9, 1, b"0a1").is_err(), "not 4-state");
+        assert!(m.push(9, 2, b"0").is_err(), "undeclared");
+        assert_eq!(m.len(), 3);
+        let t = Trace::load(&mut m.clone(), None).unwrap();
+        assert_eq!(t.end_time, 50);
+        assert_eq!(t.changes[1], vec![(0, Value::Bits(b"x01".to_vec().into()))]);
+        assert_eq!(t.changes[0].len(), 2);
+        let t = Trace::load(&mut m, Some(&[0])).unwrap();
+        assert!(t.changes[1].is_empty());
+        assert_eq!(t.changes[0][1], (7, Value::Bits(b"1".to_vec().into())));
     }
 
     #[test]
