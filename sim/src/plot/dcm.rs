@@ -417,25 +417,7 @@ impl Figure for DcmFigure {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let (w, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(72);
-        header
-            .draw(&Text::new(
-                self.title.clone(),
-                (12, 6),
-                style::bold(18, BLACK),
-            ))
-            .map_err(draw_err)?;
-        header
-            .draw(&Text::new(
-                style::fit(
-                    &header,
-                    &self.subtitle,
-                    &style::text(13, GREY),
-                    w.saturating_sub(24),
-                ),
-                (12, 30),
-                style::text(13, GREY),
-            ))
-            .map_err(draw_err)?;
+        super::draw_title(&header, &self.title, &self.subtitle)?;
         header
             .draw(&Text::new(
                 self.rule.clone(),

@@ -124,27 +124,9 @@ impl Figure for EyeFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let (w, h) = area.dim_in_pixel();
+        let (_, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(52);
-        header
-            .draw(&Text::new(
-                self.title.clone(),
-                (12, 6),
-                style::bold(18, BLACK),
-            ))
-            .map_err(draw_err)?;
-        header
-            .draw(&Text::new(
-                style::fit(
-                    &header,
-                    &self.subtitle,
-                    &style::text(13, GREY),
-                    w.saturating_sub(24),
-                ),
-                (12, 30),
-                style::text(13, GREY),
-            ))
-            .map_err(draw_err)?;
+        super::draw_title(&header, &self.title, &self.subtitle)?;
         let (body, legend) = rest.split_vertically(h.saturating_sub(52 + 26));
         let n = self.rows.len() as i32;
         let span = 64.0 * self.tap_ps;

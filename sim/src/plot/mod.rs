@@ -179,6 +179,32 @@ pub fn render(
 }
 
 /// Turns a plotters error into ours (the backend error types differ per backend).
+/// Every figure's header: the title in bold and, below it, the subtitle cut to the width.
+pub(crate) fn draw_title<DB: DrawingBackend>(
+    header: &DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<(), PlotError> {
+    use plotters::prelude::{Text, BLACK};
+    let (w, _) = header.dim_in_pixel();
+    header
+        .draw(&Text::new(
+            title.to_string(),
+            (12, 6),
+            style::bold(18, BLACK),
+        ))
+        .map_err(draw_err)?;
+    let grey = style::text(13, style::GREY);
+    header
+        .draw(&Text::new(
+            style::fit(header, subtitle, &grey, w.saturating_sub(24)),
+            (12, 30),
+            grey.clone(),
+        ))
+        .map_err(draw_err)?;
+    Ok(())
+}
+
 pub(crate) fn draw_err<E: std::error::Error + Send + Sync>(
     e: plotters::drawing::DrawingAreaErrorKind<E>,
 ) -> PlotError {

@@ -411,25 +411,7 @@ impl Figure for TapsFigure {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let (w, h) = area.dim_in_pixel();
         let (header, rest) = area.split_vertically(52);
-        header
-            .draw(&Text::new(
-                self.title.clone(),
-                (12, 6),
-                style::bold(18, BLACK),
-            ))
-            .map_err(draw_err)?;
-        header
-            .draw(&Text::new(
-                style::fit(
-                    &header,
-                    &self.subtitle,
-                    &style::text(13, GREY),
-                    w.saturating_sub(24),
-                ),
-                (12, 30),
-                style::text(13, GREY),
-            ))
-            .map_err(draw_err)?;
+        super::draw_title(&header, &self.title, &self.subtitle)?;
         let (body, legend) = rest.split_vertically(h.saturating_sub(52 + 26));
         let panels = body.split_evenly((self.rows() as usize, self.columns.max(1) as usize));
         for (panel, line) in panels.iter().zip(&self.lines) {
