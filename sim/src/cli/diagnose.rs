@@ -4,14 +4,12 @@
 //! Exit status: 0 calibration passes, 1 a fault was found, 2 the capture could not be read or
 //! holds nothing recognisable of the MIG.
 
-use super::{open_capture, CliError, CliResult, EXIT_FAULT, EXIT_PASS};
-use crate::analysis::{analyze, Clock, Config, Profile};
+use super::{CliError, CliResult, EXIT_FAULT, EXIT_PASS};
+use crate::analysis::Profile;
 use crate::capture::Capture;
-use crate::diagnose::{diagnose, RuleConfig, Verdict};
+use crate::diagnose::Verdict;
 use crate::jedec;
 use crate::report::Report;
-use migcal_traces::names::NameMap;
-use migcal_traces::TimeBase;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -56,55 +54,20 @@ pub struct Args {
 
 /// Runs `migcal diagnose`.
 pub fn run(args: &Args) -> CliResult {
-    let opened = open_capture(&args.capture, args.map.as_deref(), args.sample_period)?;
-    let mapping = args
-        .map
-        .as_deref()
-        .map(migcal_traces::names::Mapping::from_file)
-        .transpose()?;
-    // Strict binding: two capture signals claiming one MIG name stop the diagnosis.
-    let map = NameMap::build(opened.source.header(), mapping.as_ref())?;
+    let super::Analysed {
+        capture,
+        facts,
+        diag,
+    } = super::load_capture(
+        &args.capture,
+        args.map.as_deref(),
+        args.sample_period,
+        args.profile,
+        args.clock_period,
+        args.first_edge,
+        args.tap_ps,
+    )?;
     let name = args.capture.display().to_string();
-    let capture = Capture::with_map(name.clone(), opened.source, map)?;
-    if capture.mig.trace.header.signals.is_empty() {
-        return Err(CliError::Message(format!(
-            "{name}: no MIG signal recognised (run `migcal signals {name}` to see the capture's names, and bind them with --map)"
-        )));
-    }
-    if !(args.tap_ps > 0.0 && args.tap_ps < 1000.0) {
-        return Err(CliError::Message(format!(
-            "--tap-ps: expected a tap size in ps between 0 and 1000, found {}",
-            args.tap_ps
-        )));
-    }
-    let clock = match (args.clock_period, capture.time_base()) {
-        (Some(p), TimeBase::Femtoseconds) => Some(Clock {
-            period: p,
-            first_edge: args.first_edge.unwrap_or(p / 2),
-        }),
-        (Some(_), TimeBase::Samples) => {
-            return Err(CliError::Message(
-                "--clock-period needs a capture with real time: give --sample-period too".into(),
-            ))
-        }
-        (None, _) => None,
-    };
-    let facts = analyze(
-        &capture,
-        &Config {
-            profile: args.profile,
-            clock,
-        },
-    );
-    if let Some(why) = crate::diagnose::undecidable(&facts) {
-        return Err(CliError::Message(format!("{name}: cannot diagnose: {why}")));
-    }
-    let diag = diagnose(
-        &facts,
-        &RuleConfig {
-            tap_ps: args.tap_ps,
-        },
-    );
     let checks = jedec::check(
         &facts.commands,
         facts.profile,

@@ -4,7 +4,7 @@
 //!
 //! Exit status: 0 the save file was written, 2 it could not be (not a VCD, bad input, I/O).
 
-use super::plot::load_capture;
+use super::load_capture;
 use super::{write_atomically, CliError, CliResult, EXIT_PASS};
 use crate::analysis::Profile;
 use crate::gtkw;

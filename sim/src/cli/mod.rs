@@ -86,9 +86,13 @@ pub fn print_out(text: &str) -> Result<(), CliError> {
     }
 }
 
+use crate::analysis::{analyze, Clock, Config, Facts, Profile};
+use crate::capture::Capture;
+use crate::diagnose::{diagnose, Diagnosis, RuleConfig};
 use migcal_traces::names::{Mapping, NameMap};
 use migcal_traces::sniff::{self, Format, OpenOptions};
 use migcal_traces::ChangeSource;
+use migcal_traces::TimeBase;
 use std::path::Path;
 
 /// Streams an output file: `write` fills a buffered temporary file in the target's folder,
@@ -210,6 +214,67 @@ pub fn open_capture(
         format,
         source,
         names,
+    })
+}
+
+/// A capture with its analysis and diagnosis, loaded the way `diagnose` loads it.
+pub struct Analysed {
+    /// The capture.
+    pub capture: Capture,
+    /// The analysis.
+    pub facts: Facts,
+    /// The diagnosis.
+    pub diag: Diagnosis,
+}
+
+/// Opens, binds (strictly), analyses and diagnoses a capture: what `diagnose`, `plot` and `gtkw`
+/// start from. A capture with no MIG signal, or with nothing the rules can read, is an error
+/// (exit 2) saying what to capture.
+pub fn load_capture(
+    path: &Path,
+    map: Option<&Path>,
+    sample_period: Option<u64>,
+    profile: Option<Profile>,
+    clock_period: Option<u64>,
+    first_edge: Option<u64>,
+    tap_ps: f64,
+) -> Result<Analysed, CliError> {
+    if !(tap_ps > 0.0 && tap_ps < 1000.0) {
+        return Err(CliError::Message(format!(
+            "--tap-ps: expected a tap size in ps between 0 and 1000, found {tap_ps}"
+        )));
+    }
+    let opened = open_capture(path, map, sample_period)?;
+    let mapping = map.map(Mapping::from_file).transpose()?;
+    let names = NameMap::build(opened.source.header(), mapping.as_ref())?;
+    let name = path.display().to_string();
+    let capture = Capture::with_map(name.clone(), opened.source, names)?;
+    if capture.mig.trace.header.signals.is_empty() {
+        return Err(CliError::Message(format!(
+            "{name}: no MIG signal recognised (run `migcal signals {name}` to see the capture's names, and bind them with --map)"
+        )));
+    }
+    let clock = match (clock_period, capture.time_base()) {
+        (Some(p), TimeBase::Femtoseconds) => Some(Clock {
+            period: p,
+            first_edge: first_edge.unwrap_or(p / 2),
+        }),
+        (Some(_), TimeBase::Samples) => {
+            return Err(CliError::Message(
+                "--clock-period needs a capture with real time: give --sample-period too".into(),
+            ))
+        }
+        (None, _) => None,
+    };
+    let facts = analyze(&capture, &Config { profile, clock });
+    if let Some(why) = crate::diagnose::undecidable(&facts) {
+        return Err(CliError::Message(format!("{name}: cannot diagnose: {why}")));
+    }
+    let diag = diagnose(&facts, &RuleConfig { tap_ps });
+    Ok(Analysed {
+        capture,
+        facts,
+        diag,
     })
 }
 

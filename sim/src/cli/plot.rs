@@ -5,13 +5,11 @@
 //! Exit status: 0 the picture was written, 2 it could not be made (bad input, nothing to draw,
 //! I/O). The output is written through a temporary file and a rename.
 
-use super::{open_capture, write_atomically, CliError, CliResult, EXIT_PASS};
-use crate::analysis::{analyze, Clock, Config, Facts, Profile};
+use super::{load_capture, open_capture, write_atomically, CliError, CliResult, EXIT_PASS};
+use crate::analysis::Profile;
 use crate::capture::Capture;
-use crate::diagnose::{diagnose, Diagnosis, RuleConfig};
 use crate::plot::{self, dcm, eye, taps, timeline, ImageFormat, Size};
 use migcal_traces::names::{Mapping, NameMap};
-use migcal_traces::TimeBase;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -79,62 +77,6 @@ fn parse_size(text: &str) -> Result<Size, String> {
     let width: u32 = w.trim().parse().map_err(|_| bad())?;
     let height: u32 = h.trim().parse().map_err(|_| bad())?;
     Ok(Size { width, height })
-}
-
-/// A capture with its analysis and diagnosis, loaded the way `diagnose` loads it.
-pub struct Analysed {
-    /// The capture.
-    pub capture: Capture,
-    /// The analysis.
-    pub facts: Facts,
-    /// The diagnosis.
-    pub diag: Diagnosis,
-}
-
-/// Opens, binds (strictly), analyses and diagnoses a capture. Shared with `gtkw`.
-pub fn load_capture(
-    path: &Path,
-    map: Option<&Path>,
-    sample_period: Option<u64>,
-    profile: Option<Profile>,
-    clock_period: Option<u64>,
-    first_edge: Option<u64>,
-    tap_ps: f64,
-) -> Result<Analysed, CliError> {
-    if !(tap_ps > 0.0 && tap_ps < 1000.0) {
-        return Err(CliError::Message(format!(
-            "--tap-ps: expected a tap size in ps between 0 and 1000, found {tap_ps}"
-        )));
-    }
-    let opened = open_capture(path, map, sample_period)?;
-    let mapping = map.map(Mapping::from_file).transpose()?;
-    let names = NameMap::build(opened.source.header(), mapping.as_ref())?;
-    let name = path.display().to_string();
-    let capture = Capture::with_map(name.clone(), opened.source, names)?;
-    if capture.mig.trace.header.signals.is_empty() {
-        return Err(CliError::Message(format!(
-            "{name}: no MIG signal recognised (run `migcal signals {name}` to see the capture's names, and bind them with --map)"
-        )));
-    }
-    let clock = match (clock_period, capture.time_base()) {
-        (Some(p), TimeBase::Femtoseconds) => Some(Clock {
-            period: p,
-            first_edge: first_edge.unwrap_or(p / 2),
-        }),
-        (Some(_), TimeBase::Samples) => {
-            return Err(CliError::Message(
-                "--clock-period needs a capture with real time: give --sample-period too".into(),
-            ))
-        }
-        (None, _) => None,
-    };
-    let facts = analyze(&capture, &Config { profile, clock });
-    let diag = diagnose(&facts, &RuleConfig { tap_ps });
-    Ok(Analysed {
-        capture,
-        facts,
-        diag,
-    })
 }
 
 /// Runs `migcal plot`.
