@@ -17,60 +17,6 @@ pub enum Profile {
     Ddr2,
 }
 
-/// The minimodule's binary `init_state` codes (mig-rtl.md §2b).
-const MINIMODULE_STATES: &[(u64, &str)] = &[
-    (0x00, "INIT_IDLE"),
-    (0x01, "INIT_DEEP_MEMORY_ST"),
-    (0x02, "INIT_INITCOUNT_200"),
-    (0x03, "INIT_INITCOUNT_200_WAIT"),
-    (0x04, "INIT_DUMMY_READ_CYCLES"),
-    (0x05, "INIT_DUMMY_ACTIVE"),
-    (0x06, "INIT_DUMMY_ACTIVE_WAIT"),
-    (0x07, "INIT_DUMMY_FIRST_READ"),
-    (0x08, "INIT_DUMMY_READ"),
-    (0x09, "INIT_DUMMY_READ_WAIT"),
-    (0x0A, "INIT_DUMMY_WRITE"),
-    (0x0C, "INIT_DUMMY_WRITE_READ"),
-    (0x0D, "INIT_PATTERN_READ1"),
-    (0x0E, "INIT_PATTERN_READ2"),
-    (0x0F, "INIT_PATTERN_READ_WAIT"),
-    (0x10, "INIT_PRECHARGE"),
-    (0x11, "INIT_PRECHARGE_WAIT"),
-    (0x12, "INIT_AUTO_REFRESH"),
-    (0x13, "INIT_AUTO_REFRESH_WAIT"),
-    (0x14, "INIT_LOAD_MODE_REG_ST"),
-    (0x15, "INIT_MODE_REGISTER_WAIT"),
-    (0x16, "INIT_PATTERN_WRITE1"),
-    (0x17, "INIT_PATTERN_WRITE2"),
-    (0x18, "INIT_PATTERN_WRITE_READ"),
-];
-
-/// The DDR2 one-hot `init_state` bit names (mig-rtl.md §2a).
-const DDR2_STATES: &[&str] = &[
-    "INIT_IDLE",
-    "INIT_LOAD_MODE",
-    "INIT_MODE_REGISTER_WAIT",
-    "INIT_PRECHARGE",
-    "INIT_PRECHARGE_WAIT",
-    "INIT_AUTO_REFRESH",
-    "INIT_AUTO_REFRESH_WAIT",
-    "INIT_COUNT_200",
-    "INIT_COUNT_200_WAIT",
-    "INIT_DUMMY_READ_CYCLES",
-    "INIT_DUMMY_ACTIVE",
-    "INIT_DUMMY_ACTIVE_WAIT",
-    "INIT_DUMMY_WRITE",
-    "INIT_DUMMY_WRITE_READ",
-    "INIT_DUMMY_READ",
-    "INIT_DUMMY_READ_WAIT",
-    "INIT_DUMMY_FIRST_READ",
-    "INIT_DEEP_MEMORY_ST",
-    "INIT_PATTERN_WRITE",
-    "INIT_PATTERN_WRITE_READ",
-    "INIT_PATTERN_READ",
-    "INIT_PATTERN_READ_WAIT",
-];
-
 impl Profile {
     /// DQ lines per tap_logic (DQS) group.
     pub fn lines_per_group(self) -> u32 {
@@ -112,21 +58,18 @@ impl Profile {
         55
     }
 
-    /// The state name of an `init_state` value.
+    /// The state name of an `init_state` value, from the model's own tables of the RTL's codes
+    /// (mig-rtl.md §2b binary, §2a one-hot).
     pub fn init_state_name(self, code: u64) -> String {
-        match self {
-            Profile::Minimodule => MINIMODULE_STATES
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map(|(_, n)| n.to_string())
-                .unwrap_or_else(|| format!("unknown code 0x{code:02X}")),
-            Profile::Ddr2 => {
-                if code.count_ones() == 1 && (code.trailing_zeros() as usize) < DDR2_STATES.len() {
-                    DDR2_STATES[code.trailing_zeros() as usize].to_string()
-                } else {
-                    format!("not one-hot 0x{code:06X}")
-                }
-            }
+        use migcal_model::ddr2_controller::{ddr2, init};
+        let name = match self {
+            Profile::Minimodule => u8::try_from(code).ok().and_then(init::name),
+            Profile::Ddr2 => u32::try_from(code).ok().and_then(ddr2::name),
+        };
+        match (name, self) {
+            (Some(n), _) => n.to_string(),
+            (None, Profile::Minimodule) => format!("unknown code 0x{code:02X}"),
+            (None, Profile::Ddr2) => format!("not one-hot 0x{code:06X}"),
         }
     }
 
