@@ -251,7 +251,7 @@ fn autocalibration_true_with_a_200_ms_reset_keeps_lock() {
     let s = &r.summary;
     assert_eq!(r.code, 0, "{}", r.text);
     // The RST drops LOCKED at 5 ms; it ends at 205 ms and LOCKED rises 1 ms later, for good
-    // (the run goes on to 250 ms, past 236 ms where a short reset's lock would fall).
+    // (the run goes on to 240 ms, past 236 ms where a short reset's lock would fall).
     assert_eq!(
         lock_changes(s),
         [(true, MS), (false, 5 * MS), (true, 206 * MS)]
