@@ -140,3 +140,28 @@ fn replay_finds_where_a_fault_departs_from_the_model() {
         v["replay"]
     );
 }
+
+/// `migcal diagnose capture | head -1`: a reader that stops early is not a panic (regression:
+/// the report was written with print!, which panics on a closed pipe).
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    use std::process::Stdio;
+    let p = common::golden("fault1");
+    for json in [false, true] {
+        let mut args = vec!["diagnose", p.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_migcal"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(out.status.code(), Some(1), "{err}");
+    }
+}

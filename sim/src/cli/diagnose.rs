@@ -96,9 +96,9 @@ pub fn run(args: &Args) -> CliResult {
     report.replay = replay.as_ref();
     report.dictionary = ranked.as_deref();
     if args.json {
-        println!("{}", report.json());
+        super::print_out(&(report.json() + "\n"))?;
     } else {
-        print!("{}", report.text());
+        super::print_out(&report.text())?;
     }
     Ok(ExitCode::from(match diag.verdict {
         Verdict::Pass => EXIT_PASS,

@@ -38,9 +38,9 @@ pub fn main(args: &Args) -> CliResult {
     if args.json {
         let doc = serde_json::to_string_pretty(&json_doc(&summary))
             .map_err(|e| CliError::Message(e.to_string()))?;
-        println!("{doc}");
+        super::print_out(&format!("{doc}\n"))?;
     } else {
-        print!("{}", text(&summary));
+        super::print_out(&text(&summary))?;
     }
     Ok(ExitCode::from(if summary.init_done_at_end {
         EXIT_PASS
