@@ -1,48 +1,13 @@
 //! `migcal convert` run as a user would: the converted VCD, read back, holds exactly the
 //! capture's changes under canonical names; failures leave no output behind.
 
-/// The shared data folder: `$MIGCAL_SHARED`, else `../shared` beside the repository, else
-/// `/work/shared`.
-fn shared_dir() -> std::path::PathBuf {
-    if let Some(p) = std::env::var_os("MIGCAL_SHARED") {
-        return p.into();
-    }
-    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if beside.is_dir() {
-        return beside;
-    }
-    "/work/shared".into()
-}
-
-/// A golden GHDL capture of the MIG 1.7 minimodule.
-fn golden(name: &str) -> std::path::PathBuf {
-    shared_dir()
-        .join("golden")
-        .join(format!("mig17_minimodule_{name}.vcd.gz"))
-}
+mod common;
+use common::{golden, migcal, text, write};
 
 use migcal_traces::names::{MigTrace, NameMap};
 use migcal_traces::sniff::{self, OpenOptions};
 use migcal_traces::{Trace, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn migcal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_migcal"))
-        .args(args)
-        .output()
-        .expect("the migcal binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, body).unwrap();
-    p
-}
+use std::path::Path;
 
 fn load_all(p: &Path) -> Trace {
     let mut src = sniff::open(p, &OpenOptions::default()).unwrap();

@@ -32,3 +32,23 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 pub mod oracle;
+
+/// Runs the built `migcal` binary.
+pub fn migcal(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_migcal"))
+        .args(args)
+        .output()
+        .expect("the migcal binary runs")
+}
+
+/// Bytes as text, for messages.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Writes `body` to `dir/name` and returns the path.
+pub fn write(dir: &std::path::Path, name: &str, body: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
