@@ -426,6 +426,11 @@ mod tests {
         }
     }
 
+    /// Some finding's message contains `text`.
+    fn says(f: &[JedecFinding], text: &str) -> bool {
+        f.iter().any(|f| f.message.contains(text))
+    }
+
     fn run(cmds: &[BusCommand]) -> Vec<JedecFinding> {
         check(
             cmds,
@@ -486,15 +491,11 @@ mod tests {
         ];
         let f = run(&s);
         assert!(
-            f.iter().any(|f| f
-                .message
-                .contains("ERROR:  tMRD violation during Load Mode")),
+            says(&f, "ERROR:  tMRD violation during Load Mode"),
             "{f:#?}"
         );
         assert!(
-            f.iter().any(|f| f
-                .message
-                .contains("ERROR:  tRFC violation during Refresh  ")),
+            says(&f, "ERROR:  tRFC violation during Refresh  "),
             "{f:#?}"
         );
         assert_eq!(
@@ -516,9 +517,7 @@ mod tests {
         ];
         let f = run(&s);
         assert!(
-            f.iter().any(|f| f
-                .message
-                .contains("ERROR: Load Mode 0 Illegal CAS Latency = 7")),
+            says(&f, "ERROR: Load Mode 0 Illegal CAS Latency = 7"),
             "{f:#?}"
         );
     }

@@ -130,7 +130,7 @@ pub struct DcmSummary {
 }
 
 /// The result of a run (also the `simulate --json` document).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Summary {
     /// Profile simulated.
     pub profile: String,
@@ -889,27 +889,7 @@ pub fn run_traced(
             d.flush(w, u64::MAX)?;
         }
     }
-    let mut s = std::mem::replace(
-        &mut t.s,
-        Summary {
-            profile: String::new(),
-            period_ps,
-            cycles: 0,
-            done_200us_cycle: None,
-            first_command_cycle: None,
-            ctrl_dummyread_start_cycle: None,
-            tap_sel_done_cycle: None,
-            comp_done_cycle: None,
-            init_done_cycle: None,
-            init_done_lost_cycles: Vec::new(),
-            init_done_at_end: false,
-            final_taps: Vec::new(),
-            groups: Vec::new(),
-            commands: Vec::new(),
-            stall: None,
-            dcm: None,
-        },
-    );
+    let mut s = std::mem::take(&mut t.s);
     s.cycles = cycles;
     s.final_taps = t.ids.taps.iter().map(|&i| t.val(i) as u8).collect();
     for l in 0..lanes {
