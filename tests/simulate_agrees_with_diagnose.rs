@@ -10,7 +10,9 @@ use std::path::PathBuf;
 fn agree(scenario: &str) {
     let dir = tempfile::tempdir().unwrap();
     let vcd = dir.path().join("run.vcd");
-    let scn = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sim/scenarios").join(scenario);
+    let scn = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sim/scenarios")
+        .join(scenario);
     let sim = migcal(&[
         "simulate",
         "--json",
