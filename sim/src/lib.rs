@@ -11,6 +11,7 @@ pub mod dictionary;
 pub mod evaluate;
 pub mod gtkw;
 pub mod jedec;
+pub mod output;
 pub mod plot;
 pub mod regress;
 pub mod replay;
