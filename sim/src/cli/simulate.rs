@@ -1,7 +1,7 @@
 //! `migcal simulate <scenario.toml> [-o trace.vcd] [--json]`: run the model, write its trace,
 //! print the stage boundaries, taps, bus commands and any stall.
 
-use super::{write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
+use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
 use crate::diagnose::{Diagnosis, Verdict};
 use crate::run::{simulate, DcmSummary, Options, Summary};
 use crate::scenario::Scenario;
@@ -42,15 +42,18 @@ pub fn main(args: &Args) -> CliResult {
     };
     let (outcome, vcd) = simulate(&scn, &opts).map_err(|e| CliError::Message(e.to_string()))?;
     if let (Some(path), Some(bytes)) = (&args.output, vcd) {
-        write_atomically(path, &bytes)?;
+        write_output(path, &bytes)?;
     }
     let summary = &outcome.summary;
     if args.json {
         let doc = serde_json::to_string_pretty(&json_doc(summary))
             .map_err(|e| CliError::Message(e.to_string()))?;
-        super::print_out(&format!("{doc}\n"))?;
+        print_report(&format!("{doc}\n"), &[args.output.as_deref()])?;
     } else {
-        super::print_out(&text(summary, &outcome.diagnosis))?;
+        print_report(
+            &text(summary, &outcome.diagnosis),
+            &[args.output.as_deref()],
+        )?;
     }
     Ok(ExitCode::from(match outcome.diagnosis.verdict {
         Verdict::Pass => EXIT_PASS,
