@@ -12,13 +12,16 @@ pub mod csv_common;
 pub mod error;
 pub mod generic_csv;
 pub mod ila_csv;
+pub mod input;
 pub mod io;
 pub mod names;
+pub mod origin;
 pub mod saleae_csv;
 pub mod sigrok_csv;
 pub mod sniff;
 pub mod trace;
 pub mod vcd;
+pub mod wave;
 
 pub use error::{Location, TraceError};
 pub use trace::{
