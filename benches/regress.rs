@@ -4,9 +4,9 @@
 //! is scripts/bench_regress.sh.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use migcal::evaluate::sweep::{parse_axis, sweep};
 use migcal::evaluate::{evaluate, evaluate_via_vcd};
 use migcal::scenario::Scenario;
-use migcal::sweep::{parse_axis, sweep};
 use std::path::Path;
 
 fn nominal() -> Scenario {

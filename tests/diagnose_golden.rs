@@ -1,8 +1,8 @@
 //! The diagnosis names the right stage, cause and lines on every golden trace of the real MIG RTL.
 
 mod common;
+use migcal::analysis::capture::Capture;
 use migcal::analysis::{analyze, Config};
-use migcal::capture::Capture;
 use migcal::diagnose::{diagnose, Diagnosis, RuleConfig, Stage, Verdict};
 
 fn run(name: &str) -> Diagnosis {

@@ -2,10 +2,10 @@
 //! cannot tell apart), built from the nominal golden board.
 
 mod common;
+use migcal::analysis::capture::Capture;
 use migcal::analysis::{analyze, Config};
-use migcal::capture::Capture;
+use migcal::diagnose::dictionary::{build, rank, Entry, Signature};
 use migcal::diagnose::{diagnose, RuleConfig};
-use migcal::dictionary::{build, rank, Entry, Signature};
 use migcal::scenario::Scenario;
 use std::sync::OnceLock;
 
@@ -63,13 +63,13 @@ fn the_dictionary_is_deterministic_and_cached() {
     // The cache directory comes from MIGCAL_CACHE; this test is the only one in its binary
     // that sets it.
     std::env::set_var("MIGCAL_CACHE", dir.path());
-    let a = migcal::dictionary::cached(&scn, &text).unwrap();
+    let a = migcal::diagnose::dictionary::cached(&scn, &text).unwrap();
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
         "one cache file written"
     );
-    let b = migcal::dictionary::cached(&scn, &text).unwrap();
+    let b = migcal::diagnose::dictionary::cached(&scn, &text).unwrap();
     assert_eq!(a, b);
     assert_eq!(a, dictionary());
 }

@@ -27,9 +27,12 @@ fn simulated_goldens_are_diagnosed_like_the_real_traces() {
         let e = evaluate(&scn).unwrap();
         let real = {
             use migcal::analysis::{analyze, Config};
-            let c =
-                migcal::capture::Capture::open(&common::golden(name), &Default::default(), None)
-                    .unwrap();
+            let c = migcal::analysis::capture::Capture::open(
+                &common::golden(name),
+                &Default::default(),
+                None,
+            )
+            .unwrap();
             migcal::diagnose::diagnose(
                 &analyze(
                     &c,

@@ -6,8 +6,8 @@
 
 mod common;
 
+use migcal::analysis::capture::Capture;
 use migcal::analysis::{analyze, Config, Facts};
-use migcal::capture::Capture;
 use migcal::diagnose::{diagnose, Diagnosis, RuleConfig};
 use migcal::plot::{self, dcm, eye, taps, timeline, Figure, Size};
 use migcal_traces::sniff::OpenOptions;

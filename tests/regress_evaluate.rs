@@ -2,8 +2,8 @@
 //! cached) sees exactly what the VCD path sees: same summary, facts and diagnosis for every
 //! bundled scenario.
 
+use migcal::evaluate::regress::discover;
 use migcal::evaluate::{evaluate, evaluate_outcome, evaluate_via_vcd};
-use migcal::regress::discover;
 use migcal::scenario::Scenario;
 use std::path::PathBuf;
 

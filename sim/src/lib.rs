@@ -4,17 +4,11 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod capture;
 pub mod cli;
 pub mod diagnose;
-pub mod dictionary;
 pub mod evaluate;
 pub mod gtkw;
-pub mod jedec;
 pub mod plot;
-pub mod regress;
-pub mod replay;
 pub mod report;
 pub mod run;
 pub mod scenario;
-pub mod sweep;

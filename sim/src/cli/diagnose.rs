@@ -5,10 +5,10 @@
 //! holds nothing recognisable of the MIG.
 
 use super::{CliError, CliResult, EXIT_FAULT, EXIT_PASS};
+use crate::analysis::capture::Capture;
+use crate::analysis::jedec;
 use crate::analysis::Profile;
-use crate::capture::Capture;
 use crate::diagnose::Verdict;
-use crate::jedec;
 use crate::report::Report;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,10 +83,10 @@ pub fn run(args: &Args) -> CliResult {
     };
     let ranked = if args.dictionary {
         let (scn, text) = board_scenario(args.scenario.as_deref(), &facts)?;
-        let dict =
-            crate::dictionary::cached(&scn, &text).map_err(|e| CliError::Message(e.to_string()))?;
-        Some(crate::dictionary::rank(
-            &crate::dictionary::Signature::of(&facts, &diag),
+        let dict = crate::diagnose::dictionary::cached(&scn, &text)
+            .map_err(|e| CliError::Message(e.to_string()))?;
+        Some(crate::diagnose::dictionary::rank(
+            &crate::diagnose::dictionary::Signature::of(&facts, &diag),
             &dict,
             5,
         ))
@@ -140,9 +140,13 @@ fn run_replay(
     path: Option<&std::path::Path>,
     capture: &Capture,
     facts: &crate::analysis::Facts,
-) -> Result<crate::replay::Replay, CliError> {
+) -> Result<crate::diagnose::replay::Replay, CliError> {
     let (scn, _) = board_scenario(path, facts)?;
     let (_, model) = crate::evaluate::simulate_capture(&scn)
         .map_err(|e| CliError::Message(format!("replay: {e}")))?;
-    Ok(crate::replay::replay(capture, &model, &facts.clock))
+    Ok(crate::diagnose::replay::replay(
+        capture,
+        &model,
+        &facts.clock,
+    ))
 }

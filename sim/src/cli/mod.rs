@@ -86,8 +86,8 @@ pub fn print_out(text: &str) -> Result<(), CliError> {
     }
 }
 
+use crate::analysis::capture::Capture;
 use crate::analysis::{analyze, Clock, Config, Facts, Profile};
-use crate::capture::Capture;
 use crate::diagnose::{diagnose, Diagnosis, RuleConfig};
 use migcal_traces::names::{Mapping, NameMap};
 use migcal_traces::sniff::{self, Format, OpenOptions};

@@ -6,8 +6,8 @@
 //! I/O). The output is written through a temporary file and a rename.
 
 use super::{load_capture, open_capture, write_atomically, CliError, CliResult, EXIT_PASS};
+use crate::analysis::capture::Capture;
 use crate::analysis::Profile;
-use crate::capture::Capture;
 use crate::plot::{self, dcm, eye, taps, timeline, ImageFormat, Size};
 use migcal_traces::names::{Mapping, NameMap};
 use std::path::{Path, PathBuf};

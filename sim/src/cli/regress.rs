@@ -3,7 +3,7 @@
 //! one is not, 2 when one is bad (unreadable, invalid) or the folder cannot be read.
 
 use super::{print_out, write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
-use crate::regress::{self, Totals};
+use crate::evaluate::regress::{self, Totals};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

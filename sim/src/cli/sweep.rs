@@ -3,8 +3,8 @@
 //! run of every point passes, 1 when some do not, 2 when the sweep cannot be done.
 
 use super::{print_out, write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
+use crate::evaluate::sweep::{self, Axis};
 use crate::scenario::Scenario;
-use crate::sweep::{self, Axis};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -11,7 +11,7 @@
 //! and DejaVu Sans embedded in the binary (the `dejavu` crate), never a system font, so the same
 //! input gives the same bytes on every machine, and the PNG text renders with no font installed.
 //!
-//! [`Capture`]: crate::capture::Capture
+//! [`Capture`]: crate::analysis::capture::Capture
 
 pub mod dcm;
 pub mod eye;

@@ -6,8 +6,8 @@
 
 use super::style::{self, anchored, BLUE, GREEN, GREY, LIGHT, ORANGE, PURPLE, RED};
 use super::{draw_err, Figure, PlotError, Size};
+use crate::analysis::capture::Capture;
 use crate::analysis::{BusCommand, Clock, Facts, Profile};
-use crate::capture::Capture;
 use crate::diagnose::{Diagnosis, Stage, Verdict};
 use migcal_traces::{Time, TimeBase};
 use plotters::coord::types::RangedCoordf64;

@@ -2,8 +2,8 @@
 //! capture departs from it. A golden or a board that behaves like the model shows no departure;
 //! a fault shows where its effect first becomes visible.
 
+use crate::analysis::capture::{rising_edges, Capture};
 use crate::analysis::Clock;
-use crate::capture::{rising_edges, Capture};
 use migcal_traces::{Time, Value};
 use serde::Serialize;
 

@@ -62,7 +62,7 @@ pub enum SweepError {
     },
     /// The worker pool could not be built.
     #[error(transparent)]
-    Pool(#[from] crate::regress::RegressError),
+    Pool(#[from] crate::evaluate::regress::RegressError),
 }
 
 /// Most simulations one sweep may ask for (a typo like `0..100000:1` should not run for days).
@@ -415,7 +415,7 @@ pub fn sweep(
     let jobs: Vec<(usize, u64)> = (0..points.len())
         .flat_map(|p| (0..runs).map(move |r| (p, r)))
         .collect();
-    let pool = crate::regress::pool(threads)?;
+    let pool = crate::evaluate::regress::pool(threads)?;
     let results: Vec<RunResult> = pool.install(|| {
         jobs.par_iter()
             .map(|&(p, r)| {

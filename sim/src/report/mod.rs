@@ -1,9 +1,9 @@
 //! Reports of a diagnosis: text for people, JSON for machines. Both are built from the same
 //! [`Report`], so they can never say different things.
 
+use crate::analysis::jedec::JedecFinding;
 use crate::analysis::{BusCommand, Facts, Profile};
 use crate::diagnose::{fmt_ns, scan_legend, Diagnosis};
-use crate::jedec::JedecFinding;
 use migcal_traces::{Time, TimeBase};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -60,10 +60,10 @@ pub struct Report<'a> {
     pub elided_changes: &'a [(String, u64)],
     /// Where the capture departs from the model, when `--replay` was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replay: Option<&'a crate::replay::Replay>,
+    pub replay: Option<&'a crate::diagnose::replay::Replay>,
     /// The board's single faults ranked by how well each explains the capture (`--dictionary`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dictionary: Option<&'a [crate::dictionary::Candidate]>,
+    pub dictionary: Option<&'a [crate::diagnose::dictionary::Candidate]>,
 }
 
 impl<'a> Report<'a> {
@@ -316,7 +316,7 @@ impl<'a> Report<'a> {
                 .iter()
                 .map(|(n, k)| format!("{n} ({k})"))
                 .collect();
-            let _ = writeln!(o, "\nlong runs of changes not kept (only the first and last {} of each are analysed): {}", crate::capture::HISTORY_CAP / 2, list.join(", "));
+            let _ = writeln!(o, "\nlong runs of changes not kept (only the first and last {} of each are analysed): {}", crate::analysis::capture::HISTORY_CAP / 2, list.join(", "));
         }
         if !d.missing_signals.is_empty() {
             let _ = writeln!(o, "\nnot in the capture: {}", d.missing_signals.join(", "));

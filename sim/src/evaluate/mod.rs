@@ -2,8 +2,11 @@
 //! analysis and diagnosis as a file from the bench, so a simulated run and a capture of the same
 //! run can never be described differently. `regress` and `sweep` build on this.
 
+pub mod regress;
+pub mod sweep;
+
+use crate::analysis::capture::Capture;
 use crate::analysis::{analyze, reads, Config, Facts};
-use crate::capture::Capture;
 use crate::diagnose::{diagnose, Diagnosis, RuleConfig, Verdict};
 use crate::run::{run, run_traced, ChangeSink, RunError, Summary};
 use crate::scenario::{Expect, Scenario};

@@ -2,7 +2,10 @@
 //! diagnosis needs: stage boundaries, per-DQ tap sweeps, CHAN_DONE counts, pattern-compare state
 //! and the command bus. It states facts only; `diagnose` turns them into findings.
 
-use crate::capture::{bit_at, high_intervals, rising_edges, BitChanges, Capture};
+pub mod capture;
+pub mod jedec;
+
+use crate::analysis::capture::{bit_at, high_intervals, rising_edges, BitChanges, Capture};
 use migcal_traces::{Time, TimeBase};
 use serde::Serialize;
 

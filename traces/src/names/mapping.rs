@@ -1,0 +1,357 @@
+//! Mapping files: the user's `"canonical name" = "capture name"` lines, read and checked, and
+//! applied over the automatic bindings.
+
+use super::binding::BitRef;
+use super::catalogue::{split_canonical, BLOCKS};
+use super::group::{index_positions, Candidate, Group};
+use super::parse::{normalize_query, split_bit, split_bit_any};
+use crate::trace::{Header, SignalId, VarKind};
+use crate::TraceError;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One line of a mapping file: this canonical MIG name is that capture signal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingEntry {
+    /// The canonical name (normalized: lower case, bits as `[n]`), e.g. `data_tap_inc[0]/chan_done`.
+    pub canonical: String,
+    /// The capture name as written, e.g. `ddr2_ctrl_tandem/…/data_tap_inc_0/chan_sel_int_not0002`.
+    pub capture: String,
+    /// 1-based line of the entry in the file (0 when not known).
+    pub line: u64,
+}
+
+/// A mapping file: TOML lines `"canonical name" = "capture name"` that bind names the automatic
+/// rules cannot (synthesized nets like `chan_sel_int_not0002`, renamed probes) or that settle an
+/// ambiguity. Entries win over automatic bindings of the same canonical bits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// The file (for messages).
+    pub path: PathBuf,
+    /// The entries, in file order.
+    pub entries: Vec<MappingEntry>,
+}
+
+impl Mapping {
+    /// Reads and checks a mapping file.
+    pub fn from_file(path: &Path) -> Result<Mapping, TraceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Mapping::parse(&text, path)
+    }
+
+    /// Parses mapping-file text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Mapping, TraceError> {
+        let err = |message: String| TraceError::Mapping {
+            path: path.to_path_buf(),
+            message,
+        };
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(0);
+            err(format!(
+                "line {line}: expected lines `\"canonical name\" = \"capture name\"`, found invalid TOML: {}",
+                e.message()
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for (key, value) in &table {
+            let line = find_key_line(text, key);
+            let capture = match value {
+                toml::Value::String(s) => s.clone(),
+                other => {
+                    return Err(err(format!(
+                        "line {line}: expected a quoted capture signal name for \"{key}\", found {} (quote keys that contain `.` or `/`)",
+                        other.type_str()
+                    )))
+                }
+            };
+            let canonical = normalize_query(key);
+            if split_canonical(&canonical).is_none() {
+                let blocks: Vec<&str> = BLOCKS.iter().map(|b| b.name()).collect();
+                return Err(err(format!(
+                    "line {line}: expected a canonical name `<block>[i]/<signal>` with block one of {}, found \"{key}\"",
+                    blocks.join(", ")
+                )));
+            }
+            entries.push(MappingEntry {
+                canonical,
+                capture,
+                line,
+            });
+        }
+        entries.sort_by_key(|e| e.line);
+        Ok(Mapping {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+}
+
+fn find_key_line(text: &str, key: &str) -> u64 {
+    let quoted = [format!("\"{key}\""), format!("'{key}'")];
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if quoted.iter().any(|q| t.starts_with(q.as_str()))
+            || t.split('=').next().map(str::trim) == Some(key)
+        {
+            return i as u64 + 1;
+        }
+    }
+    0
+}
+
+/// The capture's signal names as a mapping entry is matched against them.
+struct CaptureNames {
+    /// Normalized full names.
+    normalized: Vec<String>,
+    /// The same without a trailing `[a:b]` range.
+    bases: Vec<String>,
+}
+
+impl CaptureNames {
+    fn new(header: &Header) -> CaptureNames {
+        let normalized: Vec<String> = header
+            .signals
+            .iter()
+            .map(|s| normalize_query(&s.source_name))
+            .collect();
+        let strip_range = |n: &str| -> String {
+            match n.rsplit_once('[') {
+                Some((b, r)) if r.contains(':') => b.to_string(),
+                _ => n.to_string(),
+            }
+        };
+        let bases = normalized.iter().map(|n| strip_range(n)).collect();
+        CaptureNames { normalized, bases }
+    }
+
+    /// Exact full names first; a unique `/`-boundary tail only when nothing matches exactly.
+    fn find(&self, want: &str) -> Vec<SignalId> {
+        let (normalized, bases) = (&self.normalized, &self.bases);
+        let exact: Vec<SignalId> = (0..normalized.len())
+            .filter(|&i| normalized[i] == want || bases[i] == want)
+            .map(|i| i as SignalId)
+            .collect();
+        if !exact.is_empty() {
+            return exact;
+        }
+        let tail = format!("/{want}");
+        (0..normalized.len())
+            .filter(|&i| normalized[i].ends_with(&tail) || bases[i].ends_with(&tail))
+            .map(|i| i as SignalId)
+            .collect()
+    }
+}
+
+/// Applies every entry of `m` over the automatic candidates in `groups`.
+pub(super) fn apply_mapping(
+    header: &Header,
+    m: &Mapping,
+    groups: &mut BTreeMap<String, Group>,
+) -> Result<(), TraceError> {
+    let names = CaptureNames::new(header);
+    for e in &m.entries {
+        let err = |message: String| TraceError::Mapping {
+            path: m.path.clone(),
+            message: format!("line {}: {message}", e.line),
+        };
+        let (sig, pos) = resolve_capture(header, &names, e, &err)?;
+        let (base, cbit) = split_bit(&e.canonical);
+        let g = groups.entry(base.to_string()).or_default();
+        bind_entry(g, header, e, sig, pos, cbit, &err)?;
+    }
+    Ok(())
+}
+
+/// The capture signal an entry names: either a whole signal, or one bit of a bus (`tb/dq[3]`
+/// with `tb/dq` a bus), with the bit's position from the LSB.
+fn resolve_capture(
+    header: &Header,
+    names: &CaptureNames,
+    e: &MappingEntry,
+    err: &dyn Fn(String) -> TraceError,
+) -> Result<(SignalId, Option<u32>), TraceError> {
+    let want = normalize_query(&e.capture);
+    let several = |hits: &[SignalId], what: &str| {
+        err(format!(
+            "entry \"{}\" expected one capture signal, found several matching \"{}\": {} and {}",
+            e.canonical,
+            what,
+            header.signals[hits[0] as usize].source_name,
+            header.signals[hits[1] as usize].source_name
+        ))
+    };
+    let hits = names.find(&want);
+    if hits.len() > 1 {
+        return Err(several(&hits, &e.capture));
+    }
+    if let Some(&h) = hits.first() {
+        return Ok((h, None));
+    }
+    if let (base, Some(bit)) = split_bit_any(&want) {
+        let hits = names.find(base);
+        if hits.len() > 1 {
+            return Err(several(&hits, base));
+        }
+        if let Some(&h) = hits.first() {
+            let info = &header.signals[h as usize];
+            let pos = index_positions(info, None)
+                .into_iter()
+                .find(|&(idx, _)| idx == bit)
+                .map(|(_, p)| p)
+                .ok_or_else(|| {
+                    err(format!(
+                        "entry \"{}\": expected bit {bit} of {}, found a {}-bit signal",
+                        e.canonical, info.source_name, info.width
+                    ))
+                })?;
+            return Ok((h, Some(pos)));
+        }
+    }
+    Err(err(format!(
+        "entry \"{}\" expected a capture signal named \"{}\", found none in the capture",
+        e.canonical, e.capture
+    )))
+}
+
+/// Puts capture signal `sig` (bit `pos` of it, or all of it) on the canonical name's group:
+/// one canonical bit `cbit`, or the whole name, replacing every automatic candidate.
+fn bind_entry(
+    g: &mut Group,
+    header: &Header,
+    e: &MappingEntry,
+    sig: SignalId,
+    pos: Option<u32>,
+    cbit: Option<u32>,
+    err: &dyn Fn(String) -> TraceError,
+) -> Result<(), TraceError> {
+    let info = &header.signals[sig as usize];
+    match (cbit, pos) {
+        (Some(cb), p) => {
+            let bit = p.unwrap_or(0);
+            if p.is_none() && info.width != 1 {
+                return Err(err(format!(
+                    "entry \"{}\" binds one bit, expected a 1-bit signal or a bit `name[n]`, found {} ({} bits)",
+                    e.canonical, info.source_name, info.width
+                )));
+            }
+            g.mapped.insert(
+                cb,
+                Candidate {
+                    bit: BitRef { signal: sig, bit },
+                    source: e.capture.clone(),
+                },
+            );
+        }
+        (None, Some(p)) => {
+            g.bits.clear();
+            g.opaque.clear();
+            g.mapped.clear();
+            g.mapped.insert(
+                0,
+                Candidate {
+                    bit: BitRef {
+                        signal: sig,
+                        bit: p,
+                    },
+                    source: e.capture.clone(),
+                },
+            );
+        }
+        (None, None) if info.kind != VarKind::Bits => {
+            g.mapped_opaque = Some((sig, info.source_name.clone(), info.kind));
+        }
+        (None, None) => {
+            // A whole signal replaces every automatic candidate of this name.
+            g.bits.clear();
+            g.opaque.clear();
+            g.mapped.clear();
+            for (idx, p) in index_positions(info, None) {
+                g.mapped.insert(
+                    idx,
+                    Candidate {
+                        bit: BitRef {
+                            signal: sig,
+                            bit: p,
+                        },
+                        source: info.source_name.clone(),
+                    },
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::test_support::hdr;
+    use crate::names::{BitRef, NameMap};
+    use crate::TraceError;
+
+    #[test]
+    fn mapping_binds_synthesized_names_and_settles_ambiguity() {
+        let h = hdr(&[
+            (
+                "ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002",
+                1,
+                None,
+            ),
+            ("tb/dq", 8, Some((7, 0))),
+            ("tb/dut/cntrl0_ddr2_dq", 8, Some((7, 0))),
+            ("probes/p7", 4, None),
+        ]);
+        let text = r#"
+# the blog's CHAN_DONE
+"data_tap_inc[0]/chan_done" = "ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002"
+"pins/dq" = "tb/dut/cntrl0_ddr2_dq"
+"Tap_Logic/dlyce_dqs<1>" = "probes/p7[2]"
+"#;
+        let map = Mapping::parse(text, Path::new("map.toml")).unwrap();
+        assert_eq!(map.entries[2].canonical, "tap_logic/dlyce_dqs[1]");
+        let m = NameMap::build(&h, Some(&map)).unwrap();
+        assert_eq!(m.get("data_tap_inc[0]/chan_done").unwrap().whole, Some(0));
+        assert_eq!(m.get("pins/dq").unwrap().whole, Some(2));
+        let d = m.get("tap_logic/dlyce_dqs").unwrap();
+        assert_eq!(
+            (d.width, d.bits[1]),
+            (2, Some(BitRef { signal: 3, bit: 2 }))
+        );
+        assert_eq!(d.bits[0], None);
+
+        let bad = Mapping::parse(
+            "\"tap_logic/tap_sel_done\" = \"nowhere/sel\"\n",
+            Path::new("m.toml"),
+        )
+        .unwrap();
+        match NameMap::build(&h, Some(&bad)) {
+            Err(TraceError::Mapping { path, message }) => {
+                assert_eq!(path, Path::new("m.toml"));
+                assert!(
+                    message.contains("nowhere/sel") && message.contains("line 1"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected mapping error, got {other:?}"),
+        }
+        for text in [
+            "\"nosuchblock/x\" = \"tb/dq\"",
+            "\"pins/dq\" = 3",
+            "pins = [",
+        ] {
+            assert!(
+                matches!(
+                    Mapping::parse(text, Path::new("m.toml")),
+                    Err(TraceError::Mapping { .. })
+                ),
+                "{text}"
+            );
+        }
+    }
+}
