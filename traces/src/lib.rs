@@ -18,6 +18,7 @@ pub mod names;
 pub mod origin;
 pub mod saleae_csv;
 pub mod sigrok_csv;
+pub mod sigrok_session;
 pub mod sniff;
 pub mod trace;
 pub mod vcd;

@@ -43,7 +43,7 @@ pub fn writer(format: Format, header: &Header) -> Option<&'static str> {
         Format::Wave(crate::wave::WaveFormat::Ghw) => Some("GHDL"),
         Format::Csv(CsvFormat::Ila) => Some("Vivado ILA export"),
         Format::Csv(CsvFormat::ChipscopePrn) => Some("ChipScope export"),
-        Format::Csv(CsvFormat::Sigrok) => Some("sigrok"),
+        Format::Csv(CsvFormat::Sigrok) | Format::SigrokSession => Some("sigrok"),
         Format::Csv(CsvFormat::Saleae) => Some("Saleae Logic"),
         _ => None,
     }

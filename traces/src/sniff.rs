@@ -19,6 +19,8 @@ pub enum Format {
     Csv(CsvFormat),
     /// FST or GHW, read through `wellen`.
     Wave(crate::wave::WaveFormat),
+    /// A sigrok / PulseView session (`.sr`).
+    SigrokSession,
 }
 
 impl Format {
@@ -32,6 +34,7 @@ impl Format {
             Format::Csv(CsvFormat::Saleae) => "saleae_csv",
             Format::Csv(CsvFormat::Generic) => "generic_csv",
             Format::Wave(w) => w.name(),
+            Format::SigrokSession => "sigrok_session",
         }
     }
 }
@@ -72,6 +75,12 @@ pub fn sniff_explained(first: &[u8]) -> Option<(Format, &'static str)> {
                 crate::wave::WaveFormat::Fst => "it starts with an FST header block",
                 crate::wave::WaveFormat::Ghw => "it starts with `GHDLwave`",
             },
+        ));
+    }
+    if crate::sigrok_session::sniff(first) {
+        return Some((
+            Format::SigrokSession,
+            "it is a zip whose first member is a sigrok session's `version` or `metadata`",
         ));
     }
     let body = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(first);
@@ -131,7 +140,7 @@ fn describe(first: &[u8]) -> String {
     }
     let line = first.split(|&b| b == b'\n').next().unwrap_or(first);
     format!(
-        "expected a VCD (starting with $date, $version, $timescale, $scope, $comment or $var), an FST or GHW file, or a CSV export (ILA, ChipScope, sigrok, Saleae, time-plus-channels), found first line {}",
+        "expected a VCD (starting with $date, $version, $timescale, $scope, $comment or $var), an FST or GHW file, a sigrok session (.sr), or a CSV export (ILA, ChipScope, sigrok, Saleae, time-plus-channels), found first line {}",
         crate::error::quote(line)
     )
 }
@@ -185,6 +194,7 @@ fn open_file(
             },
         ),
         Format::Wave(w) => open_wave(file, shown, w),
+        Format::SigrokSession => open_session(file, shown, opts.sample_period_fs),
     };
     match (src, why) {
         (Ok(src), _) => Ok((format, src)),
@@ -195,6 +205,16 @@ fn open_file(
             source: Box::new(e),
         }),
     }
+}
+
+fn open_session(
+    file: &Path,
+    shown: &Path,
+    sample_period_fs: Option<u64>,
+) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
+    let plain = input::plain(input::Spooled::File(file.to_path_buf()), shown)?;
+    let src = crate::sigrok_session::open(plain.path(), shown, sample_period_fs)?;
+    Ok(Box::new(input::Kept::new(Box::new(src), plain, shown)))
 }
 
 fn open_wave(
