@@ -42,6 +42,10 @@ pub struct Regs {
     pub popped: (u128, u128),
     /// True once `init_count` etc. have left their power-up 'U'.
     pub defined: bool,
+    /// FIFO position of the first word of the next write burst the data path drives (model
+    /// bookkeeping for what `data_write` pops per WRITE: BL/2 words a burst). It belongs to the
+    /// controller side, so it is reset with the FIFO, never by what the memory decodes.
+    pub burst_ptr: u8,
 }
 
 impl Default for Regs {
@@ -57,6 +61,7 @@ impl Default for Regs {
             rd_ptr: 0,
             popped: (0, 0),
             defined: false,
+            burst_ptr: 0,
         }
     }
 }
@@ -81,6 +86,11 @@ fn word(p: &Params, rise_nibble: u128, fall_nibble: u128) -> (u128, u128) {
     (rep(rise_nibble), rep(fall_nibble))
 }
 
+/// The burst pointer after the controller issues a WRITE of `burst_length` beats.
+pub fn after_write_burst(r: &Regs, burst_length: u64) -> u8 {
+    r.burst_ptr.wrapping_add((burst_length / 2).max(1) as u8)
+}
+
 /// One clk_0 rising edge. Returns the popped word (if any) as the output.
 pub fn step(r: &Regs, i: &In, p: &Params) -> (Option<(u128, u128)>, Regs) {
     let mut n = *r;
@@ -97,6 +107,11 @@ pub fn step(r: &Regs, i: &In, p: &Params) -> (Option<(u128, u128)>, Regs) {
         out = Some(w);
     }
     if r.rst_r1 {
+        // FIFO16's RST (`rst_r` in wr_data_fifo_16) empties the FIFO: both pointers, and with
+        // them the position of the next burst, start over; the RAM keeps its stale words.
+        n.wr_ptr = 0;
+        n.rd_ptr = 0;
+        n.burst_ptr = 0;
         n.init_count = 0;
         n.init_wren = false;
         n.init_data = (0, 0);

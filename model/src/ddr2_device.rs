@@ -120,9 +120,6 @@ pub struct Regs {
     pub beats: [(u64, u128); RING],
     /// Valid flags of `beats`.
     pub beat_valid: [bool; RING],
-    /// Write-FIFO words consumed by the WRITE bursts so far (one word = a rise and a fall
-    /// beat): the k-th burst carries the words the controller popped for it, in order.
-    pub writes_seen: u32,
     /// The latest half-clock with a launched beat (None before the first read): lets the board
     /// skip sampling when the bus has long been idle.
     pub last_beat: Option<u64>,
@@ -136,7 +133,6 @@ impl Default for Regs {
             open_row: [None; 8],
             beats: [(0, 0); RING],
             beat_valid: [false; RING],
-            writes_seen: 0,
             last_beat: None,
         }
     }
@@ -215,7 +211,6 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
             }
         }
         Command::Write { ba, col } => {
-            n.writes_seen = r.writes_seen.wrapping_add((bl as u32 / 2).max(1));
             let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
             let m = crate::logic::mask(i.width);
             for beat in 0..bl {

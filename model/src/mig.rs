@@ -453,7 +453,7 @@ impl Mig {
         let mut write_words = [(0u128, 0u128); 4];
         let mut mem_words = [(0u128, 0u128); 4];
         for j in 0..4 {
-            let w = r.backend.words[(r.memory.writes_seen as usize + j) % backend_fifos::DEPTH];
+            let w = r.backend.words[(r.backend.burst_ptr as usize + j) % backend_fifos::DEPTH];
             write_words[j] = w;
             mem_words[j] = (
                 p.board.to_memory(w.0, p.data_width),
@@ -461,6 +461,12 @@ impl Mig {
             );
         }
         if let Command::Write { .. } = cmd {
+            // The data path pops the controller's burst (its own mode register), whatever the
+            // memory makes of the command; a FIFO in reset pops nothing.
+            if !r.backend.rst_r1 {
+                let ctrl_bl = 1u64 << (p.ctrl.load_mode_register & 7).min(3);
+                nx.backend.burst_ptr = backend_fifos::after_write_burst(&r.backend, ctrl_bl);
+            }
             let bl = r.memory.burst_length();
             // Write latency: 1 clock for DDR1, read latency - 1 for DDR2.
             let wl = match p.profile {

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod evaluate;
 pub mod gtkw;
+pub mod output;
 pub mod plot;
 pub mod report;
 pub mod run;

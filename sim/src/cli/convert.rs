@@ -2,13 +2,14 @@
 //! becomes scope `tap_ctrl[0]`, variable `tap_count`), whatever the input format, hierarchy or bit
 //! style, so a waveform viewer, a script or another tool sees one shape.
 //!
-//! The output is streamed to a temporary file next to the target and renamed into place at the
-//! end: memory does not grow with the capture and a failed run leaves no half-written file.
+//! The output is streamed (memory does not grow with the capture) the way every output is
+//! written ([`crate::output`]): a regular file through a temporary file and a rename, so a failed
+//! run leaves no half-written file; `-o -` is stdout (the summary then goes to stderr).
 //! Times are written with a 1 fs timescale, the normalized trace's own unit, so no change can land
 //! between two output ticks whatever the input's unit. Exit status: 0 written, 2 not (bad input,
 //! a capture name two signals claim, an unwritable target).
 
-use super::{open_capture, write_atomically_with, CliError, CliResult, EXIT_PASS};
+use super::{open_capture, write_output_with, CliError, CliResult, EXIT_PASS};
 use migcal_traces::names::CanonicalSource;
 use migcal_traces::vcd::VcdWriter;
 use migcal_traces::{ChangeSource, TimeBase, TraceError};
@@ -54,7 +55,7 @@ pub fn run(args: &Args) -> CliResult {
     let signals = canon.header().signals.clone();
     let mut changes: u64 = 0;
     let mut end: u64 = 0;
-    write_atomically_with(&args.output, |out| {
+    write_output_with(&args.output, |out| {
         let mut w = VcdWriter::new(out, 1, &signals)?;
         while let Some(c) = canon.next_change()? {
             w.change(c.time, c.signal, c.value)?;
@@ -96,6 +97,6 @@ pub fn run(args: &Args) -> CliResult {
             args.output.display()
         );
     }
-    super::print_out(&o)?;
+    super::print_report(&o, &[Some(&args.output)])?;
     Ok(ExitCode::from(EXIT_PASS))
 }

@@ -5,7 +5,7 @@
 //! Exit status: 0 the save file was written, 2 it could not be (not a VCD, bad input, I/O).
 
 use super::load_capture;
-use super::{write_atomically, CliError, CliResult, EXIT_PASS};
+use super::{write_output, CliError, CliResult, EXIT_PASS};
 use crate::analysis::Profile;
 use crate::gtkw;
 use migcal_traces::sniff::{self, Format};
@@ -70,6 +70,6 @@ pub fn run(args: &Args) -> CliResult {
         &a.facts,
         &a.diag,
     );
-    write_atomically(&args.output, text.as_bytes())?;
+    write_output(&args.output, text.as_bytes())?;
     Ok(ExitCode::from(EXIT_PASS))
 }

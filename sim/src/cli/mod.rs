@@ -18,6 +18,9 @@ pub enum CliError {
     /// A capture could not be read.
     #[error(transparent)]
     Trace(#[from] migcal_traces::TraceError),
+    /// An output could not be written.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
     /// Anything else, already worded for the user.
     #[error("{0}")]
     Message(String),
@@ -26,19 +29,11 @@ pub enum CliError {
 /// What a subcommand decided: the exit code it wants.
 pub type CliResult = Result<ExitCode, CliError>;
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so an
-/// interrupted run never leaves a half-written file or clobbers the user's previous output.
-pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let err = |e: std::io::Error| CliError::Message(format!("{}: {e}", path.display()));
-    let mut tmp = new_output_temp(dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+/// Writes an output file the way every command does (see [`crate::output`]): a regular file
+/// replaced atomically, a device, FIFO or `-` written through, a symlink's target replaced, a
+/// directory refused.
+pub fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    Ok(crate::output::write(path, bytes)?)
 }
 
 /// `writeln!` into a report `String` (formatting into memory cannot fail).
@@ -59,19 +54,6 @@ pub mod plot;
 pub mod regress;
 pub mod signals;
 pub mod sweep;
-
-/// A temporary file for an output: readable like any file the user creates (the umask applies
-/// to the 0o666 asked for), not the private 0o600 of a scratch file.
-fn new_output_temp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut b = tempfile::Builder::new();
-    b.prefix(".migcal-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    b.tempfile_in(dir)
-}
 
 /// Writes a report to stdout. A closed pipe (`migcal signals x | head`) is the reader's choice,
 /// not an error; any other failure is.
@@ -95,26 +77,29 @@ use migcal_traces::ChangeSource;
 use migcal_traces::TimeBase;
 use std::path::Path;
 
-/// Streams an output file: `write` fills a buffered temporary file in the target's folder,
-/// which replaces `path` only when `write` succeeded, so memory does not grow with the output and
-/// a failed or interrupted run leaves the previous file untouched.
-pub fn write_atomically_with(
+/// Streams an output file: `write` fills a buffered writer for `path` (see
+/// [`crate::output::write_with`]), so memory does not grow with the output and a failed or
+/// interrupted run leaves a previous regular file untouched.
+pub fn write_output_with(
     path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let err = |e: std::io::Error| CliError::Message(format!("{}: {e}", path.display()));
-    let tmp = new_output_temp(dir).map_err(err)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
-    write(&mut out)?;
-    out.flush().map_err(err)?;
-    let tmp = out.into_inner().map_err(|e| err(e.into_error()))?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    crate::output::write_with(path, write)
+}
+
+/// Prints a command's report: on stdout, unless one of its outputs is `-` (stdout), where the
+/// report goes to stderr so the data stream stays clean.
+pub fn print_report(text: &str, outputs: &[Option<&Path>]) -> Result<(), CliError> {
+    if outputs
+        .iter()
+        .flatten()
+        .any(|p| crate::output::is_stdout(p))
+    {
+        eprint!("{text}");
+        Ok(())
+    } else {
+        print_out(text)
+    }
 }
 
 /// Parses a duration such as `5ns`, `5000ps`, `2.5 ns` or `1us` into femtoseconds, exactly.
@@ -288,25 +273,5 @@ mod tests {
         assert!(parse_duration_fs("ns").is_err());
         assert!(parse_duration_fs("5 parsecs").is_err());
         assert!(parse_duration_fs("1.2.3ns").is_err());
-    }
-
-    #[test]
-    fn streamed_output_replaces_only_on_success() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("out.vcd");
-        std::fs::write(&p, b"old").unwrap();
-        let r = write_atomically_with(&p, |w| {
-            w.write_all(b"half").unwrap();
-            Err(CliError::Message("stop".into()))
-        });
-        assert!(r.is_err());
-        assert_eq!(std::fs::read(&p).unwrap(), b"old");
-        write_atomically_with(&p, |w| {
-            w.write_all(b"new")
-                .map_err(|e| CliError::Message(e.to_string()))
-        })
-        .unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

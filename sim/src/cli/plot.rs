@@ -5,7 +5,7 @@
 //! Exit status: 0 the picture was written, 2 it could not be made (bad input, nothing to draw,
 //! I/O). The output is written through a temporary file and a rename.
 
-use super::{load_capture, open_capture, write_atomically, CliError, CliResult, EXIT_PASS};
+use super::{load_capture, open_capture, write_output, CliError, CliResult, EXIT_PASS};
 use crate::analysis::capture::Capture;
 use crate::analysis::Profile;
 use crate::plot::{self, dcm, eye, taps, timeline, ImageFormat, Size};
@@ -39,9 +39,13 @@ pub struct Args {
     /// A capture (`-` for standard input; VCD, FST, GHW, .vcd.gz, probe CSV), or for `dcm` a
     /// scenario .toml with a [clocking] table.
     pub input: PathBuf,
-    /// Output picture; the format follows the extension (.svg or .png).
+    /// Output picture; the format follows the extension (.svg or .png) unless --format says;
+    /// `-` is stdout.
     #[arg(short = 'o', long = "output", value_name = "OUT.svg|OUT.png")]
     pub output: PathBuf,
+    /// Picture format, when the output name does not end in .svg or .png (`-o -`, a device).
+    #[arg(long, value_enum)]
+    pub format: Option<ImageFormat>,
     /// Picture size in pixels, WIDTHxHEIGHT (default: 1000x600, taller for many DQ lines).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<Size>,
@@ -82,7 +86,10 @@ fn parse_size(text: &str) -> Result<Size, String> {
 
 /// Runs `migcal plot`.
 pub fn run(args: &Args) -> CliResult {
-    let format = ImageFormat::from_path(&args.output).map_err(msg)?;
+    let format = match args.format {
+        Some(f) => f,
+        None => ImageFormat::from_path(&args.output).map_err(msg)?,
+    };
     let load = || {
         load_capture(
             &args.input,
@@ -141,7 +148,7 @@ pub fn run(args: &Args) -> CliResult {
         }
     }
     .map_err(msg)?;
-    write_atomically(&args.output, &bytes)?;
+    write_output(&args.output, &bytes)?;
     Ok(ExitCode::from(EXIT_PASS))
 }
 

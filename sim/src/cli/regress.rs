@@ -2,7 +2,7 @@
 //! every scenario under a folder against its `[expect]`; exit 0 when all are as expected, 1 when
 //! one is not, 2 when one is bad (unreadable, invalid) or the folder cannot be read.
 
-use super::{print_out, write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
+use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
 use crate::evaluate::regress::{self, Totals};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> CliResult {
 
     let name = format!("migcal regress {}", args.dir.display());
     if let Some(out) = &args.junit {
-        write_atomically(
+        write_output(
             out,
             regress::junit(&results, &name, args.timings).as_bytes(),
         )?;
@@ -81,7 +81,7 @@ pub fn run(args: &Args) -> CliResult {
         }
         let text =
             serde_json::to_string_pretty(&doc).map_err(|e| CliError::Message(e.to_string()))?;
-        print_out(&(text + "\n"))?;
+        print_report(&(text + "\n"), &[args.junit.as_deref()])?;
         eprint!("{annotations}");
     } else {
         let mut text = regress::table(&results, args.timings);
@@ -93,7 +93,7 @@ pub fn run(args: &Args) -> CliResult {
             ));
         }
         text.push_str(&annotations);
-        print_out(&text)?;
+        print_report(&text, &[args.junit.as_deref()])?;
     }
     let t = Totals::of(&results);
     Ok(ExitCode::from(if t.bad > 0 {

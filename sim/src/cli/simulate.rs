@@ -1,7 +1,7 @@
 //! `migcal simulate <scenario.toml> [-o trace.vcd] [--json]`: run the model, write its trace,
 //! print the stage boundaries, taps, bus commands and any stall.
 
-use super::{write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
+use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
 use crate::run::{run, DcmSummary, Summary};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
@@ -33,14 +33,14 @@ pub fn main(args: &Args) -> CliResult {
     let (summary, vcd) =
         run(&scn, args.output.is_some()).map_err(|e| CliError::Message(e.to_string()))?;
     if let (Some(path), Some(bytes)) = (&args.output, vcd) {
-        write_atomically(path, &bytes)?;
+        write_output(path, &bytes)?;
     }
     if args.json {
         let doc = serde_json::to_string_pretty(&json_doc(&summary))
             .map_err(|e| CliError::Message(e.to_string()))?;
-        super::print_out(&format!("{doc}\n"))?;
+        print_report(&format!("{doc}\n"), &[args.output.as_deref()])?;
     } else {
-        super::print_out(&text(&summary))?;
+        print_report(&text(&summary), &[args.output.as_deref()])?;
     }
     Ok(ExitCode::from(if summary.init_done_at_end {
         EXIT_PASS

@@ -2,7 +2,7 @@
 //! pass rate per grid point over N seeds, and where the margin runs out. Exit 0 when every
 //! run of every point passes, 1 when some do not, 2 when the sweep cannot be done.
 
-use super::{print_out, write_atomically, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
+use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
 use crate::evaluate::sweep::{self, Axis};
 use crate::scenario::Scenario;
 use std::io::IsTerminal;
@@ -84,14 +84,14 @@ pub fn run(args: &Args) -> CliResult {
     .map_err(|e| CliError::Message(e.to_string()))?;
     bar.finish_and_clear();
     if let Some(out) = &args.csv {
-        write_atomically(out, sweep::csv(&report).as_bytes())?;
+        write_output(out, sweep::csv(&report).as_bytes())?;
     }
     if args.json {
         let text =
             serde_json::to_string_pretty(&report).map_err(|e| CliError::Message(e.to_string()))?;
-        print_out(&(text + "\n"))?;
+        print_report(&(text + "\n"), &[args.csv.as_deref()])?;
     } else {
-        print_out(&sweep::table(&report, &axes))?;
+        print_report(&sweep::table(&report, &axes), &[args.csv.as_deref()])?;
     }
     let all = report.points.iter().all(|p| p.passes == p.runs);
     Ok(ExitCode::from(if all { EXIT_PASS } else { EXIT_FAULT }))

@@ -29,7 +29,7 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// The output name does not say SVG or PNG.
-    #[error("{path}: expected an output name ending in .svg or .png, found \"{found}\"")]
+    #[error("{path}: expected an output name ending in .svg or .png (or --format svg|png), found \"{found}\"")]
     UnknownFormat {
         /// The output path.
         path: String,
@@ -55,8 +55,9 @@ pub enum PlotError {
     Encode(String),
 }
 
-/// The image file format, chosen from the output file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The image file format, chosen from the output file's extension (or `--format`, for `-o -`
+/// and devices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImageFormat {
     /// Scalable vector graphics: text stays text (searchable, diffable).
     Svg,
