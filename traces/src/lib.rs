@@ -7,17 +7,12 @@
 
 #![warn(missing_docs)]
 
-pub mod chipscope_prn;
-pub mod csv_common;
+pub mod csv;
 pub mod error;
-pub mod generic_csv;
-pub mod ila_csv;
 pub mod input;
 pub mod io;
 pub mod names;
 pub mod origin;
-pub mod saleae_csv;
-pub mod sigrok_csv;
 pub mod sigrok_session;
 pub mod sniff;
 pub mod trace;

@@ -1,7 +1,7 @@
 //! Which tool wrote a capture, recognised from what its header says (`$version`, a CSV's
 //! comment lines) and the format itself, for `signals` to show next to the format.
 
-use crate::csv_common::CsvFormat;
+use crate::csv::CsvFormat;
 use crate::sniff::Format;
 use crate::Header;
 

@@ -93,7 +93,7 @@ fn parse_metadata(text: &str, path: &Path) -> Result<Meta, TraceError> {
             match key {
                 "samplerate" => {
                     meta.samplerate_hz = Some(
-                        crate::sigrok_csv::parse_rate(value)
+                        crate::csv::sigrok::parse_rate(value)
                             .ok_or_else(|| err("a samplerate like `1 GHz`"))?,
                     );
                     meta.samplerate_text = Some(format!("samplerate {value}"));

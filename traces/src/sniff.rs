@@ -2,7 +2,7 @@
 //! else the CSV family's own sniffing), never the file name, so a renamed or gzip'd file, or
 //! one piped in as `-`, opens the same.
 
-use crate::csv_common::{self, CsvFormat, CsvOptions};
+use crate::csv::{self, CsvFormat, CsvOptions};
 use crate::{input, ChangeSource, TraceError};
 use std::path::Path;
 
@@ -100,7 +100,7 @@ pub fn sniff_explained(first: &[u8]) -> Option<(Format, &'static str)> {
         };
         return Some((Format::Vcd, why));
     }
-    csv_common::sniff(first).map(|f| {
+    csv::sniff(first).map(|f| {
         (
             Format::Csv(f),
             "its first lines look like that export's header",
@@ -186,7 +186,7 @@ fn open_file(
     };
     let src = match format {
         Format::Vcd => crate::vcd::open(file),
-        Format::Csv(fmt) => csv_common::open(
+        Format::Csv(fmt) => csv::open(
             file,
             fmt,
             &CsvOptions {
@@ -240,10 +240,7 @@ mod tests {
         );
         assert_eq!(sniff(b"\t$var wire 1 ! a $end"), Some(Format::Vcd));
         assert_eq!(sniff(b"$comment\nhi $end"), Some(Format::Vcd));
-        assert_eq!(
-            sniff(b"$dated"),
-            csv_common::sniff(b"$dated").map(Format::Csv)
-        );
+        assert_eq!(sniff(b"$dated"), csv::sniff(b"$dated").map(Format::Csv));
     }
 
     #[test]
