@@ -124,6 +124,57 @@ fn corrupt(path: &Path, found: String) -> TraceError {
     }
 }
 
+/// Largest decompression ratio believed of an honest FST block (zlib tops out near 1032:1).
+const MAX_FST_RATIO: u64 = 2048;
+
+/// Walks an FST's blocks before wellen sees it: every block must fit in the file, and a
+/// block's stated uncompressed size must be one its compressed size can give. fst-reader
+/// allocates what these fields say, so a damaged field would otherwise abort the process.
+fn check_fst_blocks(path: &Path, shown: &Path) -> Result<(), TraceError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |source| TraceError::Io {
+        path: shown.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let size = f.metadata().map_err(io)?.len();
+    let mut pos = 0u64;
+    while pos < size {
+        let mut head = [0u8; 17];
+        f.seek(SeekFrom::Start(pos)).map_err(io)?;
+        let got = f.read(&mut head).map_err(io)?;
+        if got < 9 {
+            return Err(corrupt(
+                shown,
+                format!("a block header cut short at byte {pos}"),
+            ));
+        }
+        let kind = head[0];
+        let len = u64::from_be_bytes(head[1..9].try_into().unwrap_or([0; 8]));
+        if len < 8 || len > size - pos - 1 {
+            return Err(corrupt(
+                shown,
+                format!(
+                    "block type {kind} at byte {pos} claims {len} bytes, the file has {}",
+                    size - pos - 1
+                ),
+            ));
+        }
+        // Hierarchy (4 zlib, 6 LZ4, 7 LZ4 twice) and geometry (3) blocks state their unpacked size.
+        if matches!(kind, 3 | 4 | 6 | 7) && got >= 17 {
+            let unpacked = u64::from_be_bytes(head[9..17].try_into().unwrap_or([0; 8]));
+            if unpacked > len.saturating_mul(MAX_FST_RATIO) + (1 << 20) {
+                return Err(corrupt(
+                    shown,
+                    format!("block type {kind} at byte {pos} claims {unpacked} unpacked bytes from {len}"),
+                ));
+            }
+        }
+        pos += 1 + len;
+    }
+    Ok(())
+}
+
 /// Opens an FST or GHW file (plain, seekable) as a change source. `shown` is the name errors
 /// use (the user's file, when `path` is a decompressed copy).
 pub fn open(path: &Path, shown: &Path, format: WaveFormat) -> Result<WaveSource, TraceError> {
@@ -139,6 +190,9 @@ pub fn open(path: &Path, shown: &Path, format: WaveFormat) -> Result<WaveSource,
         };
         corrupt(shown, format!("{what} reader stopped: {}", text.trim()))
     };
+    if format == WaveFormat::Fst {
+        check_fst_blocks(path, shown)?;
+    }
     let header = guarded(shown, "header", || {
         wellen::viewers::read_header_from_file(path, &opts)
     })?
