@@ -18,7 +18,8 @@ use std::process::ExitCode;
 /// Arguments of `migcal diagnose`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The capture: VCD (any simulator, ILA, sigrok), .vcd.gz, or a probe CSV export.
+    /// The capture (`-` for standard input): VCD (any simulator, ILA, sigrok), FST, GHW, or a
+    /// CSV export, plain or gzip'd.
     pub capture: PathBuf,
     /// Mapping file: TOML lines `"canonical name" = "capture name"`.
     #[arg(long = "map", value_name = "MAP.toml")]
