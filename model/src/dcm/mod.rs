@@ -52,8 +52,6 @@
 //! `signals.rs` (input and output events), `state.rs` (the lock state machine), `error.rs`,
 //! `run.rs` (settle, advance, simulate, [`Waveform`]).
 
-pub mod config;
-pub mod diagnose;
 mod error;
 mod params;
 mod run;

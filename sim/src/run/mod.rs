@@ -10,8 +10,8 @@
 //! out of such a trace: two changes per 5 ns clock over hundreds of milliseconds would be
 //! gigabytes, and nothing in the DCM story needs it (STATUS\[1\] shows CLKIN presence).
 
+use crate::scenario::clocking::{ClockingConfig, ConfigError, DcmSetup};
 use crate::scenario::{ProfileName, Scenario};
-use migcal_model::dcm::config::{ClockingConfig, ConfigError, DcmSetup};
 use migcal_model::dcm::{self, Input, OutputSignal, Waveform, FS_PER_MS};
 use migcal_model::ddr2_controller::{ddr2, init};
 use migcal_model::ddr2_device::Command;

@@ -15,8 +15,8 @@
 
 use thiserror::Error;
 
-pub use super::fmt_duration;
-use super::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
+pub use migcal_model::dcm::fmt_duration;
+use migcal_model::dcm::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
 
 /// The finding text for the autocalibration case (exact wording relied on by reports and tests).
 pub const AUTOCAL_FINDING_TEXT: &str = "DCM autocalibration: reset shorter than 200 ms after CLKIN returned; set DCM_AUTOCALIBRATION = FALSE on DCM_BASE/DCM_ADV, or hold RST for at least 200 ms";
@@ -696,7 +696,7 @@ fn fmt_cycles(len: Time, period: Time) -> String {
 mod tests {
     use super::*;
 
-    use crate::dcm::{FS_PER_MS, FS_PER_NS};
+    use migcal_model::dcm::{FS_PER_MS, FS_PER_NS};
 
     const MS: Time = FS_PER_MS;
 

@@ -26,7 +26,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use thiserror::Error;
 
-use super::{
+use migcal_model::dcm::{
     simulate, ClkinInitial, DcmError, Input, InputEvent, Params, Primitive, Time, FS_PER_MS,
     FS_PER_PS,
 };
@@ -736,5 +736,42 @@ mod tests {
         assert_eq!(Attribute::deserialize(d).unwrap(), Attribute(false));
         let d: serde::de::value::StrDeserializer<DeError> = "maybe".into_deserializer();
         assert!(Attribute::deserialize(d).is_err());
+    }
+
+    #[test]
+    fn clocking_config_drives_the_model() {
+        // Moved here from the model's dcm_behaviour tests with the schema: lock at 1 ms, CLKIN
+        // stops at 5 ms and returns at 10 ms, then a 1 ms RST at 20 ms.
+        use migcal_model::dcm::{simulate, Input, InputEvent, OutputSignal};
+        let ms = FS_PER_MS;
+        let cfg = ClockingConfig {
+            primitive: Primitive::DcmBase,
+            dcm_autocalibration: Some(Attribute(true)),
+            clkin_stop: vec![ClkinStop {
+                at_ms: 5.0,
+                resume_at_ms: Some(10.0),
+            }],
+            rst: vec![RstPulse {
+                at_ms: 20.0,
+                length_ms: 1.0,
+            }],
+            ..ClockingConfig::default()
+        };
+        let s = cfg.build().unwrap();
+        let ev = |time, input| InputEvent { time, input };
+        let want = vec![
+            ev(5 * ms, Input::ClkinStop),
+            ev(10 * ms, Input::ClkinResume),
+            ev(20 * ms, Input::RstAssert),
+            ev(21 * ms, Input::RstDeassert),
+        ];
+        assert_eq!(s.inputs, want);
+        let w = simulate(&s.params, &s.clkin, &s.inputs, 100 * ms).unwrap();
+        let last = w
+            .changes(OutputSignal::Locked)
+            .map(|e| (e.time, e.value))
+            .last();
+        assert_eq!(last, Some((52 * ms, false)));
+        assert!(s.notes.iter().any(|n| n.contains("AR21435")));
     }
 }
