@@ -1,6 +1,6 @@
 //! Bad input to the CSV-family readers: a clear error with file and 1-based line, never a panic.
 
-use migcal_traces::csv_common::{self, CsvFormat, CsvOptions};
+use migcal_traces::csv::{self, CsvFormat, CsvOptions};
 use migcal_traces::TraceError;
 use std::path::PathBuf;
 
@@ -19,7 +19,7 @@ fn file(content: &[u8]) -> Case {
 /// Opens and drains; returns the first error, or the number of changes.
 fn run(content: &[u8], fmt: CsvFormat) -> Result<usize, TraceError> {
     let case = file(content);
-    let mut src = csv_common::open(&case.path, fmt, &CsvOptions::default())?;
+    let mut src = csv::open(&case.path, fmt, &CsvOptions::default())?;
     let mut n = 0;
     while src.next_change()?.is_some() {
         n += 1;
@@ -204,7 +204,7 @@ fn header_only() {
 fn binary_garbage_into_every_reader() {
     let mut garbage = vec![0x1f, 0x8c, 0, 0xff, 0xfe];
     garbage.extend((0..3000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
-    assert_eq!(csv_common::sniff(&garbage), None);
+    assert_eq!(csv::sniff(&garbage), None);
     for fmt in all_formats() {
         assert!(run(&garbage, fmt).is_err(), "{fmt:?}");
     }
@@ -244,10 +244,10 @@ fn bom_and_crlf_are_fine() {
             })
             .collect::<Vec<u8>>(),
     );
-    assert_eq!(csv_common::sniff(&content), Some(CsvFormat::Ila));
+    assert_eq!(csv::sniff(&content), Some(CsvFormat::Ila));
     assert_eq!(run(&content, CsvFormat::Ila).unwrap(), 3);
     let case = file(b"\xEF\xBB\xBFTime [s],a\r\n0.0,1\r\n1e-9,0\r\n");
-    let mut src = csv_common::open(&case.path, CsvFormat::Saleae, &CsvOptions::default()).unwrap();
+    let mut src = csv::open(&case.path, CsvFormat::Saleae, &CsvOptions::default()).unwrap();
     assert_eq!(src.header().signals[0].source_name, "a");
     let c = src.next_change().unwrap().unwrap();
     assert_eq!(c.time, 0);
@@ -282,7 +282,7 @@ fn wrong_header_for_the_format() {
 #[test]
 fn open_sniffed_reports_unknown_formats() {
     let case = file(b"$date today $end\n");
-    let err = csv_common::open_sniffed(&case.path, &CsvOptions::default())
+    let err = csv::open_sniffed(&case.path, &CsvOptions::default())
         .err()
         .unwrap();
     assert!(matches!(err, TraceError::UnknownFormat { .. }), "{err:?}");

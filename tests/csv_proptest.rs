@@ -1,7 +1,7 @@
 //! Properties of the CSV-family readers: random traces written in each export's layout read
 //! back exactly, and no input bytes make any reader panic.
 
-use migcal_traces::csv_common::{self, CsvFormat, CsvOptions};
+use migcal_traces::csv::{self, CsvFormat, CsvOptions};
 use migcal_traces::ValueRef;
 use proptest::prelude::*;
 use std::fmt::Write as _;
@@ -105,7 +105,7 @@ fn bits_to_decimal(bits: &str) -> String {
 }
 
 fn read_all(path: &std::path::Path, fmt: CsvFormat, opts: &CsvOptions) -> Changes {
-    let mut src = csv_common::open(path, fmt, opts).unwrap();
+    let mut src = csv::open(path, fmt, opts).unwrap();
     let mut out = Vec::new();
     while let Some(c) = src.next_change().unwrap() {
         let ValueRef::Bits(b) = c.value else {
@@ -262,7 +262,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-        let _ = csv_common::sniff(&bytes);
+        let _ = csv::sniff(&bytes);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.csv");
         std::fs::write(&path, &bytes).unwrap();
@@ -294,7 +294,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.csv");
         std::fs::write(&path, &bytes).unwrap();
-        let _ = csv_common::sniff(&bytes);
+        let _ = csv::sniff(&bytes);
         for fmt in ALL {
             drain_ignoring_errors(&path, fmt);
         }
@@ -332,7 +332,7 @@ fn drain_ignoring_errors(path: &std::path::Path, fmt: CsvFormat) {
     let opts = CsvOptions {
         sample_period_fs: None,
     };
-    let Ok(mut src) = csv_common::open(path, fmt, &opts) else {
+    let Ok(mut src) = csv::open(path, fmt, &opts) else {
         return;
     };
     let widths: Vec<u32> = src.header().signals.iter().map(|s| s.width).collect();
@@ -355,7 +355,7 @@ proptest! {
     /// reader's own rule: a change only when the value differs, all signals in the first row).
     #[test]
     fn generic_writer_round_trip(cap in capture(1_000_000, true), samples in any::<bool>()) {
-        use migcal_traces::generic_csv::GenericCsvWriter;
+        use migcal_traces::csv::generic::GenericCsvWriter;
         use migcal_traces::{SignalInfo, TimeBase, VarKind};
         let signals: Vec<SignalInfo> = cap
             .widths

@@ -1,7 +1,7 @@
 //! The CSV-family readers on fixture files: real sigrok-cli output and hand-written ILA,
 //! ChipScope, Saleae and generic tables following the layouts in captures.md §1.4/§1.7.
 
-use migcal_traces::csv_common::{self, CsvFormat, CsvOptions};
+use migcal_traces::csv::{self, CsvFormat, CsvOptions};
 use migcal_traces::{ChangeSource, TimeBase, TraceError, ValueRef};
 use std::path::{Path, PathBuf};
 
@@ -36,8 +36,8 @@ fn drain(src: &mut dyn ChangeSource) -> Result<Vec<(u64, String, String)>, Trace
 fn read(name: &str, opts: &CsvOptions) -> (migcal_traces::Header, Vec<(u64, String, String)>) {
     let path = fixture(name);
     let first = migcal_traces::io::peek(&path, 4096).unwrap();
-    let fmt = csv_common::sniff(&first).expect("fixture is sniffed");
-    let mut src = csv_common::open(&path, fmt, opts).unwrap();
+    let fmt = csv::sniff(&first).expect("fixture is sniffed");
+    let mut src = csv::open(&path, fmt, opts).unwrap();
     let header = src.header().clone();
     (header, drain(src.as_mut()).unwrap())
 }
@@ -76,10 +76,10 @@ fn sniffs_every_fixture() {
     ];
     for (name, fmt) in cases {
         let first = migcal_traces::io::peek(&fixture(name), 4096).unwrap();
-        assert_eq!(csv_common::sniff(&first), Some(fmt), "{name}");
+        assert_eq!(csv::sniff(&first), Some(fmt), "{name}");
     }
     let vcd = std::fs::read(fixture("sigrok_small.vcd")).unwrap();
-    assert_eq!(csv_common::sniff(&vcd), None);
+    assert_eq!(csv::sniff(&vcd), None);
 }
 
 #[test]
@@ -281,7 +281,7 @@ fn saleae_logic2_exact_times_and_pretrigger_shift() {
 #[test]
 fn saleae_logic1_comma_space_15_decimals() {
     let path = fixture("saleae_logic1.csv");
-    let mut src = csv_common::open(&path, CsvFormat::Saleae, &CsvOptions::default()).unwrap();
+    let mut src = csv::open(&path, CsvFormat::Saleae, &CsvOptions::default()).unwrap();
     let ch = drain(src.as_mut()).unwrap();
     assert_eq!(
         of(&ch, "Channel 0"),
@@ -334,7 +334,7 @@ fn generic_sample_column_semicolons() {
 #[test]
 fn filter_limits_changes_to_wanted_signals() {
     let path = fixture("ila_chipscopy_gap.csv");
-    let mut src = csv_common::open(&path, CsvFormat::Ila, &CsvOptions::default()).unwrap();
+    let mut src = csv::open(&path, CsvFormat::Ila, &CsvOptions::default()).unwrap();
     src.set_filter(&[0]);
     let ch = drain(src.as_mut()).unwrap();
     assert!(ch.iter().all(|c| c.1 == "TRIGGER"));
@@ -345,9 +345,9 @@ fn filter_limits_changes_to_wanted_signals() {
 fn gzip_export_reads_like_plain() {
     let gz = fixture("ila_chipscopy_gap.csv.gz");
     let first = migcal_traces::io::peek(&gz, 4096).unwrap();
-    assert_eq!(csv_common::sniff(&first), Some(CsvFormat::Ila));
-    let mut a = csv_common::open(&gz, CsvFormat::Ila, &CsvOptions::default()).unwrap();
-    let mut b = csv_common::open(
+    assert_eq!(csv::sniff(&first), Some(CsvFormat::Ila));
+    let mut a = csv::open(&gz, CsvFormat::Ila, &CsvOptions::default()).unwrap();
+    let mut b = csv::open(
         &fixture("ila_chipscopy_gap.csv"),
         CsvFormat::Ila,
         &CsvOptions::default(),
@@ -363,8 +363,8 @@ fn gzip_export_reads_like_plain() {
 fn golden_nominal_section7_nets_through_sigrok() {
     let path = fixture("golden_nominal_s7.sigrok.csv.gz");
     let first = migcal_traces::io::peek(&path, 4096).unwrap();
-    assert_eq!(csv_common::sniff(&first), Some(CsvFormat::Sigrok));
-    let mut src = csv_common::open(&path, CsvFormat::Sigrok, &CsvOptions::default()).unwrap();
+    assert_eq!(csv::sniff(&first), Some(CsvFormat::Sigrok));
+    let mut src = csv::open(&path, CsvFormat::Sigrok, &CsvOptions::default()).unwrap();
     let trace = migcal_traces::Trace::load(src.as_mut(), None).unwrap();
     assert_eq!(trace.header.time_base, TimeBase::Femtoseconds);
     assert_eq!(
@@ -417,7 +417,7 @@ fn golden_nominal_section7_nets_through_sigrok() {
 fn last_time_covers_rows_without_changes() {
     // The last ILA row (sample 6) repeats sample 5's values: no change, but the capture runs to it.
     let path = fixture("ila_chipscopy_gap.csv");
-    let mut src = csv_common::open(&path, CsvFormat::Ila, &CsvOptions::default()).unwrap();
+    let mut src = csv::open(&path, CsvFormat::Ila, &CsvOptions::default()).unwrap();
     let ch = drain(src.as_mut()).unwrap();
     assert_eq!(ch.last().map(|c| c.0), Some(5));
     assert_eq!(src.last_time(), 6);

@@ -7,15 +7,10 @@
 
 #![warn(missing_docs)]
 
-pub mod chipscope_prn;
-pub mod csv_common;
+pub mod csv;
 pub mod error;
-pub mod generic_csv;
-pub mod ila_csv;
 pub mod io;
 pub mod names;
-pub mod saleae_csv;
-pub mod sigrok_csv;
 pub mod sniff;
 pub mod trace;
 pub mod vcd;

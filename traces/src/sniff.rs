@@ -1,7 +1,7 @@
 //! Opening a capture whatever its format: the first bytes decide (VCD keywords, else the CSV
 //! family's own sniffing), never the file name, so a renamed or gzip'd file opens the same.
 
-use crate::csv_common::{self, CsvFormat, CsvOptions};
+use crate::csv::{self, CsvFormat, CsvOptions};
 use crate::{ChangeSource, TraceError};
 use std::path::Path;
 
@@ -50,7 +50,7 @@ pub fn sniff(first: &[u8]) -> Option<Format> {
     if VCD_KEYWORDS.iter().any(|k| starts_with_word(body, k)) {
         return Some(Format::Vcd);
     }
-    csv_common::sniff(first).map(Format::Csv)
+    csv::sniff(first).map(Format::Csv)
 }
 
 fn starts_with_word(body: &[u8], kw: &[u8]) -> bool {
@@ -96,7 +96,7 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Box<dyn ChangeSource + Se
     };
     match format {
         Format::Vcd => crate::vcd::open(path),
-        Format::Csv(fmt) => csv_common::open(
+        Format::Csv(fmt) => csv::open(
             path,
             fmt,
             &CsvOptions {
@@ -119,10 +119,7 @@ mod tests {
         );
         assert_eq!(sniff(b"\t$var wire 1 ! a $end"), Some(Format::Vcd));
         assert_eq!(sniff(b"$comment\nhi $end"), Some(Format::Vcd));
-        assert_eq!(
-            sniff(b"$dated"),
-            csv_common::sniff(b"$dated").map(Format::Csv)
-        );
+        assert_eq!(sniff(b"$dated"), csv::sniff(b"$dated").map(Format::Csv));
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub fn parse_duration_fs(text: &str) -> Result<u64, String> {
 
 /// A human name for a capture format.
 pub fn format_name(f: Format) -> &'static str {
-    use migcal_traces::csv_common::CsvFormat;
+    use migcal_traces::csv::CsvFormat;
     match f {
         Format::Vcd => "vcd",
         Format::Csv(CsvFormat::Ila) => "ila_csv",

@@ -10,27 +10,83 @@
 //! unit-named column (`nanoseconds`, from a `.sr`) counts from one period, not zero, and is
 //! corrected by one period (this is what makes `dedup=true` files readable).
 
-use crate::csv_common::{
-    guess_delimiter, parse_time_column_name, split_header, ColumnRole, CsvOptions, LineInput,
-    Radix, TableSource, TableSpec, TimeColumnKind, TimeMode,
-};
-use crate::{Header, SignalInfo, TimeBase, TraceError, VarKind, Warnings};
+use super::columns::{parse_time_column_name, TimeColumnKind};
+use super::lines::{guess_delimiter, split_header, LineInput};
+use super::spec::{Clock, SpecBuilder};
+use super::table::{CsvOptions, TableSource, TimeMode};
+use super::value::{parse_decimal_fs, Radix};
+use crate::{TraceError, Warnings};
 use std::path::Path;
 
 /// Opens a sigrok-cli CSV file.
 pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
     let mut input = LineInput::open(path)?;
+    let pre = read_preamble(&mut input)?;
+    let first_row = &pre.first_row;
+    let delim = guess_delimiter(first_row);
+    let fields = split_header(first_row, delim);
+    let is_data = fields
+        .iter()
+        .all(|f| !f.is_empty() && f.iter().all(|c| c.is_ascii_digit() || *c == b'.'));
+    let header_line = input.line;
+
+    let ncols = fields.len();
+    // The first column is a time column when the label row says so.
+    let mut time_col: Option<(usize, Option<TimeColumnKind>)> = None;
+    let mut labels: Vec<Option<String>> = vec![None; ncols];
+    if is_data {
+        input.unread();
+    } else {
+        for (i, f) in fields.iter().enumerate() {
+            let lower = f.to_ascii_lowercase();
+            if i == 0 && (lower == b"samples" || lower == b"time") {
+                time_col = Some((0, None));
+            } else if i == 0 && lower != b"logic" && parse_time_column_name(&lower).is_some() {
+                time_col = Some((0, parse_time_column_name(&lower)));
+            } else if lower == b"logic" {
+            } else {
+                let name = String::from_utf8(f.clone())
+                    .map_err(|_| TraceError::syntax(path, header_line, "a UTF-8 label", f))?;
+                labels[i] = Some(name);
+            }
+        }
+    }
+    let first_channel = usize::from(time_col.is_some());
+    let spec = channel_columns(&input, &pre, &labels, first_channel)?;
+    let mut warnings = Warnings::default();
+    let clock = clock(opts, &pre, time_col, &mut warnings);
+    if matches!(time_col, Some((_, None))) {
+        warnings.note("sigrok `samples` column ignored (sigrok 0.7.2 writes 0 for VCD input); row position used");
+    }
+    let notes = pre.notes;
+    TableSource::new(input, spec.finish(delim, clock, notes, warnings))
+}
+
+/// What the comment and `META` lines before the table said.
+struct Preamble {
+    /// Comments kept as header notes.
+    notes: Vec<String>,
+    /// The `; Channels` list.
+    channels: Option<Vec<String>>,
+    /// The stated samplerate, and its words for the header.
+    rate_hz: Option<u64>,
+    rate_text: Option<String>,
+    /// The first line after them (a label row or the first data row).
+    first_row: Vec<u8>,
+}
+
+/// Reads the `;` comment and `META` lines up to the first other line.
+fn read_preamble(input: &mut LineInput) -> Result<Preamble, TraceError> {
     let mut notes = Vec::new();
     let mut channels: Option<Vec<String>> = None;
     let mut rate_hz: Option<u64> = None;
     let mut rate_text = None;
     let mut saw_any = false;
-    // Comment and META lines first.
     let first_row = loop {
         let Some(line) = input.next_nonblank()? else {
             return Err(if saw_any {
                 TraceError::syntax(
-                    path,
+                    &input.path,
                     input.line + 1,
                     "at least one data row after the header",
                     b"",
@@ -79,49 +135,38 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
         }
         break line;
     };
-    let delim = guess_delimiter(&first_row);
-    let fields = split_header(&first_row, delim);
-    let is_data = fields
-        .iter()
-        .all(|f| !f.is_empty() && f.iter().all(|c| c.is_ascii_digit() || *c == b'.'));
-    let header_line = input.line;
+    Ok(Preamble {
+        notes,
+        channels,
+        rate_hz,
+        rate_text,
+        first_row,
+    })
+}
 
-    let ncols = fields.len();
-    // The first column is a time column when the label row says so.
-    let mut time_col: Option<(usize, Option<TimeColumnKind>)> = None;
-    let mut labels: Vec<Option<String>> = vec![None; ncols];
-    if is_data {
-        input.unread();
-    } else {
-        for (i, f) in fields.iter().enumerate() {
-            let lower = f.to_ascii_lowercase();
-            if i == 0 && (lower == b"samples" || lower == b"time") {
-                time_col = Some((0, None));
-            } else if i == 0 && lower != b"logic" && parse_time_column_name(&lower).is_some() {
-                time_col = Some((0, parse_time_column_name(&lower)));
-            } else if lower == b"logic" {
-            } else {
-                let name = String::from_utf8(f.clone())
-                    .map_err(|_| TraceError::syntax(path, header_line, "a UTF-8 label", f))?;
-                labels[i] = Some(name);
-            }
-        }
-    }
-    let first_channel = usize::from(time_col.is_some());
+/// One 1-bit signal per column from `first_channel` on, named by its label, else by the
+/// `; Channels` list, else by its number.
+fn channel_columns(
+    input: &LineInput,
+    pre: &Preamble,
+    labels: &[Option<String>],
+    first_channel: usize,
+) -> Result<SpecBuilder, TraceError> {
+    let (path, header_line, first_row) = (&input.path, input.line, &pre.first_row);
+    let ncols = labels.len();
     let nchan = ncols - first_channel;
     if nchan == 0 {
         return Err(TraceError::syntax(
             path,
             header_line,
             "at least one logic channel column",
-            &first_row,
+            first_row,
         ));
     }
-    let mut signals = Vec::with_capacity(nchan);
-    let mut columns = vec![ColumnRole::Skip; ncols];
-    for (k, column) in columns.iter_mut().enumerate().skip(first_channel) {
+    let mut spec = SpecBuilder::new(ncols);
+    for (k, label) in labels.iter().enumerate().skip(first_channel) {
         let ch = k - first_channel;
-        let name = match (&labels[k], &channels) {
+        let name = match (label, &pre.channels) {
             (Some(l), _) => l.clone(),
             (None, Some(list)) if list.len() == nchan => list[ch].clone(),
             (None, Some(list)) => {
@@ -129,12 +174,12 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
                     path,
                     header_line,
                     format!("{} channel columns as `; Channels` lists", list.len()),
-                    &first_row,
+                    first_row,
                 ))
             }
             (None, None) => ch.to_string(),
         };
-        if signals.iter().any(|s: &SignalInfo| s.source_name == name) {
+        if spec.signals().iter().any(|s| s.source_name == name) {
             return Err(TraceError::syntax(
                 path,
                 header_line,
@@ -142,70 +187,46 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
                 name,
             ));
         }
-        *column = ColumnRole::Signal {
-            signal: signals.len() as u32,
-            radix: Radix::Bit,
-            width: 1,
-        };
-        signals.push(SignalInfo {
-            source_name: name,
-            width: 1,
-            kind: VarKind::Bits,
-            range: None,
-        });
+        spec.signal(k, name, 1, None, Radix::Bit);
     }
+    Ok(spec)
+}
 
-    let mut warnings = Warnings::default();
-    let (time_base, time, timescale_text) = match (opts.sample_period_fs, rate_hz) {
-        (Some(p), _) => (
-            TimeBase::Femtoseconds,
-            TimeMode::RowIndex {
-                period: Some((p, 1)),
-            },
-            Some(format!("sample period {p} fs (given)")),
-        ),
-        (None, Some(rate)) => {
-            // period = 1e15 / rate fs, kept as a fraction so 3 MHz stays exact at every sample.
-            let period = (1_000_000_000_000_000u64, rate);
-            let mode = match time_col {
-                Some((col, Some(TimeColumnKind::Decimal { exp10, .. }))) => {
-                    warnings.note(
-                        "sigrok time column counts from one sample period; corrected to start at 0",
-                    );
-                    TimeMode::Decimal {
-                        col,
-                        exp10,
-                        offset_fs: -(1_000_000_000_000_000i128 / i128::from(rate)),
-                    }
-                }
-                _ => TimeMode::RowIndex {
-                    period: Some(period),
-                },
-            };
-            (TimeBase::Femtoseconds, mode, rate_text)
-        }
-        (None, None) => (
-            TimeBase::Samples,
-            TimeMode::RowIndex { period: None },
-            Some("1 sample (no samplerate stated)".to_string()),
-        ),
-    };
-    if matches!(time_col, Some((_, None))) {
-        warnings.note("sigrok `samples` column ignored (sigrok 0.7.2 writes 0 for VCD input); row position used");
+/// Row times: the given sample period, else the stated samplerate (by row position, or by a
+/// unit-named time column corrected by its one-period lead), else bare sample numbers.
+fn clock(
+    opts: &CsvOptions,
+    pre: &Preamble,
+    time_col: Option<(usize, Option<TimeColumnKind>)>,
+    warnings: &mut Warnings,
+) -> Clock {
+    if let Some(c) = Clock::given_period(opts, |period| TimeMode::RowIndex { period }) {
+        return c;
     }
-    let spec = TableSpec {
-        header: Header {
-            signals,
-            time_base,
-            timescale_text,
-            notes,
-        },
-        delimiter: delim,
-        columns,
-        time,
-        warnings,
+    let Some(rate) = pre.rate_hz else {
+        return Clock {
+            mode: TimeMode::RowIndex { period: None },
+            time_base: crate::TimeBase::Samples,
+            timescale_text: Some("1 sample (no samplerate stated)".to_string()),
+        };
     };
-    TableSource::new(input, spec)
+    // period = 1e15 / rate fs, kept as a fraction so 3 MHz stays exact at every sample.
+    let period = (1_000_000_000_000_000u64, rate);
+    let mode = match time_col {
+        Some((col, Some(TimeColumnKind::Decimal { exp10, .. }))) => {
+            warnings
+                .note("sigrok time column counts from one sample period; corrected to start at 0");
+            TimeMode::Decimal {
+                col,
+                exp10,
+                offset_fs: -(1_000_000_000_000_000i128 / i128::from(rate)),
+            }
+        }
+        _ => TimeMode::RowIndex {
+            period: Some(period),
+        },
+    };
+    Clock::femtoseconds(mode, pre.rate_text.clone())
 }
 
 /// Parses a sigrok samplerate text (`1 GHz`, `500 kHz`, `1.5 MHz`, `100 Hz`) into Hz.
@@ -223,7 +244,7 @@ pub fn parse_rate(text: &str) -> Option<u64> {
         "THz" => 12,
         _ => return None,
     };
-    let (v, rounded) = crate::csv_common::parse_decimal_fs(num.as_bytes(), exp10)?;
+    let (v, rounded) = parse_decimal_fs(num.as_bytes(), exp10)?;
     (!rounded && v > 0).then_some(u64::try_from(v).ok()?)
 }
 

@@ -6,11 +6,11 @@
 //! 15-decimal timestamp is exact. A capture whose first row is before 0 (pre-trigger) is shifted
 //! so it starts at 0, with a warning note saying by how much.
 
-use crate::csv_common::{
-    check_unique, guess_delimiter, parse_bus_name, split_header, ColumnRole, CsvOptions, LineInput,
-    Radix, TableSource, TableSpec, TimeMode,
-};
-use crate::{Header, SignalInfo, TimeBase, TraceError, VarKind, Warnings};
+use super::lines::{check_unique, guess_delimiter, split_header, LineInput};
+use super::spec::{Clock, SpecBuilder};
+use super::table::{CsvOptions, TableSource, TimeMode};
+use super::value::Radix;
+use crate::{TraceError, Warnings};
 use std::path::Path;
 
 /// Opens a Saleae digital CSV export. [`CsvOptions::sample_period_fs`] does not apply (the file
@@ -32,40 +32,24 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
     if names.len() < 2 {
         return Err(input.error("at least one channel column after `Time [s]`", &line));
     }
-    let mut signals = Vec::new();
-    let mut columns = vec![ColumnRole::Skip];
-    for name in &names[1..] {
-        let name = String::from_utf8(name.clone())
-            .map_err(|_| input.error("a UTF-8 channel name", name))?;
-        let (range, width) =
-            parse_bus_name(&name).map_err(|expected| input.error(expected, &name))?;
-        columns.push(ColumnRole::Signal {
-            signal: signals.len() as u32,
-            radix: if width == 1 { Radix::Bit } else { Radix::Auto },
-            width,
-        });
-        signals.push(SignalInfo {
-            source_name: name,
-            width,
-            kind: VarKind::Bits,
-            range,
-        });
+    let mut spec = SpecBuilder::new(names.len());
+    for (col, name) in names.iter().enumerate().skip(1) {
+        spec.named_column(&input, col, name, "channel", |width| {
+            if width == 1 {
+                Radix::Bit
+            } else {
+                Radix::Auto
+            }
+        })?;
     }
-    let spec = TableSpec {
-        header: Header {
-            signals,
-            time_base: TimeBase::Femtoseconds,
-            timescale_text: Some("1 s (decimal)".to_string()),
-            notes: vec!["Saleae digital CSV".to_string()],
-        },
-        delimiter: delim,
-        columns,
-        time: TimeMode::Decimal {
+    let clock = Clock::femtoseconds(
+        TimeMode::Decimal {
             col: 0,
             exp10: 15,
             offset_fs: 0,
         },
-        warnings: Warnings::default(),
-    };
-    TableSource::new(input, spec)
+        Some("1 s (decimal)".to_string()),
+    );
+    let notes = vec!["Saleae digital CSV".to_string()];
+    TableSource::new(input, spec.finish(delim, clock, notes, Warnings::default()))
 }

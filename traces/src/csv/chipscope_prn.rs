@@ -8,11 +8,12 @@
 //! such a tab-separated export with a tab-separated `Radix - UNSIGNED\tUNSIGNED\t...` row; that is
 //! the layout the tests use.
 
-use crate::csv_common::{CsvOptions, TableSource};
+use super::ila;
+use super::table::{CsvOptions, TableSource};
 use crate::TraceError;
 use std::path::Path;
 
 /// Opens a legacy ChipScope ASCII export, detecting its delimiter from the header line.
 pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
-    crate::ila_csv::open_with(path, opts, None)
+    ila::open_with(path, opts, None)
 }

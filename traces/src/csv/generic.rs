@@ -5,11 +5,12 @@
 //! Channels hold bits (`0`,`1`,`x`,`z`) or, for a `name[msb:lsb]` bus, decimal, `0x` hex or `0b`
 //! binary values. The delimiter (`,`, `;` or tab) is taken from the header line.
 
-use crate::csv_common::{
-    check_unique, guess_delimiter, parse_bus_name, parse_time_column_name, split_header,
-    ColumnRole, CsvOptions, LineInput, Radix, TableSource, TableSpec, TimeColumnKind, TimeMode,
-};
-use crate::{Header, SignalInfo, TimeBase, TraceError, VarKind, Warnings};
+use super::columns::{parse_bus_name, parse_time_column_name, TimeColumnKind};
+use super::lines::{check_unique, guess_delimiter, split_header, LineInput};
+use super::spec::{Clock, SpecBuilder};
+use super::table::{CsvOptions, TableSource, TimeMode};
+use super::value::Radix;
+use crate::{SignalInfo, TimeBase, TraceError, Warnings};
 use std::path::Path;
 
 /// Opens a generic CSV table. [`CsvOptions::sample_period_fs`] scales a sample column; a time
@@ -32,52 +33,22 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
     else {
         return Err(input.error(expected, &line));
     };
-    let mut signals = Vec::new();
-    let mut columns = vec![ColumnRole::Skip; names.len()];
+    let mut spec = SpecBuilder::new(names.len());
     for (col, name) in names.iter().enumerate() {
-        if col == time_col {
-            continue;
+        if col != time_col {
+            spec.named_column(&input, col, name, "column", |_| Radix::Auto)?;
         }
-        let name = String::from_utf8(name.clone())
-            .map_err(|_| input.error("a UTF-8 column name", name))?;
-        let (range, width) =
-            parse_bus_name(&name).map_err(|expected| input.error(expected, &name))?;
-        columns[col] = ColumnRole::Signal {
-            signal: signals.len() as u32,
-            radix: Radix::Auto,
-            width,
-        };
-        signals.push(SignalInfo {
-            source_name: name,
-            width,
-            kind: VarKind::Bits,
-            range,
-        });
     }
-    if signals.is_empty() {
+    if spec.signals().is_empty() {
         return Err(input.error("at least one channel column besides the time", &line));
     }
     let mut warnings = Warnings::default();
     let mut notes = Vec::new();
-    let (time_base, time, timescale_text) = match kind {
-        TimeColumnKind::Index => match opts.sample_period_fs {
-            Some(p) => (
-                TimeBase::Femtoseconds,
-                TimeMode::Index {
-                    col: time_col,
-                    period: Some((p, 1)),
-                },
-                Some(format!("sample period {p} fs (given)")),
-            ),
-            None => (
-                TimeBase::Samples,
-                TimeMode::Index {
-                    col: time_col,
-                    period: None,
-                },
-                Some("1 sample".to_string()),
-            ),
-        },
+    let clock = match kind {
+        TimeColumnKind::Index => Clock::samples(opts, |period| TimeMode::Index {
+            col: time_col,
+            period,
+        }),
         TimeColumnKind::Decimal { exp10, unit_stated } => {
             if !unit_stated {
                 warnings.note("time column has no unit; read as seconds");
@@ -86,8 +57,7 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
             if opts.sample_period_fs.is_some() {
                 warnings.note("sample period ignored: the time column has real times");
             }
-            (
-                TimeBase::Femtoseconds,
+            Clock::femtoseconds(
                 TimeMode::Decimal {
                     col: time_col,
                     exp10,
@@ -100,19 +70,7 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
             )
         }
     };
-    let spec = TableSpec {
-        header: Header {
-            signals,
-            time_base,
-            timescale_text,
-            notes,
-        },
-        delimiter: delim,
-        columns,
-        time,
-        warnings,
-    };
-    TableSource::new(input, spec)
+    TableSource::new(input, spec.finish(delim, clock, notes, warnings))
 }
 
 /// Writes a trace as a generic CSV table that [`open`] reads back exactly: a `time [fs]` (or
