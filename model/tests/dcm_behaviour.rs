@@ -1,6 +1,5 @@
 //! The DCM model's behaviour in the cases of the spec (README §3, jedec-ddr2-v4-dcm.md §3.2-3.3).
 
-use migcal_model::dcm::config::{Attribute, ClkinStop, ClockingConfig, RstPulse};
 use migcal_model::dcm::{
     advance, settle, simulate, ClkinInitial, DcmError, Input, InputEvent, LockedInterval,
     OutputEvent, OutputSignal, Params, Primitive, Regs, Time, Waveform, FS_PER_MS, FS_PER_NS,
@@ -353,26 +352,4 @@ fn advance_and_settle_compose_to_simulate() {
     out.extend(o);
     assert_eq!(regs.now, 200 * MS);
     assert_eq!(out, run(&p, &inputs, 200 * MS).events);
-}
-
-#[test]
-fn clocking_config_drives_the_model() {
-    let cfg = ClockingConfig {
-        primitive: Primitive::DcmBase,
-        dcm_autocalibration: Some(Attribute(true)),
-        clkin_stop: vec![ClkinStop {
-            at_ms: 5.0,
-            resume_at_ms: Some(10.0),
-        }],
-        rst: vec![RstPulse {
-            at_ms: 20.0,
-            length_ms: 1.0,
-        }],
-        ..ClockingConfig::default()
-    };
-    let s = cfg.build().unwrap();
-    assert_eq!(s.inputs, disturbed_then(&[(20 * MS, MS)]));
-    let w = simulate(&s.params, &s.clkin, &s.inputs, 100 * MS).unwrap();
-    assert_eq!(locked_edges(&w).last(), Some(&(52 * MS, false)));
-    assert!(s.notes.iter().any(|n| n.contains("AR21435")));
 }

@@ -41,7 +41,7 @@ impl BridgeMode {
 ///
 /// DQ indices are controller pins (what a diagnosis names); lanes are byte lanes (DQS/DM
 /// index). A line takes at most one connectivity fault (open, stuck, swap, bridge): see
-/// [`validate_faults`](super::validate_faults).
+/// the scenario's fault validation (`migcal::scenario::faults`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {

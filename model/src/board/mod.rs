@@ -9,7 +9,7 @@
 //!
 //! One file per concern: [`Fault`] and its parameters (`fault.rs`), the board [`Params`] and the
 //! delays they give (`params.rs`), how faults rewire the nets (`wiring.rs`), which fault lists
-//! are valid (`validate.rs`), the controller's write drivers (`drive.rs`), the sampling physics
+//! are valid (checked by the scenario, in the `migcal` package), the controller's write drivers (`drive.rs`), the sampling physics
 //! (`sample.rs`) and the pin levels a trace shows (`pins.rs`).
 
 mod drive;
@@ -17,7 +17,6 @@ mod fault;
 mod params;
 mod pins;
 mod sample;
-mod validate;
 mod wiring;
 
 pub use drive::CtrlDrive;
@@ -29,4 +28,3 @@ pub use params::{
 };
 pub use pins::{dq_pin, dqs_pin};
 pub use sample::{bus_idle, sample_bus, sample_line};
-pub use validate::{validate_faults, FaultError};

@@ -363,7 +363,7 @@ pub struct Facts {
     /// What each DQ's controller pin did during stage 2, when the pins are captured.
     pub dq_pins: Vec<PinActivity>,
     /// What the DCM rule (LOCKED, RST, CLKIN/STATUS[1]) found, when the capture has LOCKED.
-    pub dcm: Vec<migcal_model::dcm::diagnose::Finding>,
+    pub dcm: Vec<crate::diagnose::dcm::Finding>,
     /// Canonical names the analysis looked for and did not find.
     pub missing: Vec<String>,
 }
@@ -640,7 +640,7 @@ fn settled_since(history: &[(Time, Option<u64>)]) -> Option<Time> {
 }
 
 /// A bit's changes as the DCM rule wants them: the level at the capture start, then edges.
-fn edges(bits: &[(Time, u8)]) -> migcal_model::dcm::diagnose::Edges {
+fn edges(bits: &[(Time, u8)]) -> crate::diagnose::dcm::Edges {
     let mut initial = None;
     let mut changes = Vec::new();
     for &(t, b) in bits {
@@ -662,12 +662,12 @@ fn edges(bits: &[(Time, u8)]) -> migcal_model::dcm::diagnose::Edges {
             _ => {}
         }
     }
-    migcal_model::dcm::diagnose::Edges { initial, changes }
+    crate::diagnose::dcm::Edges { initial, changes }
 }
 
 /// CLKIN presence from a captured CLKIN: present from its first edge; a gap of more than two
 /// periods (the shortest rise-to-rise interval) is a stop from two periods after the last edge.
-fn clkin_presence(clk: &[(Time, u8)]) -> Option<(migcal_model::dcm::diagnose::Edges, Time)> {
+fn clkin_presence(clk: &[(Time, u8)]) -> Option<(crate::diagnose::dcm::Edges, Time)> {
     let rises = rising_edges(clk);
     let period = rises.windows(2).map(|w| w[1] - w[0]).min()?;
     let mut changes = vec![(rises[0], true)];
@@ -678,7 +678,7 @@ fn clkin_presence(clk: &[(Time, u8)]) -> Option<(migcal_model::dcm::diagnose::Ed
         }
     }
     Some((
-        migcal_model::dcm::diagnose::Edges {
+        crate::diagnose::dcm::Edges {
             initial: Some(rises[0] == 0),
             changes,
         },
@@ -687,8 +687,8 @@ fn clkin_presence(clk: &[(Time, u8)]) -> Option<(migcal_model::dcm::diagnose::Ed
 }
 
 /// Runs the DCM rule when LOCKED is captured.
-fn dcm_findings(c: &Capture) -> Vec<migcal_model::dcm::diagnose::Finding> {
-    use migcal_model::dcm::diagnose::{diagnose, DiagnoseParams, Observation};
+fn dcm_findings(c: &Capture) -> Vec<crate::diagnose::dcm::Finding> {
+    use crate::diagnose::dcm::{diagnose, DiagnoseParams, Observation};
     let Some(locked) = c.bit("dcm/locked", 0) else {
         return Vec::new();
     };

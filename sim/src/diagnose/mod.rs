@@ -2,6 +2,7 @@
 //! fault, and the evidence, worded the way an engineer who knows the RTL would say it. Where the
 //! capture cannot decide, the diagnosis says what is missing and what to probe next.
 
+pub mod dcm;
 pub mod dictionary;
 pub mod replay;
 

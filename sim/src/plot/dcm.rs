@@ -8,8 +8,8 @@
 use super::style::{self, anchored, BLUE, GREEN, GREY, LIGHT, ORANGE, RED};
 use super::{draw_err, Figure, PlotError, Size};
 use crate::analysis::capture::{rising_edges, Capture};
-use migcal_model::dcm::config::ClockingConfig;
-use migcal_model::dcm::diagnose::{diagnose, DiagnoseParams, Edges, Finding, Observation};
+use crate::diagnose::dcm::{diagnose, DiagnoseParams, Edges, Finding, Observation};
+use crate::scenario::clocking::ClockingConfig;
 use migcal_model::dcm::{fmt_duration, simulate, OutputSignal, Time, FS_PER_MS};
 use migcal_traces::TimeBase;
 use plotters::coord::Shift;

@@ -4,7 +4,7 @@
 
 use super::sinks::ChangeSink;
 use super::RunError;
-use migcal_model::dcm::config::{ClockingConfig, DcmSetup};
+use crate::scenario::clocking::{ClockingConfig, DcmSetup};
 use migcal_model::dcm::{self, Input, OutputSignal, Waveform, FS_PER_MS};
 use serde::Serialize;
 

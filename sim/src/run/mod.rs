@@ -26,8 +26,8 @@ pub use summary::{summarize, BusCommand, GroupSummary, Stall, Summary};
 use crate::analysis::capture::Capture;
 use crate::analysis::{analyze, Config, Facts};
 use crate::diagnose::{diagnose, Diagnosis, RuleConfig};
+use crate::scenario::clocking::ConfigError;
 use crate::scenario::Scenario;
-use migcal_model::dcm::config::ConfigError;
 use sinks::{MemSink, Tee, VcdSink};
 
 /// Errors of a run.

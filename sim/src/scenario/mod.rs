@@ -1,6 +1,9 @@
 //! Scenario files: what to simulate (profile, clock, memory, board, faults) and, for `regress`,
 //! what to expect. TOML, unknown keys rejected, every out-of-range value reported with its key.
 
+pub mod clocking;
+pub mod faults;
+
 use migcal_model::board::{self, Fault};
 use migcal_model::mig;
 use serde::Deserialize;
@@ -250,7 +253,7 @@ pub struct Scenario {
     /// The DCM whose LOCKED is the controller's `dcm_lock` (absent: the golden testbench's
     /// `dcm_lock` rising at 100 ns).
     #[serde(default)]
-    pub clocking: Option<migcal_model::dcm::config::ClockingConfig>,
+    pub clocking: Option<crate::scenario::clocking::ClockingConfig>,
     /// `dcm_lock` as the DCM model gives it (locked intervals in ps), computed at load.
     #[serde(skip)]
     pub dcm_locked_ps: Option<Vec<(f64, Option<f64>)>>,
@@ -487,7 +490,7 @@ impl Scenario {
             150.0,
             "°C",
         )?;
-        board::validate_faults(&self.fault, self.memory.data_width)
+        faults::validate_faults(&self.fault, self.memory.data_width)
             .map_err(|e| bad(&e.key, e.message))?;
         if let Some(e) = &self.expect {
             if e.verdict != "pass" && e.verdict != "fail" {

@@ -1,6 +1,6 @@
 //! Invariants of the DCM model over random input lists.
 
-use migcal_model::dcm::diagnose::{diagnose, DiagnoseParams, FindingKind, Observation};
+use migcal::diagnose::dcm::{diagnose, DiagnoseParams, FindingKind, Observation};
 use migcal_model::dcm::{
     simulate, ClkinInitial, Input, InputEvent, OutputSignal, Params, Primitive, Time, FS_PER_MS,
     FS_PER_NS, FS_PER_PS, FS_PER_US,

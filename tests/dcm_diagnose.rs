@@ -1,7 +1,7 @@
 //! The DCM diagnosis rule run on the event lists the DCM model produces, and on capture-like
 //! observations the model cannot produce (a too-short RST).
 
-use migcal_model::dcm::diagnose::{
+use migcal::diagnose::dcm::{
     diagnose, DiagnoseParams, Edges, FindingKind, Observation, AUTOCAL_FINDING_TEXT,
 };
 use migcal_model::dcm::{

@@ -1,6 +1,6 @@
 //! Which fault lists can be simulated at all.
 
-use super::Fault;
+use migcal_model::board::Fault;
 
 /// Why a fault list cannot be simulated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,7 +149,7 @@ pub fn validate_faults(faults: &[Fault], data_width: u32) -> Result<(), FaultErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::board::{BridgeMode, Pull};
+    use migcal_model::board::{BridgeMode, Pull};
 
     #[test]
     fn validation_names_the_key() {

@@ -13,10 +13,15 @@
 //! - [`FindingKind::LockLostClkinStopped`] / [`FindingKind::LockLostUnexplained`]: any other fall of
 //!   LOCKED with RST low.
 
+mod autocal;
+mod lock_lost;
+mod never_rose;
+mod rst_too_short;
+
 use thiserror::Error;
 
-pub use super::fmt_duration;
-use super::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
+pub use migcal_model::dcm::fmt_duration;
+use migcal_model::dcm::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
 
 /// The finding text for the autocalibration case (exact wording relied on by reports and tests).
 pub const AUTOCAL_FINDING_TEXT: &str = "DCM autocalibration: reset shorter than 200 ms after CLKIN returned; set DCM_AUTOCALIBRATION = FALSE on DCM_BASE/DCM_ADV, or hold RST for at least 200 ms";
@@ -298,6 +303,56 @@ fn pulses(rst: &Edges) -> Vec<Pulse> {
     out
 }
 
+/// The rule's inputs, normalized once: what every finding reads.
+struct Seen {
+    locked: Edges,
+    rst: Option<Edges>,
+    /// CLKIN presence as captured.
+    exact_clkin: Option<Edges>,
+    /// CLKIN presence: the clock itself, or else STATUS[1] inverted.
+    clkin: Option<Edges>,
+    /// True when `clkin` comes from STATUS[1].
+    from_status1: bool,
+    /// The signal CLKIN evidence names.
+    clkin_signal: &'static str,
+    /// RST pulses in time order.
+    pulses: Vec<Pulse>,
+}
+
+impl Seen {
+    fn new(obs: &Observation) -> Result<Seen, DiagnoseError> {
+        let locked = obs.locked.normalized(LOCKED)?;
+        let rst = obs.rst.as_ref().map(|r| r.normalized(RST)).transpose()?;
+        let exact_clkin = obs
+            .clkin_present
+            .as_ref()
+            .map(|c| c.normalized(CLKIN))
+            .transpose()?;
+        let status1 = obs
+            .status1
+            .as_ref()
+            .map(|c| c.normalized(STATUS1))
+            .transpose()?;
+        let from_status1 = exact_clkin.is_none() && status1.is_some();
+        let clkin = exact_clkin.clone().or_else(|| {
+            status1.map(|s| Edges {
+                initial: s.initial.map(|v| !v),
+                changes: s.changes.iter().map(|&(t, v)| (t, !v)).collect(),
+            })
+        });
+        let pulses = rst.as_ref().map_or_else(Vec::new, pulses);
+        Ok(Seen {
+            locked,
+            rst,
+            exact_clkin,
+            clkin,
+            from_status1,
+            clkin_signal: if from_status1 { STATUS1 } else { CLKIN },
+            pulses,
+        })
+    }
+}
+
 /// Runs the rule. Findings come in a fixed order (by kind, then time) so output is deterministic.
 pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, DiagnoseError> {
     if obs.end < obs.start {
@@ -306,382 +361,10 @@ pub fn diagnose(obs: &Observation, p: &DiagnoseParams) -> Result<Vec<Finding>, D
             end: obs.end,
         });
     }
-    let locked = obs.locked.normalized(LOCKED)?;
-    let rst = obs.rst.as_ref().map(|r| r.normalized(RST)).transpose()?;
-    let exact_clkin = obs
-        .clkin_present
-        .as_ref()
-        .map(|c| c.normalized(CLKIN))
-        .transpose()?;
-    let status1 = obs
-        .status1
-        .as_ref()
-        .map(|c| c.normalized(STATUS1))
-        .transpose()?;
-    // Where CLKIN presence comes from: the clock itself, or else STATUS[1] inverted.
-    let from_status1 = exact_clkin.is_none() && status1.is_some();
-    let clkin_signal = if from_status1 { STATUS1 } else { CLKIN };
-    let clkin = exact_clkin.clone().or_else(|| {
-        status1.map(|s| Edges {
-            initial: s.initial.map(|v| !v),
-            changes: s.changes.iter().map(|&(t, v)| (t, !v)).collect(),
-        })
-    });
-    let mut return_unseen_on_status1 = false;
-    let pulses = rst.as_ref().map_or_else(Vec::new, pulses);
-    let mut findings = Vec::new();
-
-    // LOCKED high stretches with a known rise and a fall inside the capture.
-    let mut stretches: Vec<(Time, Time)> = Vec::new();
-    let mut rise: Option<Time> = None;
-    for &(t, v) in &locked.changes {
-        if v {
-            rise = Some(t);
-        } else if let Some(r) = rise.take() {
-            stretches.push((r, t));
-        }
-    }
-
-    let status1_note =
-        "CLKIN presence was not captured; it is taken from STATUS[1], which reads 0 \
-                        before the first lock and after each RST";
-    let clkin_note = "CLKIN presence was not captured: the CLKIN stop and return before the reset \
-                      are inferred from the LOCKED/RST pattern, not seen; a CLKIN stop over 100 ms \
-                      or CLKIN jitter beyond the DCM's limits would also drop LOCKED. Capture \
-                      dcm/clkin or dcm/status[1] to confirm";
-
-    let mut autocal_evidence = Vec::new();
-    let mut autocal_count = 0usize;
-    let mut other_falls: Vec<(Time, Time)> = Vec::new();
-    // A fall of LOCKED that RST itself explains is no finding.
-    let rst_high_at = |t: Time| rst.as_ref().and_then(|r| r.level_at(t)) == Some(true);
-    for &(r, f) in &stretches {
-        if rst_high_at(f) {
-            continue;
-        }
-        // Blame a stop only if CLKIN was still stopped when LOCKED fell: a stop under 100 ms
-        // that ended before leaves LOCKED high in the DCM.
-        let stopped_between = clkin.as_ref().and_then(|c| {
-            (c.level_at(f) == Some(false))
-                .then(|| c.last_to_at_or_before(false, f))
-                .flatten()
-        });
-        if let Some(stop) = stopped_between {
-            findings.push(Finding {
-                kind: FindingKind::LockLostClkinStopped,
-                text: format!(
-                    "LOCKED fell while CLKIN was stopped (stopped {} before); a CLKIN stop over \
-                     100 ms loses lock and only a RST brings it back",
-                    fmt_duration(f - stop)
-                ),
-                note: None,
-                evidence: vec![
-                    Evidence {
-                        signal: clkin_signal,
-                        time: stop,
-                        text: "CLKIN stopped".into(),
-                    },
-                    Evidence {
-                        signal: LOCKED,
-                        time: f,
-                        text: "LOCKED fell".into(),
-                    },
-                ],
-            });
-            continue;
-        }
-        if !(p.autocal_unlock_min..=p.autocal_unlock_max).contains(&(f - r)) {
-            other_falls.push((r, f));
-            continue;
-        }
-        // The RST pulse this lock followed: the last one ending at or before the rise, unless
-        // another lock came in between. Pulses are in time order and only the last may be
-        // open, so their ends are sorted.
-        let before = pulses.partition_point(|pl| pl.end.is_some_and(|e| e <= r));
-        let pulse = before.checked_sub(1).and_then(|i| {
-            let pl = pulses[i];
-            let e = pl.end?;
-            locked
-                .first_to_between(true, e, r)
-                .is_none()
-                .then_some((i, pl.start, e))
-        });
-        // The part of a pulse after CLKIN returned at `rt` (the 200 ms only count from there).
-        let after_return = |start: Option<Time>, end: Time, rt: Time| {
-            end.saturating_sub(start.unwrap_or(obs.start).max(rt))
-        };
-        let ret = clkin.as_ref().and_then(|c| c.last_to_at_or_before(true, r));
-        // (CLKIN return, (RST start, RST end, RST length after the return))
-        let (clkin_return, rst_part) = match ret {
-            Some(rt) => match pulse {
-                Some((i, start, e)) if e >= rt => {
-                    let len = after_return(start, e, rt);
-                    // A long reset between the return and this one would have cleared it.
-                    let first = pulses.partition_point(|pl| pl.end.is_some_and(|pe| pe <= rt));
-                    let cleared = pulses[first..i].iter().any(|pl| {
-                        pl.end
-                            .is_some_and(|pe| after_return(pl.start, pe, rt) >= p.autocal_reset_min)
-                    });
-                    if cleared || len >= p.autocal_reset_min {
-                        other_falls.push((r, f));
-                        continue;
-                    }
-                    (Some(rt), Some((start.unwrap_or(obs.start.max(rt)), e, len)))
-                }
-                // No reset since CLKIN came back: the lock came by itself, in autocalibration.
-                _ if locked.first_to_between(true, rt, r).is_none() => (Some(rt), None),
-                _ => {
-                    other_falls.push((r, f));
-                    continue;
-                }
-            },
-            // CLKIN not seen (or its return hidden from STATUS[1]): judge by the pulse alone.
-            None if clkin.is_none() || from_status1 => match pulse {
-                Some((_, Some(s), e)) if e - s < p.autocal_reset_min => {
-                    if from_status1 {
-                        return_unseen_on_status1 = true;
-                    }
-                    (None, Some((s, e, e - s)))
-                }
-                _ => {
-                    other_falls.push((r, f));
-                    continue;
-                }
-            },
-            None => {
-                other_falls.push((r, f));
-                continue;
-            }
-        };
-        autocal_count += 1;
-        if let Some(t) = clkin_return {
-            autocal_evidence.push(Evidence {
-                signal: clkin_signal,
-                time: t,
-                text: if from_status1 {
-                    "STATUS[1] fell: CLKIN returned".into()
-                } else {
-                    "CLKIN returned".into()
-                },
-            });
-        }
-        match (rst_part, clkin_return) {
-            (Some((s, e, len)), _) => {
-                autocal_evidence.push(Evidence {
-                    signal: RST,
-                    time: s,
-                    text: if len == e - s {
-                        format!(
-                            "RST high for {} (< {})",
-                            fmt_duration(len),
-                            fmt_duration(p.autocal_reset_min)
-                        )
-                    } else {
-                        format!(
-                            "RST high for {}, {} of it after CLKIN returned (< {})",
-                            fmt_duration(e - s),
-                            fmt_duration(len),
-                            fmt_duration(p.autocal_reset_min)
-                        )
-                    },
-                });
-                autocal_evidence.push(Evidence {
-                    signal: LOCKED,
-                    time: r,
-                    text: format!("LOCKED rose {} after RST fell", fmt_duration(r - e)),
-                });
-            }
-            (None, Some(rt)) => autocal_evidence.push(Evidence {
-                signal: LOCKED,
-                time: r,
-                text: format!(
-                    "LOCKED rose {} after CLKIN returned, with no RST since",
-                    fmt_duration(r - rt)
-                ),
-            }),
-            (None, None) => {}
-        }
-        autocal_evidence.push(Evidence {
-            signal: LOCKED,
-            time: f,
-            text: format!(
-                "LOCKED fell {} after rising, with RST low{}",
-                fmt_duration(f - r),
-                if clkin.is_some() {
-                    " and CLKIN running"
-                } else {
-                    ""
-                }
-            ),
-        });
-    }
-    if autocal_count > 0 {
-        let mut note = if clkin.is_none() {
-            Some(clkin_note.to_string())
-        } else if from_status1 {
-            Some(if return_unseen_on_status1 {
-                format!(
-                    "{status1_note}; the CLKIN return before the reset was not seen on it, so \
-                     that part is inferred from the LOCKED/RST pattern"
-                )
-            } else {
-                status1_note.to_string()
-            })
-        } else {
-            None
-        };
-        if autocal_count > 1 {
-            let more = format!("seen {autocal_count} times: every short reset repeats it");
-            note = Some(match note {
-                Some(n) => format!("{more}. {n}"),
-                None => more,
-            });
-        }
-        autocal_evidence.sort_by_key(|e| e.time);
-        findings.push(Finding {
-            kind: FindingKind::AutocalShortReset,
-            text: AUTOCAL_FINDING_TEXT.to_string(),
-            note,
-            evidence: autocal_evidence,
-        });
-    }
-    for (r, f) in other_falls {
-        findings.push(Finding {
-            kind: FindingKind::LockLostUnexplained,
-            text: format!(
-                "LOCKED fell {} after rising, with RST low and no CLKIN stop seen",
-                fmt_duration(f - r)
-            ),
-            note: (exact_clkin.is_none()).then(|| {
-                "CLKIN presence was not captured: a CLKIN stop over 100 ms or CLKIN jitter \
-                 beyond the DCM's limits would explain it"
-                    .to_string()
-            }),
-            evidence: vec![
-                Evidence {
-                    signal: LOCKED,
-                    time: r,
-                    text: "LOCKED rose".into(),
-                },
-                Evidence {
-                    signal: LOCKED,
-                    time: f,
-                    text: "LOCKED fell".into(),
-                },
-            ],
-        });
-    }
-
-    // RST shorter than rst_min_clkin_cycles.
-    if let Some(period) = obs.clkin_period {
-        let min = period.saturating_mul(Time::from(p.rst_min_clkin_cycles));
-        for pl in &pulses {
-            if let (Some(s), Some(e)) = (pl.start, pl.end) {
-                if e - s < min {
-                    findings.push(Finding {
-                        kind: FindingKind::RstTooShort,
-                        text: format!(
-                            "RST shorter than {} CLKIN cycles: high for {} ({} cycles of {}); \
-                             the DCM needs at least {} and its LOCKED is then undefined",
-                            p.rst_min_clkin_cycles,
-                            fmt_duration(e - s),
-                            fmt_cycles(e - s, period),
-                            fmt_duration(period),
-                            fmt_duration(min)
-                        ),
-                        note: None,
-                        evidence: vec![
-                            Evidence {
-                                signal: RST,
-                                time: s,
-                                text: "RST rose".into(),
-                            },
-                            Evidence {
-                                signal: RST,
-                                time: e,
-                                text: "RST fell".into(),
-                            },
-                        ],
-                    });
-                }
-            }
-        }
-    }
-
-    // LOCKED never high.
-    if locked.initial != Some(true) && locked.rises().next().is_none() {
-        let mut evidence = vec![Evidence {
-            signal: LOCKED,
-            time: obs.end,
-            text: format!(
-                "LOCKED low from {} to the capture end",
-                fmt_duration(obs.start)
-            ),
-        }];
-        let mut causes = Vec::new();
-        if let Some(c) = exact_clkin.as_ref() {
-            match c.rises().last() {
-                None if c.initial != Some(true) => {
-                    causes.push("CLKIN never toggled".to_string());
-                }
-                Some(t) if c.level_at(obs.end) == Some(true) => {
-                    evidence.push(Evidence {
-                        signal: CLKIN,
-                        time: t,
-                        text: "CLKIN started".into(),
-                    });
-                }
-                _ => {}
-            }
-            if c.level_at(obs.end) == Some(false) {
-                causes.push("CLKIN is stopped at the capture end".to_string());
-            }
-        }
-        if let Some(pl) = pulses.last() {
-            if pl.end.is_none() {
-                causes.push("RST is still high at the capture end".to_string());
-                if let Some(s) = pl.start {
-                    evidence.push(Evidence {
-                        signal: RST,
-                        time: s,
-                        text: "RST rose and stayed high".into(),
-                    });
-                }
-            }
-        }
-        let text = if causes.is_empty() {
-            "DCM LOCKED never rose: the MIG is held in reset (dcm_lock low, init_state idle, no \
-             command on the bus)"
-                .to_string()
-        } else {
-            format!(
-                "DCM LOCKED never rose ({}): the MIG is held in reset (dcm_lock low, init_state \
-                 idle, no command on the bus)",
-                causes.join("; ")
-            )
-        };
-        let mut unknown = Vec::new();
-        if exact_clkin.is_none() {
-            unknown.push("CLKIN presence");
-        }
-        if rst.is_none() {
-            unknown.push("RST");
-        }
-        evidence.sort_by_key(|e| e.time);
-        findings.push(Finding {
-            kind: FindingKind::LockedNeverRose,
-            text,
-            note: (!unknown.is_empty()).then(|| {
-                format!(
-                    "not captured: {}; if the capture is shorter than the DCM lock time it may \
-                     simply end too early",
-                    unknown.join(", ")
-                )
-            }),
-            evidence,
-        });
-    }
-
+    let seen = Seen::new(obs)?;
+    let mut findings = lock_lost::findings(&seen, obs, p);
+    findings.extend(rst_too_short::findings(&seen, obs, p));
+    findings.extend(never_rose::finding(&seen, obs));
     findings.sort_by_key(|f| (f.kind, f.evidence.first().map(|e| e.time)));
     Ok(findings)
 }
@@ -696,7 +379,7 @@ fn fmt_cycles(len: Time, period: Time) -> String {
 mod tests {
     use super::*;
 
-    use crate::dcm::{FS_PER_MS, FS_PER_NS};
+    use migcal_model::dcm::{FS_PER_MS, FS_PER_NS};
 
     const MS: Time = FS_PER_MS;
 
