@@ -63,13 +63,17 @@ fn the_dictionary_is_deterministic_and_cached() {
     // The cache directory comes from MIGCAL_CACHE; this test is the only one in its binary
     // that sets it.
     std::env::set_var("MIGCAL_CACHE", dir.path());
-    let a = migcal::diagnose::dictionary::cached(&scn, &text).unwrap();
+    let a = migcal::diagnose::dictionary::cached(&scn, &text)
+        .unwrap()
+        .entries;
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
         "one cache file written"
     );
-    let b = migcal::diagnose::dictionary::cached(&scn, &text).unwrap();
+    let b = migcal::diagnose::dictionary::cached(&scn, &text)
+        .unwrap()
+        .entries;
     assert_eq!(a, b);
     assert_eq!(a, dictionary());
 }

@@ -320,6 +320,9 @@ pub struct Facts {
     pub calib_done: Vec<Option<Time>>,
     /// Per tap_logic group: CHAN_DONE pulses.
     pub chan_done: Vec<Vec<Time>>,
+    /// Per tap_logic group: every CHAN_DONE rise, also those after the group's `calib_done`
+    /// (tap_ctrl keeps walking with no line selected while other groups still calibrate).
+    pub chan_done_all: Vec<Vec<Time>>,
     /// `data_tap_inc_done` rising.
     pub data_tap_inc_done: Option<Time>,
     /// `tap_sel_done` rising.
@@ -330,6 +333,17 @@ pub struct Facts {
     pub comp_done: Option<Time>,
     /// `init_done` rising.
     pub init_done: Option<Time>,
+    /// Every rise of `init_done` (more than one when the interface was reset and init ran
+    /// again, e.g. the DCM's LOCKED lost and regained).
+    pub init_done_rises: Vec<Time>,
+    /// Every fall of `init_done` from a known 1 (the interface reset).
+    pub init_done_falls: Vec<Time>,
+    /// `init_done` high at the end of the capture.
+    pub init_done_at_end: bool,
+    /// When `init_state` entered the stretch it ends in: its last change, except that an
+    /// alternation between two states (the ddr2 profile's PATTERN_READ ⇄ PATTERN_READ_WAIT)
+    /// counts from its start.
+    pub init_state_settled: Option<Time>,
     /// Is `init_done` in the capture at all (a probe set may lack it)?
     pub init_done_captured: bool,
     /// Is `ctrl_dummyread_start` in the capture at all?
@@ -338,6 +352,9 @@ pub struct Facts {
     pub anything_moved: bool,
     /// Per DQ line that the capture lets us follow.
     pub per_dq: Vec<DqSweep>,
+    /// The IDELAY tap of each DQ line at the end (`idelay_dq[k]/tap`, DQ0 up to the first line
+    /// not in the capture; `None` while x).
+    pub final_taps: Vec<Option<u64>>,
     /// Bus commands (all of them; a 600 µs capture has a few hundred).
     pub commands: Vec<BusCommand>,
     /// Signals whose history was cut in the middle to bound memory (name, changes not kept):
@@ -511,12 +528,16 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         .collect();
     // CHAN_DONE pulses up to the group's calib_done: the RTL can pulse again after the group is
     // done (golden fault1, group 1), which is not a line being calibrated.
+    let chan_done_all: Vec<Vec<Time>> = (0..groups)
+        .map(|g| {
+            c.bit("tap_logic/chan_done_dqs", g)
+                .map(|b| rising_edges(&b))
+                .unwrap_or_default()
+        })
+        .collect();
     let chan_done = (0..groups)
         .map(|g| {
-            let mut v = c
-                .bit("tap_logic/chan_done_dqs", g)
-                .map(|b| rising_edges(&b))
-                .unwrap_or_default();
+            let mut v = chan_done_all[g as usize].clone();
             if let Some(Some(done)) = calib_done.get(g as usize) {
                 let limit = done + 4 * clock.period;
                 v.retain(|t| *t <= limit);
@@ -531,6 +552,11 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         .collect();
     let comp_done =
         first_rise(c, "rd_data/comp_done").or_else(|| first_rise(c, "ddr_controller/comp_done"));
+    let init_done_bits = c
+        .bit("ddr_controller/init_done", 0)
+        .or_else(|| c.bit("pins/init_done", 0))
+        .unwrap_or_default();
+    let init_done_rises = rising_edges(&init_done_bits);
     let init_done =
         first_rise(c, "ddr_controller/init_done").or_else(|| first_rise(c, "pins/init_done"));
     let commands = bus_commands(c, clock);
@@ -556,12 +582,21 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         tap_ctrl_started,
         calib_done,
         chan_done,
+        chan_done_all,
         data_tap_inc_done: first_rise(c, "tap_logic/data_tap_inc_done"),
         tap_sel_done: first_rise(c, "tap_logic/tap_sel_done")
             .or_else(|| first_rise(c, "ddr_controller/phy_dly_slct_done")),
         pattern,
         comp_done,
         init_done,
+        init_done_falls: init_done_bits
+            .windows(2)
+            .filter(|w| w[0].1 == b'1' && w[1].1 == b'0')
+            .map(|w| w[1].0)
+            .collect(),
+        init_done_at_end: init_done_bits.last().is_some_and(|(_, b)| *b == b'1'),
+        init_done_rises,
+        init_state_settled: init_states.as_deref().and_then(settled_since),
         init_done_captured: c.has("ddr_controller/init_done") || c.has("pins/init_done"),
         dummyread_captured: c.has("ddr_controller/ctrl_dummyread_start")
             || c.has("data_path/ctrl_dummyread_start"),
@@ -572,12 +607,36 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
             .iter()
             .any(|v| v.iter().any(|(t, _)| *t > clock.first_edge + clock.period)),
         per_dq,
+        final_taps: (0..)
+            .map_while(|k| c.ints(&format!("idelay_dq[{k}]/tap")))
+            .map(|v| v.last().and_then(|(_, x)| *x))
+            .collect(),
         commands,
         elided: c.elided(),
         dq_pins,
         dcm: dcm_findings(c),
         missing,
     }
+}
+
+/// See [`Facts::init_state_settled`]: the time of the last change that was not a return to
+/// the state before the previous one.
+fn settled_since(history: &[(Time, Option<u64>)]) -> Option<Time> {
+    let mut cur = None;
+    let mut prev = None;
+    let mut since = None;
+    for &(t, v) in history {
+        if cur == Some(v) {
+            continue;
+        }
+        let back = prev == Some(v);
+        prev = cur;
+        cur = Some(v);
+        if !back {
+            since = Some(t);
+        }
+    }
+    since
 }
 
 /// A bit's changes as the DCM rule wants them: the level at the capture start, then edges.

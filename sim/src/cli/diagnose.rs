@@ -82,8 +82,12 @@ pub fn run(args: &Args) -> CliResult {
     };
     let ranked = if args.dictionary {
         let (scn, text) = board_scenario(args.scenario.as_deref(), &facts)?;
-        let dict = crate::diagnose::dictionary::cached(&scn, &text)
+        let cached = crate::diagnose::dictionary::cached(&scn, &text)
             .map_err(|e| CliError::Message(e.to_string()))?;
+        if let Some(note) = &cached.note {
+            eprintln!("migcal: note: {note}");
+        }
+        let dict = cached.entries;
         Some(crate::diagnose::dictionary::rank(
             &crate::diagnose::dictionary::Signature::of(&facts, &diag),
             &dict,

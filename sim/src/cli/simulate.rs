@@ -2,7 +2,8 @@
 //! print the stage boundaries, taps, bus commands and any stall.
 
 use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
-use crate::run::{run, DcmSummary, Summary};
+use crate::diagnose::{Diagnosis, Verdict};
+use crate::run::{simulate, DcmSummary, Options, Summary};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ pub struct Args {
 }
 
 /// Run the subcommand.
+///
+/// The exit code is the diagnosis' verdict on the run's own trace: the one `diagnose` gives
+/// for the VCD written with `-o`.
 pub fn main(args: &Args) -> CliResult {
     let scn = match Scenario::load(&args.scenario) {
         Ok(s) => s,
@@ -30,22 +34,30 @@ pub fn main(args: &Args) -> CliResult {
             return Ok(ExitCode::from(EXIT_ERROR));
         }
     };
-    let (summary, vcd) =
-        run(&scn, args.output.is_some()).map_err(|e| CliError::Message(e.to_string()))?;
+    let opts = Options {
+        vcd: args.output.is_some(),
+        // Neither the summary nor the verdict reads the DQ pads.
+        pads: false,
+        skip_idle: true,
+    };
+    let (outcome, vcd) = simulate(&scn, &opts).map_err(|e| CliError::Message(e.to_string()))?;
     if let (Some(path), Some(bytes)) = (&args.output, vcd) {
         write_output(path, &bytes)?;
     }
+    let summary = &outcome.summary;
     if args.json {
-        let doc = serde_json::to_string_pretty(&json_doc(&summary))
+        let doc = serde_json::to_string_pretty(&json_doc(summary))
             .map_err(|e| CliError::Message(e.to_string()))?;
         print_report(&format!("{doc}\n"), &[args.output.as_deref()])?;
     } else {
-        print_report(&text(&summary), &[args.output.as_deref()])?;
+        print_report(
+            &text(summary, &outcome.diagnosis),
+            &[args.output.as_deref()],
+        )?;
     }
-    Ok(ExitCode::from(if summary.init_done_at_end {
-        EXIT_PASS
-    } else {
-        EXIT_FAULT
+    Ok(ExitCode::from(match outcome.diagnosis.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAULT,
     }))
 }
 
@@ -146,8 +158,9 @@ fn dcm_text(d: &DcmSummary, o: &mut String) {
     }
 }
 
-/// The human summary.
-pub fn text(s: &Summary) -> String {
+/// The human summary; `d` is the diagnosis of the same run, named when it fails a run that
+/// reached `init_done` (a line that never showed an edge, a DCM that lost lock).
+pub fn text(s: &Summary, d: &Diagnosis) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -267,6 +280,14 @@ pub fn text(s: &Summary) -> String {
     match &s.stall {
         None => {
             let _ = writeln!(o, "result: init_done reached");
+            if d.verdict == Verdict::Fail {
+                let _ = writeln!(
+                    o,
+                    "diagnosis: FAIL in stage {}: {}",
+                    d.stage.name(),
+                    d.cause
+                );
+            }
         }
         Some(st) => {
             let _ = writeln!(

@@ -10,7 +10,10 @@ use crate::scenario::Scenario;
 use migcal_model::board::Fault;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod cache;
+pub use cache::{cache_dir, cached, Cached};
 
 /// What a run looks like to the rules: the features the dictionary compares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -261,52 +264,6 @@ pub fn build(base: &Scenario) -> Result<Vec<Entry>, DictionaryError> {
         .collect::<Result<_, DictionaryError>>()?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
-}
-
-/// Where cached dictionaries live: `$MIGCAL_CACHE`, else `$XDG_CACHE_HOME/migcal`, else
-/// `~/.cache/migcal`, else the system temp folder.
-pub fn cache_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("MIGCAL_CACHE") {
-        return PathBuf::from(p);
-    }
-    if let Some(p) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(p).join("migcal");
-    }
-    if let Some(h) = std::env::var_os("HOME") {
-        return PathBuf::from(h).join(".cache/migcal");
-    }
-    std::env::temp_dir().join("migcal")
-}
-
-/// [`build`], cached: the key is the base scenario's text, the catalogue and migcal's version,
-/// so a changed board or a new model rebuilds it. A cache that cannot be read or written is
-/// ignored (the dictionary is rebuilt), never an error.
-pub fn cached(base: &Scenario, base_text: &str) -> Result<Vec<Entry>, DictionaryError> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (
-        env!("CARGO_PKG_VERSION"),
-        base_text,
-        catalogue(base.memory.data_width, base.memory.data_width.div_ceil(8)),
-    )
-        .hash(&mut h);
-    let path = cache_dir().join(format!("dictionary-{:016x}.json", h.finish()));
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        if let Ok(v) = serde_json::from_str::<Vec<Entry>>(&text) {
-            return Ok(v);
-        }
-    }
-    let v = build(base)?;
-    if let (Some(dir), Ok(json)) = (path.parent(), serde_json::to_string(&v)) {
-        let _ = std::fs::create_dir_all(dir);
-        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
-            use std::io::Write;
-            if tmp.write_all(json.as_bytes()).is_ok() {
-                let _ = tmp.persist(&path);
-            }
-        }
-    }
-    Ok(v)
 }
 
 /// Ranks the dictionary against a capture's signature, best first (ties by name), at most `n`.

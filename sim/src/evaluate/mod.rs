@@ -1,32 +1,23 @@
 //! A scenario judged the way a capture is: the model's trace goes through the same name binding,
-//! analysis and diagnosis as a file from the bench, so a simulated run and a capture of the same
-//! run can never be described differently. `regress` and `sweep` build on this.
+//! analysis and diagnosis as a file from the bench ([`crate::run::simulate`]), so a simulated
+//! run and a capture of the same run can never be described differently. `regress` and `sweep`
+//! build on this.
 
 pub mod regress;
 pub mod sweep;
 
 use crate::analysis::capture::Capture;
-use crate::analysis::{analyze, reads, Config, Facts};
-use crate::diagnose::{diagnose, Diagnosis, RuleConfig, Verdict};
-use crate::run::{run, run_traced, ChangeSink, RunError, Summary};
+use crate::diagnose::Verdict;
+use crate::run::{judge, simulate, Options, RunError};
 use crate::scenario::{Expect, Scenario};
-use migcal_traces::names::NameMap;
 use migcal_traces::vcd::VcdReader;
-use migcal_traces::{Header, MemorySource, SignalInfo, TimeBase, TraceError};
+use migcal_traces::TraceError;
 use serde::Serialize;
 use std::path::Path;
-use std::sync::Mutex;
 
-/// A simulated run and what the analysis makes of it.
-#[derive(Debug, Clone)]
-pub struct Evaluation {
-    /// The simulator's own summary (stage cycles, final taps, commands).
-    pub summary: Summary,
-    /// The analysis of the model's trace.
-    pub facts: Facts,
-    /// The diagnosis of the model's trace.
-    pub diagnosis: Diagnosis,
-}
+/// A simulated run and what the analysis makes of it: the summary, the facts and the diagnosis
+/// of the model's trace.
+pub type Evaluation = crate::run::Outcome;
 
 /// Why a scenario could not be evaluated.
 #[derive(Debug, thiserror::Error)]
@@ -39,98 +30,28 @@ pub enum EvalError {
     Trace(#[from] TraceError),
 }
 
-/// Simulates `scn` and returns the model's trace as a [`Capture`] under canonical names.
-pub fn simulate_capture(scn: &Scenario) -> Result<(Summary, Capture), EvalError> {
-    let (summary, vcd) = run(scn, true)?;
+/// Simulates `scn` and returns the model's VCD read back as a [`Capture`] under canonical
+/// names, with the run's outcome.
+pub fn simulate_capture(scn: &Scenario) -> Result<(Evaluation, Capture), EvalError> {
+    let (outcome, vcd) = simulate(
+        scn,
+        &Options {
+            vcd: true,
+            pads: true,
+            skip_idle: true,
+        },
+    )?;
     let bytes = vcd.unwrap_or_default();
     // The model's VCD is read back through the capture path itself: the cheapest way to be sure
     // the analysis sees the model exactly as it would see a capture of it.
     let reader = VcdReader::new(std::io::Cursor::new(bytes), Path::new("model.vcd"))?;
     let capture = Capture::from_source("model".into(), Box::new(reader), None)?;
-    Ok((summary, capture))
-}
-
-/// Collects the model's changes in memory (no VCD text to write and parse back), only of the
-/// signals the analysis reads ([`Capture::with_map`] would drop the others when loading; the
-/// clock pad alone changes twice a cycle).
-#[derive(Default)]
-struct MemSink {
-    source: Option<MemorySource>,
-    map: Option<NameMap>,
-    wanted: Vec<bool>,
-    /// Take the DQ pad waveform (`pins/dq`) too: it only words the cause of a stuck or open
-    /// line, and computing the pads at quarter-clock resolution is a third of a run's cost.
-    pads: bool,
-}
-
-impl ChangeSink for MemSink {
-    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), TraceError> {
-        let header = Header {
-            signals: signals.to_vec(),
-            time_base: TimeBase::Femtoseconds,
-            timescale_text: Some("1 fs".into()),
-            notes: vec!["migcal model".into()],
-        };
-        let map = name_map(&header)?;
-        self.wanted = vec![false; signals.len()];
-        for b in map
-            .bindings()
-            .iter()
-            .filter(|b| reads(&b.name) && (self.pads || !b.name.starts_with("pins/dq")))
-        {
-            for id in b.signals() {
-                if let Some(w) = self.wanted.get_mut(id as usize) {
-                    *w = true;
-                }
-            }
-        }
-        self.map = Some(map);
-        self.source = Some(MemorySource::new(header));
-        Ok(())
-    }
-    fn change(&mut self, time_fs: u64, id: u32, bits: &[u8]) -> Result<(), TraceError> {
-        match &mut self.source {
-            Some(m) => m.push(time_fs, id, bits),
-            None => Ok(()),
-        }
-    }
-    fn end(&mut self, time_fs: u64) -> Result<(), TraceError> {
-        if let Some(m) = &mut self.source {
-            m.end_at(time_fs);
-        }
-        Ok(())
-    }
-    fn wants(&self, id: u32) -> bool {
-        self.wanted.get(id as usize).copied().unwrap_or(false)
-    }
-}
-
-/// Name bindings of the model's signal lists seen so far: every run of one profile and data
-/// width traces the same signals, and binding ~150 names costs more than diagnosing a run.
-static NAME_MAPS: Mutex<Vec<(Vec<SignalInfo>, NameMap)>> = Mutex::new(Vec::new());
-
-fn name_map(header: &Header) -> Result<NameMap, TraceError> {
-    let cached = NAME_MAPS.lock().ok().and_then(|m| {
-        m.iter()
-            .find(|(s, _)| *s == header.signals)
-            .map(|(_, n)| n.clone())
-    });
-    if let Some(m) = cached {
-        return Ok(m);
-    }
-    let map = NameMap::build(header, None)?;
-    if let Ok(mut m) = NAME_MAPS.lock() {
-        // A handful of profiles and widths at most; the bound only guards against misuse.
-        if m.len() < 16 {
-            m.push((header.signals.clone(), map.clone()));
-        }
-    }
-    Ok(map)
+    Ok((outcome, capture))
 }
 
 /// Simulates `scn` and diagnoses the model's trace.
 ///
-/// The model's changes go straight into a [`MemorySource`] and through the same name binding,
+/// The model's changes go straight into a memory trace and through the same name binding,
 /// loading, analysis and diagnosis as a capture file ([`Capture::with_map`]); what the analysis
 /// sees is what the VCD of `simulate -o` holds, without writing and parsing the text (tested
 /// against the VCD path in `tests/regress_evaluate.rs`).
@@ -157,50 +78,22 @@ pub fn evaluate_outcome(scn: &Scenario) -> Result<Evaluation, EvalError> {
 }
 
 fn evaluate_with(scn: &Scenario, pads: bool) -> Result<Evaluation, EvalError> {
-    let mut sink = MemSink {
-        pads,
-        ..MemSink::default()
-    };
-    let summary = run_traced(scn, true, Some(&mut sink))?;
-    let (Some(source), Some(map)) = (sink.source, sink.map) else {
-        return Err(EvalError::Trace(TraceError::Io {
-            path: "<memory trace>".into(),
-            source: std::io::Error::other("the run traced no signal"),
-        }));
-    };
-    let capture = Capture::with_map("model".into(), Box::new(source), map)?;
-    Ok(judge(scn, summary, &capture))
+    let (outcome, _) = simulate(
+        scn,
+        &Options {
+            vcd: false,
+            pads,
+            skip_idle: true,
+        },
+    )?;
+    Ok(outcome)
 }
 
 /// Simulates `scn`, writes the model's VCD and diagnoses it read back through the VCD reader:
 /// the long way round, kept to check [`evaluate`] against.
 pub fn evaluate_via_vcd(scn: &Scenario) -> Result<Evaluation, EvalError> {
-    let (summary, vcd) = run(scn, true)?;
-    let bytes = vcd.unwrap_or_default();
-    let reader = VcdReader::new(std::io::Cursor::new(bytes), Path::new("model.vcd"))?;
-    let capture = Capture::from_source("model".into(), Box::new(reader), None)?;
-    Ok(judge(scn, summary, &capture))
-}
-
-fn judge(scn: &Scenario, summary: Summary, capture: &Capture) -> Evaluation {
-    let facts = analyze(
-        capture,
-        &Config {
-            profile: None,
-            clock: None,
-        },
-    );
-    let diagnosis = diagnose(
-        &facts,
-        &RuleConfig {
-            tap_ps: scn.model_params().board.tap_ps,
-        },
-    );
-    Evaluation {
-        summary,
-        facts,
-        diagnosis,
-    }
+    let (_, capture) = simulate_capture(scn)?;
+    Ok(judge(scn, &capture)?)
 }
 
 /// One way a run differs from its scenario's `[expect]`.
