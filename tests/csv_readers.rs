@@ -57,32 +57,6 @@ fn v(list: &[(u64, &str)]) -> Vec<(u64, String)> {
 const NS: u64 = 1_000_000;
 
 #[test]
-fn sniffs_every_fixture() {
-    let cases = [
-        ("ila_chipscopy_gap.csv", CsvFormat::Ila),
-        ("ila_vivado_mixed_radix_crlf.csv", CsvFormat::Ila),
-        ("ila_no_radix.csv", CsvFormat::Ila),
-        ("chipscope_legacy.prn", CsvFormat::ChipscopePrn),
-        ("ila_tab_radix.prn", CsvFormat::ChipscopePrn),
-        ("sigrok_small.csv", CsvFormat::Sigrok),
-        ("sigrok_small_labels.csv", CsvFormat::Sigrok),
-        ("sigrok_small_sr_dedup.csv", CsvFormat::Sigrok),
-        ("sigrok_small_samples.csv", CsvFormat::Sigrok),
-        ("sigrok_small_sr_nolabel.csv", CsvFormat::Sigrok),
-        ("saleae_logic2.csv", CsvFormat::Saleae),
-        ("saleae_logic1.csv", CsvFormat::Saleae),
-        ("generic_time_ns.csv", CsvFormat::Generic),
-        ("generic_sample_semicolon.csv", CsvFormat::Generic),
-    ];
-    for (name, fmt) in cases {
-        let first = migcal_traces::io::peek(&fixture(name), 4096).unwrap();
-        assert_eq!(csv::sniff(&first), Some(fmt), "{name}");
-    }
-    let vcd = std::fs::read(fixture("sigrok_small.vcd")).unwrap();
-    assert_eq!(csv::sniff(&vcd), None);
-}
-
-#[test]
 fn sigrok_cli_csv_from_vcd() {
     let expected_clk = v(&[
         (0, "0"),

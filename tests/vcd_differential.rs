@@ -33,26 +33,6 @@ fn compare(path: &Path) -> usize {
 }
 
 #[test]
-fn fixtures_agree_with_vcd_crate() {
-    // migen_fractional.vcd is left out: the crate cannot read `#1.5` (captures.md 1.6).
-    for name in [
-        "icarus_dq_counter.vcd",
-        "verilator_dq_counter.vcd",
-        "ghdl_dq_counter.vcd",
-        "fst2vcd_dq_counter.vcd",
-        "sigrok_binary.vcd",
-        "sigrok_style.vcd",
-        "xsim_style.vcd",
-        "questa_style.vcd",
-        "chipscopy_ila.vcd",
-        "crlf.vcd",
-    ] {
-        let n = compare(&common::fixture(name));
-        assert!(n > 0, "{name}: no changes");
-    }
-}
-
-#[test]
 fn goldens_agree_with_vcd_crate() {
     for name in [
         "nominal",

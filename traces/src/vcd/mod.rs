@@ -5,14 +5,23 @@
 //! and logic analysers write (VHDL 9-state values, `#1.5`, sigrok's `META` line); see
 //! `shared/spec/captures.md` §1. The `vcd` crate stays the oracle in the tests.
 //!
+//! The reader is split by concern: `tokens` (the buffer and tokenizer), `chars` (byte classes),
+//! `ids` (id codes), `header` (declarations), `reader` (value changes).
+//!
 //! The writer ([`VcdWriter`]) turns `/`-separated names into nested `$scope module` sections.
 
+mod chars;
+mod header;
+mod ids;
 mod reader;
 pub mod synth;
+mod timescale;
+mod tokens;
 mod writer;
 
 pub use reader::VcdReader;
-pub use writer::{timescale_text, VcdWriter};
+pub use timescale::{timescale_display, timescale_text, unit_fs};
+pub use writer::VcdWriter;
 
 use crate::{ChangeSource, TraceError};
 use std::path::Path;

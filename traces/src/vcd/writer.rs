@@ -1,31 +1,13 @@
 //! VCD writer: `/`-separated names become nested `$scope module` sections, id codes are the
 //! shortest printable codes in declaration order, and `#t` is written only when time advances.
 
+use super::timescale::timescale_text;
 use crate::{SignalInfo, Time, TraceError, ValueRef, VarKind};
 use std::io::Write;
 use std::path::PathBuf;
 
 /// Flush the internal buffer to the output past this many bytes.
 const FLUSH_AT: usize = 1 << 16;
-
-/// `1 fs`, `10 ps`, ... for a VCD timescale given in femtoseconds; `None` unless it is 1, 10
-/// or 100 of a unit from fs to s (what IEEE 1364 allows).
-pub fn timescale_text(fs: u64) -> Option<String> {
-    const UNITS: [(u64, &str); 6] = [
-        (1_000_000_000_000_000, "s"),
-        (1_000_000_000_000, "ms"),
-        (1_000_000_000, "us"),
-        (1_000_000, "ns"),
-        (1_000, "ps"),
-        (1, "fs"),
-    ];
-    for (u, name) in UNITS {
-        if fs >= u && fs.checked_rem(u) == Some(0) && matches!(fs / u, 1 | 10 | 100) {
-            return Some(format!("{}{name}", fs / u));
-        }
-    }
-    None
-}
 
 /// The id code of the `n`th variable: bijective base 94 over `!`..`~`, so codes are as short
 /// as possible and never repeat.
