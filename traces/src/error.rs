@@ -66,6 +66,18 @@ pub enum TraceError {
         /// What was seen.
         reason: String,
     },
+    /// A reader stopped on a file whose format was recognised from its first bytes: says what
+    /// the file was taken for and why, so a misrecognised file is easy to tell from a broken one.
+    #[error("{source} (read as {format} because {why})")]
+    ReadAs {
+        /// The format it was read as (`vcd`, `fst`, `sigrok_csv`, ...).
+        format: &'static str,
+        /// What in the first bytes decided it.
+        why: String,
+        /// What the reader found.
+        #[source]
+        source: Box<TraceError>,
+    },
     /// Two capture signals both match one MIG name.
     #[error(
         "{mig_name}: two capture signals match ({first} and {second}); bind one in a mapping file"

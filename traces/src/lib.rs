@@ -9,11 +9,15 @@
 
 pub mod csv;
 pub mod error;
+pub mod input;
 pub mod io;
 pub mod names;
+pub mod origin;
+pub mod sigrok_session;
 pub mod sniff;
 pub mod trace;
 pub mod vcd;
+pub mod wave;
 
 pub use error::{Location, TraceError};
 pub use trace::{

@@ -1,8 +1,9 @@
-//! Opening a capture whatever its format: the first bytes decide (VCD keywords, else the CSV
-//! family's own sniffing), never the file name, so a renamed or gzip'd file opens the same.
+//! Opening a capture whatever its format: the first bytes decide (FST/GHW magic, VCD keywords,
+//! else the CSV family's own sniffing), never the file name, so a renamed or gzip'd file, or
+//! one piped in as `-`, opens the same.
 
 use crate::csv::{self, CsvFormat, CsvOptions};
-use crate::{ChangeSource, TraceError};
+use crate::{input, ChangeSource, TraceError};
 use std::path::Path;
 
 /// How many leading (decompressed) bytes the sniffers see: enough for a CSV export's comment and
@@ -16,6 +17,26 @@ pub enum Format {
     Vcd,
     /// One of the CSV-family exports.
     Csv(CsvFormat),
+    /// FST or GHW, read through `wellen`.
+    Wave(crate::wave::WaveFormat),
+    /// A sigrok / PulseView session (`.sr`).
+    SigrokSession,
+}
+
+impl Format {
+    /// The name reports use (`vcd`, `fst`, `sigrok_csv`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Vcd => "vcd",
+            Format::Csv(CsvFormat::Ila) => "ila_csv",
+            Format::Csv(CsvFormat::ChipscopePrn) => "chipscope_prn",
+            Format::Csv(CsvFormat::Sigrok) => "sigrok_csv",
+            Format::Csv(CsvFormat::Saleae) => "saleae_csv",
+            Format::Csv(CsvFormat::Generic) => "generic_csv",
+            Format::Wave(w) => w.name(),
+            Format::SigrokSession => "sigrok_session",
+        }
+    }
 }
 
 /// Options for [`open`].
@@ -41,16 +62,58 @@ const VCD_KEYWORDS: [&[u8]; 8] = [
 
 /// Recognises a capture format from its first bytes.
 pub fn sniff(first: &[u8]) -> Option<Format> {
+    sniff_explained(first).map(|(f, _)| f)
+}
+
+/// Recognises a capture format from its first bytes, and says what in them decided it (for
+/// an error that names what the file was read as, and why).
+pub fn sniff_explained(first: &[u8]) -> Option<(Format, &'static str)> {
+    if let Some(w) = crate::wave::sniff(first) {
+        return Some((
+            Format::Wave(w),
+            match w {
+                crate::wave::WaveFormat::Fst => "it starts with an FST header block",
+                crate::wave::WaveFormat::Ghw => "it starts with `GHDLwave`",
+            },
+        ));
+    }
+    if crate::sigrok_session::sniff(first) {
+        return Some((
+            Format::SigrokSession,
+            "it is a zip whose first member is a sigrok session's `version` or `metadata`",
+        ));
+    }
     let body = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(first);
+    let mut body = skip_space(body);
+    let mut meta = false;
+    // sigrok-cli's VCD output starts with `META samplerate: <Hz>` lines before `$date`.
+    while body.len() >= 5 && body[..5].eq_ignore_ascii_case(b"META ") {
+        meta = true;
+        let end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
+        body = skip_space(&body[end..]);
+    }
+    if VCD_KEYWORDS.iter().any(|k| starts_with_word(body, k)) {
+        let why = if meta {
+            "a `$` keyword follows sigrok's `META` line"
+        } else {
+            "it starts with a VCD `$` keyword"
+        };
+        return Some((Format::Vcd, why));
+    }
+    csv::sniff(first).map(|f| {
+        (
+            Format::Csv(f),
+            "its first lines look like that export's header",
+        )
+    })
+}
+
+fn skip_space(body: &[u8]) -> &[u8] {
     let start = body
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(body.len());
-    let body = &body[start..];
-    if VCD_KEYWORDS.iter().any(|k| starts_with_word(body, k)) {
-        return Some(Format::Vcd);
-    }
-    csv::sniff(first).map(Format::Csv)
+    &body[start..]
 }
 
 fn starts_with_word(body: &[u8], kw: &[u8]) -> bool {
@@ -71,39 +134,97 @@ fn describe(first: &[u8]) -> String {
         .count();
     if binary > 0 && std::str::from_utf8(sample).is_err() || binary * 20 > sample.len() {
         return format!(
-            "binary data, not text: first bytes {}",
+            "binary data, not text, and not an FST or GHW file: first bytes {}",
             crate::error::quote(&first[..first.len().min(16)])
         );
     }
     let line = first.split(|&b| b == b'\n').next().unwrap_or(first);
     format!(
-        "expected a VCD (starting with $date, $version, $timescale, $scope, $comment or $var) or a CSV export (ILA, ChipScope, sigrok, Saleae, time-plus-channels), found first line {}",
+        "expected a VCD (starting with $date, $version, $timescale, $scope, $comment or $var), an FST or GHW file, a sigrok session (.sr), or a CSV export (ILA, ChipScope, sigrok, Saleae, time-plus-channels), found first line {}",
         crate::error::quote(line)
     )
 }
 
-/// Opens a capture (plain or gzip) with the reader its first bytes call for.
+/// Opens a capture (plain or gzip, a file or `-` for standard input) with the reader its first
+/// bytes call for.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
-    let format = match opts.format {
-        Some(f) => f,
+    open_detected(path, opts).map(|(_, src)| src)
+}
+
+/// Like [`open`], and says which format was read. An error while reading the header names the
+/// format the file was taken for and why ([`TraceError::ReadAs`]).
+pub fn open_detected(
+    path: &Path,
+    opts: &OpenOptions,
+) -> Result<(Format, Box<dyn ChangeSource + Send>), TraceError> {
+    if input::is_stdin(path) {
+        let spool = input::spool_stdin()?;
+        let tmp = spool.path().to_path_buf();
+        let (format, src) =
+            open_file(&tmp, path, opts).map_err(|e| input::rename_in_error(e, &tmp, path))?;
+        return Ok((format, Box::new(input::Kept::new(src, spool, path))));
+    }
+    open_file(path, path, opts)
+}
+
+/// Opens `file`, naming `shown` in errors.
+fn open_file(
+    file: &Path,
+    shown: &Path,
+    opts: &OpenOptions,
+) -> Result<(Format, Box<dyn ChangeSource + Send>), TraceError> {
+    let (format, why) = match opts.format {
+        Some(f) => (f, None),
         None => {
-            let first = crate::io::peek(path, SNIFF_BYTES)?;
-            sniff(&first).ok_or_else(|| TraceError::UnknownFormat {
-                path: path.to_path_buf(),
+            let first = crate::io::peek(file, SNIFF_BYTES)?;
+            let (f, why) = sniff_explained(&first).ok_or_else(|| TraceError::UnknownFormat {
+                path: shown.to_path_buf(),
                 reason: describe(&first),
-            })?
+            })?;
+            (f, Some(why))
         }
     };
-    match format {
-        Format::Vcd => crate::vcd::open(path),
+    let src = match format {
+        Format::Vcd => crate::vcd::open(file),
         Format::Csv(fmt) => csv::open(
-            path,
+            file,
             fmt,
             &CsvOptions {
                 sample_period_fs: opts.sample_period_fs,
             },
         ),
+        Format::Wave(w) => open_wave(file, shown, w),
+        Format::SigrokSession => open_session(file, shown, opts.sample_period_fs),
+    };
+    match (src, why) {
+        (Ok(src), _) => Ok((format, src)),
+        (Err(e @ TraceError::Io { .. }), _) | (Err(e), None) => Err(e),
+        (Err(e), Some(why)) => Err(TraceError::ReadAs {
+            format: format.name(),
+            why: why.to_string(),
+            source: Box::new(e),
+        }),
     }
+}
+
+fn open_session(
+    file: &Path,
+    shown: &Path,
+    sample_period_fs: Option<u64>,
+) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
+    let plain = input::plain(input::Spooled::File(file.to_path_buf()), shown)?;
+    let src = crate::sigrok_session::open(plain.path(), shown, sample_period_fs)?;
+    Ok(Box::new(input::Kept::new(Box::new(src), plain, shown)))
+}
+
+fn open_wave(
+    file: &Path,
+    shown: &Path,
+    w: crate::wave::WaveFormat,
+) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
+    let plain = input::plain(input::Spooled::File(file.to_path_buf()), shown)?;
+    let src = crate::wave::open(plain.path(), shown, w)?;
+    Ok(Box::new(input::Kept::new(Box::new(src), plain, shown)))
 }
 
 #[cfg(test)]

@@ -1,6 +1,12 @@
-//! A JEDEC check of the command bus, with the rules and message texts of Micron's DDR/DDR2
-//! models (jedec-ddr2-v4-dcm.md §1.6): the init sequence, the decoded mode registers, and the
-//! command-to-command timings that matter during MIG init (tMRD, tRP, tRFC, DLL lock).
+//! A JEDEC check of the bus, with the rules and message texts of Micron's DDR2 model
+//! (ddr2_model.v v5.82, jedec-ddr2-v4-dcm.md §1.6): the init sequence, the decoded mode
+//! registers and their fields, the bank and command-to-command timings ([`bank`]), and the write
+//! strobes of every burst ([`strobe`]). Every finding carries the clk_0 cycle and the time of
+//! the CK edge (or strobe edge) Micron's model would print.
+
+mod bank;
+mod mode;
+pub mod strobe;
 
 use crate::analysis::{BusCommand, Clock, Profile};
 use migcal_traces::TimeBase;
@@ -31,37 +37,140 @@ pub struct JedecFinding {
     pub message: String,
 }
 
-/// Timing parameters of the check (ns). Defaults: DDR-400/DDR2-400 values of the goldens'
-/// memory (tRFC 70 ns for the MT46V32M8; a 512 Mb DDR2 part needs 105 ns: set `t_rfc_ns`).
+/// Timing parameters of the check (ns unless named `_clk`). Defaults: the -5E speed grade
+/// (DDR2-400, CL3) of Micron's parameter file for the `ddr2` profile, x16, 4 banks, tRFC of the
+/// 512 Mb part; the DDR-400 values of the goldens' MT46V32M8 for the `minimodule` (tRFC 70 ns).
 #[derive(Debug, Clone, Copy)]
 pub struct Timing {
     /// Mode-register set cycle, in clocks.
     pub t_mrd_clk: u64,
-    /// Precharge period.
+    /// Precharge period (tRPA is one clock more on an 8-bank part).
     pub t_rp_ns: f64,
     /// Refresh cycle time.
     pub t_rfc_ns: f64,
     /// Clocks from the DLL reset to a READ (tDLLK).
     pub t_dllk_clk: u64,
+    /// Longest time between two REFRESH commands Micron's model accepts (its only refresh
+    /// interval check: `tRFC maximum`, 70 µs).
+    pub t_rfc_max_ns: f64,
+    /// ACTIVE to ACTIVE/REFRESH, same bank.
+    pub t_rc_ns: f64,
+    /// ACTIVE to PRECHARGE, minimum.
+    pub t_ras_ns: f64,
+    /// ACTIVE to PRECHARGE, maximum.
+    pub t_ras_max_ns: f64,
+    /// ACTIVE to READ/WRITE (after the additive latency).
+    pub t_rcd_ns: f64,
+    /// ACTIVE to ACTIVE, different banks.
+    pub t_rrd_ns: f64,
+    /// Write recovery: end of the write burst to PRECHARGE.
+    pub t_wr_ns: f64,
+    /// End of the write burst to the internal READ.
+    pub t_wtr_ns: f64,
+    /// READ to READ, WRITE to WRITE.
+    pub t_ccd_clk: u64,
+    /// Banks of the part (8 adds a clock to tRPA).
+    pub banks: u64,
+    /// Data bits of one part (RDQS is legal on x8 only).
+    pub part_width: u32,
+    /// The shortest CAS latency time of the speed grade (`CL_TIME`), checked at DLL lock.
+    pub cl_time_ns: f64,
+    /// Legal CAS latencies of the part.
+    pub cl_range: (u64, u64),
+    /// Legal additive latencies.
+    pub al_range: (u64, u64),
+    /// Legal write recoveries.
+    pub wr_range: (u64, u64),
 }
 
 impl Timing {
     /// The defaults for a profile.
     pub fn for_profile(p: Profile) -> Timing {
+        let ddr2 = Timing {
+            t_mrd_clk: 2,
+            t_rp_ns: 15.0,
+            t_rfc_ns: 105.0,
+            t_dllk_clk: 200,
+            t_rfc_max_ns: 70_000.0,
+            t_rc_ns: 55.0,
+            t_ras_ns: 40.0,
+            t_ras_max_ns: 70_000.0,
+            t_rcd_ns: 15.0,
+            t_rrd_ns: 10.0,
+            t_wr_ns: 15.0,
+            t_wtr_ns: 10.0,
+            t_ccd_clk: 2,
+            banks: 4,
+            part_width: 16,
+            cl_time_ns: 15.0,
+            cl_range: (3, 6),
+            al_range: (0, 5),
+            wr_range: (2, 6),
+        };
         match p {
             Profile::Minimodule => Timing {
-                t_mrd_clk: 2,
-                t_rp_ns: 15.0,
                 t_rfc_ns: 70.0,
-                t_dllk_clk: 200,
+                // DDR1 at BL2: a READ or WRITE every clock.
+                t_ccd_clk: 1,
+                t_wtr_ns: 0.0,
+                part_width: 8,
+                ..ddr2
             },
-            Profile::Ddr2 => Timing {
-                t_mrd_clk: 2,
-                t_rp_ns: 15.0,
-                t_rfc_ns: 105.0,
-                t_dllk_clk: 200,
+            Profile::Ddr2 => ddr2,
+        }
+    }
+}
+
+/// Collects findings with Micron's `at time %t` prefix.
+pub(crate) struct Emit {
+    out: Vec<JedecFinding>,
+    /// Real time (fs captures): the ns rules can run.
+    real_time: bool,
+    clock: Clock,
+    /// clk_0 period in ns (0 for sample-indexed captures).
+    clock_ns: f64,
+}
+
+impl Emit {
+    fn new(clock: Clock, time_base: TimeBase) -> Emit {
+        let real_time = time_base == TimeBase::Femtoseconds;
+        Emit {
+            out: Vec::new(),
+            real_time,
+            clock,
+            clock_ns: if real_time {
+                clock.period as f64 / 1e6
+            } else {
+                0.0
             },
         }
+    }
+
+    /// The CK rising edge that latched a command, in ps (half a clk_0 period after launch).
+    fn ck_ps(&self, c: &BusCommand) -> f64 {
+        (c.time + self.clock.period / 2) as f64 / 1000.0
+    }
+
+    /// A finding at a command's CK edge.
+    fn push(&mut self, sev: Severity, c: &BusCommand, text: String) {
+        let ps = self
+            .real_time
+            .then(|| (c.time + self.clock.period / 2) / 1000);
+        self.push_at(sev, c.cycle, ps, text);
+    }
+
+    /// A finding at clk_0 cycle `cycle`, time `ps` (None without real time).
+    fn push_at(&mut self, sev: Severity, cycle: u64, ps: Option<u64>, text: String) {
+        let prefix = match ps {
+            Some(ps) => format!("at time {ps}.0 ps "),
+            None => format!("at cycle {cycle} "),
+        };
+        self.out.push(JedecFinding {
+            severity: sev,
+            cycle,
+            time_ps: ps,
+            message: format!("{prefix}{text}"),
+        });
     }
 }
 
@@ -101,9 +210,6 @@ fn no_dll_reset(a: u64) -> bool {
 fn dll_enabled(a: u64) -> bool {
     a & 1 == 0
 }
-fn zero(a: u64) -> bool {
-    a == 0
-}
 fn ocd_default(a: u64) -> bool {
     (a >> 7) & 7 == 7
 }
@@ -142,8 +248,8 @@ fn sequence(p: Profile) -> Vec<Expect> {
         // DDR2 (JESD79-2 §2.3.1, mig-rtl.md §2a).
         Profile::Ddr2 => vec![
             e("PRE", None, a10, "PRECHARGE ALL (A10 = 1)"),
-            e("MRS", Some(2), zero, "EMR(2) = 0"),
-            e("MRS", Some(3), zero, "EMR(3) = 0"),
+            e("MRS", Some(2), any, "EMR(2)"),
+            e("MRS", Some(3), any, "EMR(3)"),
             e(
                 "MRS",
                 Some(1),
@@ -171,106 +277,7 @@ fn sequence(p: Profile) -> Vec<Expect> {
     }
 }
 
-/// Decodes a mode register write into words, and the Micron errors for illegal fields.
-fn decode_mr(p: Profile, ba: u64, a: u64) -> (String, Vec<String>) {
-    let mut errs = Vec::new();
-    let words = match ba {
-        0 => {
-            let bl_code = a & 7;
-            let bl = match (p, bl_code) {
-                (Profile::Minimodule, 1) => Some(2),
-                (_, 2) => Some(4),
-                (_, 3) => Some(8),
-                _ => None,
-            };
-            let cl_code = (a >> 4) & 7;
-            let cl = match (p, cl_code) {
-                (Profile::Minimodule, 2) => Some("2"),
-                (Profile::Minimodule, 3) => Some("3"),
-                (Profile::Minimodule, 6) => Some("2.5"),
-                (Profile::Ddr2, 3) => Some("3"),
-                (Profile::Ddr2, 4) => Some("4"),
-                (Profile::Ddr2, 5) => Some("5"),
-                (Profile::Ddr2, 6) => Some("6"),
-                _ => None,
-            };
-            if bl.is_none() {
-                errs.push(format!(
-                    "ERROR: Load Mode 0 Illegal Burst Length = {bl_code}"
-                ));
-            }
-            if cl.is_none() {
-                errs.push(format!(
-                    "ERROR: Load Mode 0 Illegal CAS Latency = {cl_code}"
-                ));
-            }
-            let mut w = format!(
-                "MR: burst length {}, {}, CAS latency {}, DLL reset {}",
-                bl.map(|b| b.to_string()).unwrap_or("?".into()),
-                if a & 8 != 0 {
-                    "interleaved"
-                } else {
-                    "sequential"
-                },
-                cl.unwrap_or("?"),
-                if dll_reset(a) { "yes" } else { "no" }
-            );
-            if p == Profile::Ddr2 {
-                let _ = std::fmt::Write::write_fmt(
-                    &mut w,
-                    format_args!(", write recovery {}", ((a >> 9) & 7) + 1),
-                );
-            }
-            w
-        }
-        1 => {
-            let mut w = format!(
-                "EMR: DLL {}, drive {}",
-                if dll_enabled(a) {
-                    "enabled"
-                } else {
-                    "disabled"
-                },
-                if a & 2 != 0 { "reduced" } else { "full" }
-            );
-            if p == Profile::Ddr2 {
-                let rtt = match ((a >> 6) & 1) << 1 | ((a >> 2) & 1) {
-                    0 => "off",
-                    1 => "75 ohm",
-                    2 => "150 ohm",
-                    _ => "50 ohm",
-                };
-                let al = (a >> 3) & 7;
-                if al > 4 {
-                    errs.push(format!(
-                        "ERROR: Load Mode 1 Illegal Additive Latency = {al}"
-                    ));
-                }
-                let ocd = (a >> 7) & 7;
-                if ocd != 0 && ocd != 7 {
-                    errs.push(format!(
-                        "ERROR: Load Mode 1 Illegal OCD Program = {ocd:03b}"
-                    ));
-                }
-                let _ = std::fmt::Write::write_fmt(
-                    &mut w,
-                    format_args!(", ODT Rtt {rtt}, additive latency {al}, OCD {ocd:03b}"),
-                );
-            }
-            w
-        }
-        2 | 3 => {
-            if a != 0 && p == Profile::Ddr2 {
-                errs.push(format!("ERROR: Load Mode {ba} Illegal value.  Reserved bits must be programmed to zero"));
-            }
-            format!("EMR({ba}) = 0x{a:04X}")
-        }
-        _ => format!("mode register {ba} = 0x{a:04X}"),
-    };
-    (words, errs)
-}
-
-/// Checks the command list.
+/// Checks the command list: init sequence, mode registers, bank state and timings.
 pub fn check(
     cmds: &[BusCommand],
     p: Profile,
@@ -278,70 +285,47 @@ pub fn check(
     time_base: TimeBase,
     timing: &Timing,
 ) -> Vec<JedecFinding> {
-    let mut out = Vec::new();
-    // Micron prints the CK edge that latched the command: half a clk_0 period after launch.
-    let fs = time_base == TimeBase::Femtoseconds;
-    let ps_of = |c: &BusCommand| fs.then(|| (c.time + clock.period / 2) / 1000);
-    let mut push = |sev: Severity, c: &BusCommand, text: String| {
-        let prefix = match ps_of(c) {
-            Some(ps) => format!("at time {ps}.0 ps "),
-            None => format!("at cycle {} ", c.cycle),
-        };
-        out.push(JedecFinding {
-            severity: sev,
-            cycle: c.cycle,
-            time_ps: ps_of(c),
-            message: format!("{prefix}{text}"),
-        });
-    };
+    let mut emit = Emit::new(clock, time_base);
     if cmds.is_empty() {
-        return out;
+        return emit.out;
     }
+    let init_done_at = init_sequence(cmds, p, timing, &mut emit);
+    bank::check(
+        cmds,
+        timing,
+        p == Profile::Minimodule,
+        init_done_at,
+        &mut emit,
+    );
+    mode::dll_lock(cmds, p, timing, &mut emit);
+    // One time line: by cycle, a command's own findings in the order the rules ran.
+    emit.out.sort_by_key(|f| f.cycle);
+    emit.out
+}
+
+/// The init order, the decoded mode registers and the READ-before-DLL-lock warning. Returns the
+/// index of the command that completes the sequence.
+fn init_sequence(
+    cmds: &[BusCommand],
+    p: Profile,
+    timing: &Timing,
+    emit: &mut Emit,
+) -> Option<usize> {
     let seq = sequence(p);
     let mut step = 0;
     let mut complete = false;
+    let mut done_at = None;
     let mut dll_reset_cycle: Option<u64> = None;
-    let clock_ns = if fs { clock.period as f64 / 1e6 } else { 0.0 };
     for (i, c) in cmds.iter().enumerate() {
-        // Timing against the previous command.
-        if let Some(prev) = i.checked_sub(1).map(|j| &cmds[j]) {
-            let gap = c.cycle.saturating_sub(prev.cycle);
-            let gap_ns = gap as f64 * clock_ns;
-            if prev.kind == "MRS" && gap < timing.t_mrd_clk {
-                push(
-                    Severity::Error,
-                    c,
-                    format!("ERROR:  tMRD violation during {}", padded(c.kind)),
-                );
-            }
-            if fs
-                && prev.kind == "PRE"
-                && matches!(c.kind, "ACT" | "REF" | "MRS")
-                && gap_ns < timing.t_rp_ns
-            {
-                push(
-                    Severity::Error,
-                    c,
-                    format!("ERROR:  tRP violation during {}", padded(c.kind)),
-                );
-            }
-            if fs && prev.kind == "REF" && gap_ns < timing.t_rfc_ns {
-                push(
-                    Severity::Error,
-                    c,
-                    format!("ERROR:  tRFC violation during {}", padded(c.kind)),
-                );
-            }
-        }
         if c.kind == "MRS" {
-            let (words, errs) = decode_mr(p, c.ba.unwrap_or(0), c.a.unwrap_or(0));
-            push(
+            let (words, errs) = mode::decode(p, timing, c.ba.unwrap_or(0), c.a.unwrap_or(0));
+            emit.push(
                 Severity::Info,
                 c,
                 format!("INFO: Load Mode {} {words}", c.ba.unwrap_or(0)),
             );
-            for e in errs {
-                push(Severity::Error, c, e);
+            for (sev, e) in errs {
+                emit.push(sev, c, e);
             }
             if c.ba == Some(0) && dll_reset(c.a.unwrap_or(0)) {
                 dll_reset_cycle = Some(c.cycle);
@@ -349,7 +333,7 @@ pub fn check(
         }
         if !complete {
             if matches!(c.kind, "ACT" | "WR" | "RD") {
-                push(
+                emit.push(
                     Severity::Error,
                     c,
                     format!(
@@ -357,7 +341,7 @@ pub fn check(
                         padded(c.kind)
                     ),
                 );
-                push(
+                emit.push(
                     Severity::Info,
                     c,
                     format!(
@@ -375,7 +359,7 @@ pub fn check(
                 && e.ba.is_none_or(|b| c.ba == Some(b))
                 && (e.check)(c.a.unwrap_or(0));
             if !ok {
-                push(
+                emit.push(
                     Severity::Error,
                     c,
                     format!(
@@ -392,7 +376,8 @@ pub fn check(
                 step += 1;
                 if step == seq.len() {
                     complete = true;
-                    push(
+                    done_at = Some(i);
+                    emit.push(
                         Severity::Info,
                         c,
                         "INFO: Initialization Sequence is complete".to_string(),
@@ -403,13 +388,13 @@ pub fn check(
         if c.kind == "RD" {
             if let Some(d) = dll_reset_cycle {
                 if c.cycle.saturating_sub(d) < timing.t_dllk_clk {
-                    push(Severity::Warning, c, "WARNING: Read      prior to DLL locked.  Failing to wait for synchronization to occur may result in a violation of the tAC or tDQSCK parameters.".to_string());
+                    emit.push(Severity::Warning, c, "WARNING: Read      prior to DLL locked.  Failing to wait for synchronization to occur may result in a violation of the tAC or tDQSCK parameters.".to_string());
                     dll_reset_cycle = None;
                 }
             }
         }
     }
-    out
+    done_at
 }
 
 #[cfg(test)]

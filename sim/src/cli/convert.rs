@@ -19,7 +19,8 @@ use std::process::ExitCode;
 /// Arguments of `migcal convert`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The capture: VCD (any simulator, ILA, sigrok) or a CSV export, plain or gzip'd.
+    /// The capture (`-` for standard input): VCD (any simulator, ILA, sigrok), FST, GHW, or a
+    /// CSV export, plain or gzip'd.
     pub capture: PathBuf,
     /// Where to write the VCD.
     #[arg(short, long, value_name = "OUT.vcd")]

@@ -7,16 +7,19 @@
 use super::{CliError, CliResult, EXIT_FAULT, EXIT_PASS};
 use crate::analysis::capture::Capture;
 use crate::analysis::jedec;
-use crate::analysis::Profile;
+use crate::analysis::{Facts, Profile};
 use crate::diagnose::Verdict;
 use crate::report::Report;
+use migcal_traces::names::Mapping;
+use migcal_traces::TimeBase;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `migcal diagnose`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The capture: VCD (any simulator, ILA, sigrok), .vcd.gz, or a probe CSV export.
+    /// The capture (`-` for standard input): VCD (any simulator, ILA, sigrok), FST, GHW, or a
+    /// CSV export, plain or gzip'd.
     pub capture: PathBuf,
     /// Mapping file: TOML lines `"canonical name" = "capture name"`.
     #[arg(long = "map", value_name = "MAP.toml")]
@@ -52,6 +55,32 @@ pub struct Args {
     pub json: bool,
 }
 
+/// The write-strobe rules read the DQS pads, which the stage analysis does not keep: a second
+/// pass over the capture loads only them (nothing to do without real time or a WRITE).
+fn write_strobes(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>, CliError> {
+    if facts.time_base != TimeBase::Femtoseconds || !facts.commands.iter().any(|c| c.kind == "WR") {
+        return Ok(Vec::new());
+    }
+    let opened = super::open_capture(&args.capture, args.map.as_deref(), args.sample_period)?;
+    let mapping = args.map.as_deref().map(Mapping::from_file).transpose()?;
+    let pads = Capture::from_source_only(
+        args.capture.display().to_string(),
+        opened.source,
+        mapping.as_ref(),
+        Some(&["pins/dqs"]),
+    )?;
+    let lanes = pads.width("pins/dqs").unwrap_or(0);
+    let dqs: Vec<_> = (0..lanes).filter_map(|l| pads.bit("pins/dqs", l)).collect();
+    Ok(jedec::strobe::check(
+        &facts.commands,
+        &dqs,
+        facts.profile,
+        facts.clock,
+        facts.time_base,
+        &jedec::strobe::StrobeTiming::default(),
+    ))
+}
+
 /// Runs `migcal diagnose`.
 pub fn run(args: &Args) -> CliResult {
     let super::Analysed {
@@ -68,13 +97,15 @@ pub fn run(args: &Args) -> CliResult {
         args.tap_ps,
     )?;
     let name = args.capture.display().to_string();
-    let checks = jedec::check(
+    let mut checks = jedec::check(
         &facts.commands,
         facts.profile,
         facts.clock,
         facts.time_base,
         &jedec::Timing::for_profile(facts.profile),
     );
+    checks.extend(write_strobes(args, &facts)?);
+    checks.sort_by_key(|f| f.cycle);
     let replay = match (&args.scenario, args.replay) {
         (Some(path), _) => Some(run_replay(Some(path), &capture, &facts)?),
         (None, true) => Some(run_replay(None, &capture, &facts)?),

@@ -38,6 +38,11 @@ pub struct Args {
 /// Runs `migcal gtkw`.
 pub fn run(args: &Args) -> CliResult {
     let path = &args.capture;
+    if migcal_traces::input::is_stdin(path) {
+        return Err(CliError::Message(
+            "gtkw: the save file names the dump GTKWave opens, so the capture must be a file, not `-`".into(),
+        ));
+    }
     let first = migcal_traces::io::peek(path, sniff::SNIFF_BYTES)?;
     if sniff::sniff(&first) != Some(Format::Vcd) {
         return Err(CliError::Message(format!(

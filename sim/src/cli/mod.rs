@@ -198,15 +198,7 @@ pub fn parse_sample_period(text: &str) -> Result<u64, String> {
 
 /// A human name for a capture format.
 pub fn format_name(f: Format) -> &'static str {
-    use migcal_traces::csv::CsvFormat;
-    match f {
-        Format::Vcd => "vcd",
-        Format::Csv(CsvFormat::Ila) => "ila_csv",
-        Format::Csv(CsvFormat::ChipscopePrn) => "chipscope_prn",
-        Format::Csv(CsvFormat::Sigrok) => "sigrok_csv",
-        Format::Csv(CsvFormat::Saleae) => "saleae_csv",
-        Format::Csv(CsvFormat::Generic) => "generic_csv",
-    }
+    f.name()
 }
 
 /// A capture opened and bound to MIG names: what `signals` and `convert` start from.
@@ -226,18 +218,16 @@ pub fn open_capture(
     sample_period_fs: Option<u64>,
 ) -> Result<Opened, CliError> {
     let mapping = map.map(Mapping::from_file).transpose()?;
-    let first = migcal_traces::io::peek(capture, sniff::SNIFF_BYTES)?;
-    let format = sniff::sniff(&first);
-    let source = sniff::open(
+    let (format, source) = sniff::open_detected(
         capture,
         &OpenOptions {
             sample_period_fs,
-            format,
+            format: None,
         },
     )?;
     let names = NameMap::build_lenient(source.header(), mapping.as_ref())?;
     Ok(Opened {
-        format,
+        format: Some(format),
         source,
         names,
     })

@@ -36,7 +36,8 @@ pub struct Args {
     /// What to draw.
     #[arg(value_enum)]
     pub kind: Kind,
-    /// A capture (VCD, .vcd.gz, probe CSV), or for `dcm` a scenario .toml with a [clocking] table.
+    /// A capture (`-` for standard input; VCD, FST, GHW, .vcd.gz, probe CSV), or for `dcm` a
+    /// scenario .toml with a [clocking] table.
     pub input: PathBuf,
     /// Output picture; the format follows the extension (.svg or .png) unless --format says;
     /// `-` is stdout.

@@ -18,7 +18,8 @@ const MAX_NAME_COLUMN: usize = 100;
 /// Arguments of `migcal signals`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The capture: VCD (any simulator, ILA, sigrok) or a CSV export, plain or gzip'd.
+    /// The capture (`-` for standard input): VCD (any simulator, ILA, sigrok), FST, GHW, or a
+    /// CSV export, plain or gzip'd.
     pub capture: PathBuf,
     /// Mapping file: TOML lines `"canonical name" = "capture name"`.
     #[arg(long = "map", value_name = "MAP.toml")]
@@ -91,6 +92,9 @@ pub fn run(args: &Args) -> CliResult {
         .map(|&i| header.signals[i as usize].source_name.as_str())
         .collect();
     let format = opened.format.map(super::format_name).unwrap_or("given");
+    let writer = opened
+        .format
+        .and_then(|f| migcal_traces::origin::writer(f, &header));
 
     let mut o = String::new();
     if args.json {
@@ -101,6 +105,7 @@ pub fn run(args: &Args) -> CliResult {
         let doc = serde_json::json!({
             "capture": args.capture.display().to_string(),
             "format": format,
+            "writer": writer,
             "time_base": header.time_base,
             "timescale": header.timescale_text,
             "end_time": end,
@@ -124,8 +129,11 @@ pub fn run(args: &Args) -> CliResult {
         };
         outln!(
             o,
-            "{}: {format}, {} signals, MIG signals change until {end} {unit}{}",
+            "{}: {format}{}, {} signals, MIG signals change until {end} {unit}{}",
             args.capture.display(),
+            writer
+                .map(|w| format!(" written by {w}"))
+                .unwrap_or_default(),
             header.signals.len(),
             header
                 .timescale_text

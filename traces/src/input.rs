@@ -1,0 +1,160 @@
+//! Where a capture's bytes come from: a file, or standard input when the capture is `-`.
+//!
+//! Standard input is copied once to a temporary file (deleted when the reader is dropped), so
+//! every reader, the text ones that stream and the binary ones that seek (FST, GHW, zip), reads
+//! it like a file, and the disk, not memory, holds a multi-GB pipe. Errors name `-` (standard
+//! input), never the temporary file. A binary format that needs seeking and arrives gzip'd is
+//! decompressed the same way.
+
+use crate::{ChangeRef, ChangeSource, Header, SignalId, Time, TraceError, Warnings};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The capture name that means standard input.
+pub const STDIN: &str = "-";
+
+/// True when `path` names standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// A capture on disk: the user's own file, or a temporary copy deleted on drop.
+#[derive(Debug)]
+pub enum Spooled {
+    /// The user's file.
+    File(PathBuf),
+    /// A temporary copy (standard input, or a decompressed gzip).
+    Temp(tempfile::TempPath),
+}
+
+impl Spooled {
+    /// The file to read.
+    pub fn path(&self) -> &Path {
+        match self {
+            Spooled::File(p) => p,
+            Spooled::Temp(t) => t,
+        }
+    }
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> TraceError + '_ {
+    move |source| TraceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Copies standard input into a temporary file, unchanged (gzip stays gzip).
+pub fn spool_stdin() -> Result<Spooled, TraceError> {
+    let shown = Path::new(STDIN);
+    let mut tmp = tempfile::Builder::new()
+        .prefix("migcal-stdin-")
+        .tempfile()
+        .map_err(io_err(shown))?;
+    std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut()).map_err(io_err(shown))?;
+    Ok(Spooled::Temp(tmp.into_temp_path()))
+}
+
+/// The capture as a plain (not gzip'd) seekable file: the file itself, or its decompressed
+/// copy. `shown` is the name errors use.
+pub fn plain(file: Spooled, shown: &Path) -> Result<Spooled, TraceError> {
+    let mut magic = [0u8; 2];
+    let n = std::fs::File::open(file.path())
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(io_err(shown))?;
+    if n < 2 || magic != [0x1f, 0x8b] {
+        return Ok(file);
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix("migcal-gunzip-")
+        .tempfile()
+        .map_err(io_err(shown))?;
+    let mut gz = crate::io::open_maybe_gz(file.path())?;
+    std::io::copy(&mut gz, tmp.as_file_mut()).map_err(io_err(shown))?;
+    Ok(Spooled::Temp(tmp.into_temp_path()))
+}
+
+/// Replaces the temporary file's name by the user's in an error.
+pub fn rename_in_error(e: TraceError, tmp: &Path, shown: &Path) -> TraceError {
+    let fix = |p: PathBuf| if p == tmp { shown.to_path_buf() } else { p };
+    match e {
+        TraceError::Io { path, source } => TraceError::Io {
+            path: fix(path),
+            source,
+        },
+        TraceError::Syntax {
+            mut at,
+            expected,
+            found,
+        } => {
+            at.file = fix(at.file);
+            TraceError::Syntax {
+                at,
+                expected,
+                found,
+            }
+        }
+        TraceError::Truncated { mut at, context } => {
+            at.file = fix(at.file);
+            TraceError::Truncated { at, context }
+        }
+        TraceError::TimeBackwards {
+            mut at,
+            previous,
+            found,
+        } => {
+            at.file = fix(at.file);
+            TraceError::TimeBackwards {
+                at,
+                previous,
+                found,
+            }
+        }
+        TraceError::UnknownFormat { path, reason } => TraceError::UnknownFormat {
+            path: fix(path),
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// A reader over a temporary copy: keeps the copy alive as long as the reader, and names the
+/// user's capture in errors.
+pub struct Kept {
+    inner: Box<dyn ChangeSource + Send>,
+    spool: Spooled,
+    shown: PathBuf,
+}
+
+impl Kept {
+    /// Wraps `inner`, which reads `spool`.
+    pub fn new(inner: Box<dyn ChangeSource + Send>, spool: Spooled, shown: &Path) -> Kept {
+        Kept {
+            inner,
+            spool,
+            shown: shown.to_path_buf(),
+        }
+    }
+}
+
+impl ChangeSource for Kept {
+    fn header(&self) -> &Header {
+        self.inner.header()
+    }
+    fn set_filter(&mut self, wanted: &[SignalId]) {
+        self.inner.set_filter(wanted)
+    }
+    fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, TraceError> {
+        let tmp = self.spool.path();
+        let shown = &self.shown;
+        self.inner
+            .next_change()
+            .map_err(|e| rename_in_error(e, tmp, shown))
+    }
+    fn warnings(&self) -> &Warnings {
+        self.inner.warnings()
+    }
+    fn last_time(&self) -> Time {
+        self.inner.last_time()
+    }
+}
