@@ -293,7 +293,7 @@ pub fn text(s: &Summary, d: &Diagnosis) -> String {
             let _ = writeln!(
                 o,
                 "result: STALL in stage {}: init_state {} since {}",
-                st.stage,
+                st.stage.name(),
                 st.init_state,
                 at(s, Some(st.cycle))
             );

@@ -19,34 +19,9 @@ pub enum Verdict {
     Fail,
 }
 
-/// The calibration stages (a contract: these names appear in JSON and scenario files).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// DCM lock, IDELAYCTRL RDY, reset release.
-    Clocking,
-    /// The 200 µs wait and the JEDEC command sequence.
-    MemorySetup,
-    /// Per-DQ IDELAY tap calibration (stage 2).
-    TapCalibration,
-    /// Read-latency search, `pattern_compare8` (stage 3).
-    ReadLatency,
-    /// `init_done`.
-    Done,
-}
-
-impl Stage {
-    /// The contract name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Clocking => "clocking",
-            Stage::MemorySetup => "memory_setup",
-            Stage::TapCalibration => "tap_calibration",
-            Stage::ReadLatency => "read_latency",
-            Stage::Done => "done",
-        }
-    }
-}
+/// The calibration stages, defined once in the traces crate (its signal catalogue groups the
+/// signals by the stage that reads them).
+pub use migcal_traces::names::Stage;
 
 /// One piece of evidence: a signal, a time and what it shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]

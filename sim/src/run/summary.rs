@@ -4,7 +4,7 @@
 use super::dcm::{DcmRun, DcmSummary};
 use super::RunError;
 use crate::analysis::Facts;
-use crate::diagnose::Diagnosis;
+use crate::diagnose::{Diagnosis, Stage};
 use crate::scenario::{ProfileName, Scenario};
 use migcal_traces::Time;
 use serde::Serialize;
@@ -25,8 +25,8 @@ pub struct BusCommand {
 /// Where and how init stopped progressing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stall {
-    /// Stage name (`clocking`, `memory_setup`, `tap_calibration`, `read_latency`).
-    pub stage: String,
+    /// The stage the diagnosis names (serialized by its contract name, `clocking`, ...).
+    pub stage: Stage,
     /// `init_state` by name.
     pub init_state: String,
     /// Cycle from which `init_state` no longer changed.
@@ -113,7 +113,7 @@ pub fn summarize(scn: &Scenario, f: &Facts, d: &Diagnosis) -> Result<Summary, Ru
         .collect();
     let init_done_falls = cycles(&f.init_done_falls);
     let stall = (!f.init_done_at_end).then(|| Stall {
-        stage: d.stage.name().to_string(),
+        stage: d.stage,
         init_state: f
             .init_state
             .map(|(s, _)| f.profile.init_state_name(s))

@@ -133,8 +133,11 @@ impl Block {
     }
 }
 
-/// The analysis stage that needs a signal (the contract stage names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+/// The calibration stages, in order (a contract: these names appear in JSON and scenario
+/// files): the stage an analysis of a signal belongs to, and the stage a diagnosis names.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// DCM lock, IDELAYCTRL RDY, reset release.
@@ -159,6 +162,11 @@ impl Stage {
             Stage::ReadLatency => "read_latency",
             Stage::Done => "done",
         }
+    }
+
+    /// The contract name, as [`Stage::name`] (for code that reads a stage like a string).
+    pub fn as_str(self) -> &'static str {
+        self.name()
     }
 }
 
