@@ -52,3 +52,48 @@ pub fn write(dir: &std::path::Path, name: &str, body: &str) -> PathBuf {
     std::fs::write(&p, body).unwrap();
     p
 }
+
+/// How long a CLI run may take before the hardening tests call it a hang: generous, so only
+/// work bounded by a declared time span (not by the input) reaches it. A hang detector, not a
+/// speed assertion.
+pub const HANG: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs migcal with `args` (stdin closed, stdout discarded); panics on a signal (an abort on a
+/// failed allocation is SIGABRT), on a hang past [`HANG`], or on an exit code other than 0, 1,
+/// 2. Returns the exit code and stderr.
+pub fn bounded(args: &[&str]) -> (i32, String) {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use wait_timeout::ChildExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_migcal"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the migcal binary runs");
+    // stderr is read on a thread so a chatty child cannot block on a full pipe.
+    let mut pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut err = String::new();
+        let _ = pipe.read_to_string(&mut err);
+        err
+    });
+    let status = match child.wait_timeout(HANG).unwrap() {
+        Some(s) => s,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("migcal {args:?} hung (killed after {HANG:?})");
+        }
+    };
+    let err = reader.join().unwrap();
+    let code = status
+        .code()
+        .unwrap_or_else(|| panic!("migcal {args:?} died on a signal: {status:?}\n{err}"));
+    assert!(
+        (0..=2).contains(&code),
+        "migcal {args:?}: exit {code}\n{err}"
+    );
+    (code, err)
+}

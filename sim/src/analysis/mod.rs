@@ -105,7 +105,7 @@ impl Clock {
 
     /// Whole clock cycles in a duration, rounded to nearest.
     pub fn cycles_in(&self, d: u64) -> u64 {
-        (d + self.period / 2) / self.period.max(1)
+        d.saturating_add(self.period / 2) / self.period.max(1)
     }
 }
 
@@ -838,10 +838,18 @@ fn pattern_group(c: &Capture, g: u32, clock: Clock, stage3_from: Option<Time>) -
     }
 }
 
+/// The most clk_0 cycles one command is counted for while no bus pin changes. Real bursts of
+/// back-to-back commands with the same pins last a few cycles (the MIG's stage-3 reads: a
+/// handful); a capture whose pins hold a command for longer is read as this many, so the work and
+/// the list stay bounded by the capture's changes, not by its declared time span or the clock.
+pub const MAX_HELD_COMMAND_CYCLES: u64 = 4096;
+
 /// Decodes the command bus: a command is launched on a clk_0 rising edge and latched by the
 /// memory on the CK rising edge half a cycle later, so every clk_0 cycle during which `cs_n` is
 /// low carries one command, read from RAS#/CAS#/WE# in the middle of that cycle. This needs no
 /// CK in the capture and counts back-to-back repeats exactly (the golden README's READ counts).
+/// The cycles are walked a stretch of unchanged pins at a time, so the work is bounded by the
+/// number of changes, whatever the time span or the clock period.
 fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
     let (Some(cs), Some(ras), Some(cas), Some(we)) = (
         c.bit("pins/cs_n", 0),
@@ -860,27 +868,54 @@ fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
             i.checked_sub(1).and_then(|i| v[i].1)
         })
     };
+    // Every time a pin the decoder reads changes: between two of them, each cycle decodes alike.
+    let mut breaks: Vec<Time> = [Some(&ras), Some(&cas), Some(&we), cke.as_ref()]
+        .into_iter()
+        .flatten()
+        .flat_map(|v| v.iter().map(|(t, _)| *t))
+        .chain(
+            [&ba, &a]
+                .into_iter()
+                .flatten()
+                .flat_map(|v| v.iter().map(|(t, _)| *t)),
+        )
+        .collect();
+    breaks.sort_unstable();
+    breaks.dedup();
     let low: Vec<(Time, u8)> = cs
         .iter()
         .map(|&(t, b)| (t, if b == b'0' { b'1' } else { b'0' }))
         .collect();
+    let period = clock.period.max(1);
     let half = clock.period / 2;
+    let offset = half.max(1);
+    let end = c.end_time();
     let mut out = Vec::new();
-    for (s, e) in high_intervals(&low, c.end_time()) {
-        // The cycles whose launch edge lies in [s, e): the first edge at or after s.
+    for (s, e) in high_intervals(&low, end) {
+        // The cycles whose launch edge lies in [s, e) and whose sample point is in the capture.
         let first = if s <= clock.first_edge {
             0
         } else {
-            (s - clock.first_edge).div_ceil(clock.period.max(1))
+            (s - clock.first_edge).div_ceil(period)
         };
+        let before_e = e.saturating_sub(clock.first_edge).div_ceil(period);
+        let in_capture = match end.checked_sub(clock.first_edge.saturating_add(half)) {
+            Some(d) => d / period + 1,
+            None => 0,
+        };
+        let last = before_e.min(in_capture);
         let mut n = first;
-        loop {
-            let launch = clock.first_edge + n * clock.period;
-            if launch >= e || launch + half > c.end_time() {
-                break;
-            }
-            let t = launch + half.max(1);
-            n += 1;
+        while n < last {
+            let launch = clock.first_edge + n * period;
+            let t = launch + offset;
+            // The stretch of cycles sampled before the next pin change.
+            let i = breaks.partition_point(|&b| b <= t);
+            let stretch_end = match breaks.get(i) {
+                Some(&b) => (b - clock.first_edge - offset).div_ceil(period).min(last),
+                None => last,
+            };
+            let held = n..stretch_end.min(n + MAX_HELD_COMMAND_CYCLES);
+            n = stretch_end.max(n + 1);
             if cke.as_ref().is_some_and(|k| bit_at(k, t) != b'1') {
                 continue;
             }
@@ -893,13 +928,17 @@ fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
                 [b'1', b'0', b'1'] => "RD",
                 _ => continue,
             };
-            out.push(BusCommand {
-                time: launch,
-                cycle: clock.cycle(launch),
-                kind,
-                ba: value_at(&ba, t),
-                a: value_at(&a, t),
-            });
+            let (ba, a) = (value_at(&ba, t), value_at(&a, t));
+            for k in held {
+                let launch = clock.first_edge + k * period;
+                out.push(BusCommand {
+                    time: launch,
+                    cycle: clock.cycle(launch),
+                    kind,
+                    ba,
+                    a,
+                });
+            }
         }
     }
     out
@@ -1032,10 +1071,15 @@ fn mark_global(raw: Vec<Vec<(Time, bool)>>) -> Vec<Vec<Step>> {
 }
 
 /// CE cycles of a CE/INC pair: each clk_0 cycle CE is high is one step, INC sampled then.
+/// The IDELAY has 64 taps and the walk gives up after 55 increments, so CE held high longer
+/// than this many cycles holds nothing more to learn; a capture that does so (a stuck CE, a
+/// coarse timescale) is read as this many steps, keeping the work bounded by the capture.
+pub const MAX_CE_RUN_CYCLES: u64 = 4096;
+
 fn ce_steps(ce: &BitChanges, inc: &BitChanges, clock: Clock, end: Time) -> Vec<(Time, bool)> {
     let mut out = Vec::new();
     for (s, e) in high_intervals(ce, end) {
-        let n = clock.cycles_in(e - s).max(1);
+        let n = clock.cycles_in(e - s).clamp(1, MAX_CE_RUN_CYCLES);
         for i in 0..n {
             let t = s + i * clock.period;
             out.push((t, bit_at(inc, t) == b'1'));

@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long = "map", value_name = "MAP.toml")]
     pub map: Option<PathBuf>,
     /// Sample period of a sample-indexed capture (`5ns`, `5000ps`, `1us`).
-    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_sample_period)]
     pub sample_period: Option<u64>,
     /// Print a JSON summary instead of text.
     #[arg(long)]

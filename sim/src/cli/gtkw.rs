@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub profile: Option<Profile>,
     /// clk_0 period (default 5ns).
-    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_clock_period)]
     pub clock_period: Option<u64>,
     /// Time of clk_0's first rising edge (default: half a period).
     #[arg(long, value_name = "TIME", value_parser = super::parse_duration_fs)]

@@ -155,6 +155,47 @@ pub fn parse_duration_fs(text: &str) -> Result<u64, String> {
     u64::try_from(total).map_err(|_| format!("duration \"{text}\" is too long"))
 }
 
+/// The shortest clk_0 period accepted: 1 ns (1 GHz), above any DDR2 controller clock.
+pub const MIN_CLOCK_PERIOD_FS: u64 = 1_000_000;
+/// The longest clk_0 period accepted: 1 ms (1 kHz), far below a DDR2 DLL's range, room for a
+/// bench clock slowed down for debugging.
+pub const MAX_CLOCK_PERIOD_FS: u64 = 1_000_000_000_000;
+/// The shortest sample period accepted: 1 ps (a 1 THz sampler does not exist).
+pub const MIN_SAMPLE_PERIOD_FS: u64 = 1_000;
+/// The longest sample period accepted: 1 s.
+pub const MAX_SAMPLE_PERIOD_FS: u64 = 1_000_000_000_000_000;
+
+fn bounded(text: &str, lo: u64, hi: u64, what: &str) -> Result<u64, String> {
+    let fs = parse_duration_fs(text)?;
+    if (lo..=hi).contains(&fs) {
+        Ok(fs)
+    } else {
+        Err(format!(
+            "expected a {what} between {lo} fs and {hi} fs, found \"{text}\" ({fs} fs)"
+        ))
+    }
+}
+
+/// `--clock-period`: a duration between [`MIN_CLOCK_PERIOD_FS`] and [`MAX_CLOCK_PERIOD_FS`].
+pub fn parse_clock_period(text: &str) -> Result<u64, String> {
+    bounded(
+        text,
+        MIN_CLOCK_PERIOD_FS,
+        MAX_CLOCK_PERIOD_FS,
+        "clk_0 period (1 ns to 1 ms)",
+    )
+}
+
+/// `--sample-period`: a duration between [`MIN_SAMPLE_PERIOD_FS`] and [`MAX_SAMPLE_PERIOD_FS`].
+pub fn parse_sample_period(text: &str) -> Result<u64, String> {
+    bounded(
+        text,
+        MIN_SAMPLE_PERIOD_FS,
+        MAX_SAMPLE_PERIOD_FS,
+        "sample period (1 ps to 1 s)",
+    )
+}
+
 /// A human name for a capture format.
 pub fn format_name(f: Format) -> &'static str {
     f.name()

@@ -56,10 +56,10 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub profile: Option<Profile>,
     /// Sample period of a sample-indexed capture (`5ns`, `5000ps`).
-    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_sample_period)]
     pub sample_period: Option<u64>,
     /// clk_0 period (default 5ns, the goldens' 200 MHz; one sample for sample-indexed captures).
-    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_clock_period)]
     pub clock_period: Option<u64>,
     /// Time of clk_0's first rising edge (default: half a period).
     #[arg(long, value_name = "TIME", value_parser = super::parse_duration_fs)]

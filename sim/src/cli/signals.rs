@@ -13,6 +13,8 @@ use migcal_traces::{ChangeSource, TimeBase, TraceError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The widest the name column of the table grows (characters).
+const MAX_NAME_COLUMN: usize = 100;
 /// Arguments of `migcal signals`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -23,7 +25,7 @@ pub struct Args {
     #[arg(long = "map", value_name = "MAP.toml")]
     pub map: Option<PathBuf>,
     /// Sample period of a sample-indexed capture (`5ns`, `5000ps`, `1us`).
-    #[arg(long, value_name = "PERIOD", value_parser = super::parse_duration_fs)]
+    #[arg(long, value_name = "PERIOD", value_parser = super::parse_sample_period)]
     pub sample_period: Option<u64>,
     /// Print JSON instead of text.
     #[arg(long)]
@@ -141,7 +143,13 @@ pub fn run(args: &Args) -> CliResult {
         );
         outln!(o);
         outln!(o, "MIG signals found ({}):", found.len());
-        let w = found.iter().map(|f| f.name.len()).max().unwrap_or(4).max(4);
+        // Capped: a longer name just runs past its column (a format width past u16::MAX panics).
+        let w = found
+            .iter()
+            .map(|f| f.name.len())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, MAX_NAME_COLUMN);
         outln!(
             o,
             "  {:<w$}  {:>5}  {:>8}  source",

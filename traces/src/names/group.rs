@@ -50,12 +50,29 @@ pub(super) fn index_positions(info: &SignalInfo, suffix: Option<Suffix>) -> Vec<
     }
 }
 
+/// Whether a vector's width and range fit a bus migcal assembles (at most
+/// [`MAX_ASSEMBLED_WIDTH`] bits, indices below it).
+fn assemblable(info: &SignalInfo, suffix: Option<Suffix>) -> bool {
+    let in_range = |i: i64| (0..MAX_ASSEMBLED_WIDTH as i64).contains(&i);
+    let range = match suffix {
+        Some(Suffix::Range(a, b)) => Some((a, b)),
+        Some(Suffix::Bit(_)) => None,
+        None => info.range,
+    };
+    info.width <= MAX_ASSEMBLED_WIDTH && range.is_none_or(|(a, b)| in_range(a) && in_range(b))
+}
+
 /// The largest canonical bus width migcal assembles; an index beyond it is a name that only
 /// looks like a bit (a memory array element) and is kept as its own signal.
 pub(super) const MAX_ASSEMBLED_WIDTH: u32 = 4096;
 
 impl Group {
     pub(super) fn add_signal(&mut self, id: SignalId, info: &SignalInfo, suffix: Option<Suffix>) {
+        if info.kind == VarKind::Bits && !assemblable(info, suffix) {
+            // Wider than any MIG bus, or bit indices past one: not a MIG signal (and never a
+            // per-bit table sized from the file's numbers).
+            return;
+        }
         if info.kind != VarKind::Bits {
             self.opaque.push((id, info.source_name.clone(), info.kind));
             return;

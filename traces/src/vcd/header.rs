@@ -8,6 +8,15 @@ use super::timescale::{timescale_display, unit_fs};
 use crate::{SignalId, SignalInfo, TimeBase, TraceError, VarKind};
 use std::io::Read;
 
+/// The widest `$var` accepted, in bits (64 Ki; an ILA probe is at most 4096 bits, the widest MIG
+/// bus 72): a declared width is checked before anything is sized from it.
+pub const MAX_VAR_WIDTH: u32 = 65_536;
+/// The longest id code accepted, in bytes (simulators use 1 to 6).
+pub const MAX_ID_BYTES: usize = 64;
+/// The longest hierarchical signal name accepted, in bytes (scopes included).
+pub const MAX_NAME_BYTES: usize = 16 << 10;
+/// The most `$var` declarations accepted (a whole-chip dump has some hundred thousand).
+pub const MAX_SIGNALS: usize = 4 << 20;
 /// Longest note kept from a `$comment`/`$date`/`$version` text.
 const MAX_NOTE: usize = 200;
 /// How many non-VCD tokens may precede the header (sigrok's `META samplerate: ...` line) before
@@ -205,9 +214,27 @@ impl<R: Read> VcdReader<R> {
             .ok()
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| self.tok.syntax("a decimal width in $var", &toks[1]))?;
+        if width > MAX_VAR_WIDTH {
+            return Err(self.tok.syntax(
+                format!("a $var width of at most {MAX_VAR_WIDTH} bits (the limit)"),
+                &toks[1],
+            ));
+        }
         let id = &toks[2];
         if id.iter().any(|c| !(33..=126).contains(c)) {
             return Err(self.tok.syntax("an id code of printable characters", id));
+        }
+        if id.len() > MAX_ID_BYTES {
+            return Err(self.tok.syntax(
+                format!("an id code of at most {MAX_ID_BYTES} bytes (the limit)"),
+                &id[..MAX_ID_BYTES],
+            ));
+        }
+        if self.header.signals.len() >= MAX_SIGNALS {
+            return Err(self.tok.syntax(
+                format!("at most {MAX_SIGNALS} $var declarations (the limit)"),
+                b"$var",
+            ));
         }
         let (name, range) = split_reference(&toks[3..]);
         let full = scopes
@@ -217,6 +244,12 @@ impl<R: Read> VcdReader<R> {
             .chain(std::iter::once(name.as_str()))
             .collect::<Vec<_>>()
             .join("/");
+        if full.len() > MAX_NAME_BYTES {
+            return Err(self.tok.syntax(
+                format!("a signal name of at most {MAX_NAME_BYTES} bytes (the limit)"),
+                &full.as_bytes()[..40],
+            ));
+        }
         let sig_width = match kind {
             VarKind::Bits => width,
             _ => 1,

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 /// Bytes asked from the input per read.
 const CHUNK: usize = 1 << 20;
-/// Largest token accepted (a 128 Mbit vector); the buffer grows to it only when a token needs it.
-const MAX_TOKEN: usize = 128 << 20;
+/// Largest token accepted (4 MiB: a value of the widest variable is 64 Ki digits); the buffer
+/// grows to it only when a token needs it.
+const MAX_TOKEN: usize = 4 << 20;
 
 /// A token: the range `start..end` of [`Tokens::buf`].
 pub(super) type Span = (usize, usize);
