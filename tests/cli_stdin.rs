@@ -113,3 +113,29 @@ fn header_errors_name_the_format_and_why() {
         "{err}"
     );
 }
+
+/// `diagnose` reads its capture twice (the write strobes in a second pass): both passes read
+/// the one copy of standard input, and the copy is gone when the command ends.
+#[test]
+fn diagnose_reads_stdin_twice_and_leaves_no_copy() {
+    let gz = std::fs::read(common::golden("fault1")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_migcal"))
+        .args(["diagnose", "-"])
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&gz);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out.stderr));
+    assert!(common::text(&out.stdout).contains("DQ3"));
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

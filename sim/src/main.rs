@@ -55,6 +55,8 @@ fn main() -> ExitCode {
         Command::Regress(a) => cli::regress::run(&a),
         Command::Sweep(a) => cli::sweep::run(&a),
     };
+    // Every capture reader is gone by now: the copy of standard input (if any) is deleted.
+    migcal_traces::input::release_stdin();
     match result {
         Ok(code) => code,
         Err(e) => {

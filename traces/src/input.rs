@@ -9,6 +9,7 @@
 use crate::{ChangeRef, ChangeSource, Header, SignalId, Time, TraceError, Warnings};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The capture name that means standard input.
 pub const STDIN: &str = "-";
@@ -23,8 +24,10 @@ pub fn is_stdin(path: &Path) -> bool {
 pub enum Spooled {
     /// The user's file.
     File(PathBuf),
-    /// A temporary copy (standard input, or a decompressed gzip).
+    /// A temporary copy (a decompressed gzip).
     Temp(tempfile::TempPath),
+    /// The process' one copy of standard input, shared by every open of `-`.
+    Stdin(Arc<tempfile::TempPath>),
 }
 
 impl Spooled {
@@ -33,6 +36,7 @@ impl Spooled {
         match self {
             Spooled::File(p) => p,
             Spooled::Temp(t) => t,
+            Spooled::Stdin(t) => t,
         }
     }
 }
@@ -44,15 +48,34 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> TraceError + '_ {
     }
 }
 
-/// Copies standard input into a temporary file, unchanged (gzip stays gzip).
+/// The copy of standard input, once made. Standard input can be read only once, so every open
+/// of `-` in this process (a command that reads its capture twice, as `diagnose` does for the
+/// write strobes) reads this same copy.
+static STDIN_COPY: Mutex<Option<Arc<tempfile::TempPath>>> = Mutex::new(None);
+
+/// Copies standard input into a temporary file, unchanged (gzip stays gzip), the first time;
+/// later calls return the same copy.
 pub fn spool_stdin() -> Result<Spooled, TraceError> {
     let shown = Path::new(STDIN);
+    let mut copy = STDIN_COPY.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(t) = copy.as_ref() {
+        return Ok(Spooled::Stdin(Arc::clone(t)));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix("migcal-stdin-")
         .tempfile()
         .map_err(io_err(shown))?;
     std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut()).map_err(io_err(shown))?;
-    Ok(Spooled::Temp(tmp.into_temp_path()))
+    let t = Arc::new(tmp.into_temp_path());
+    *copy = Some(Arc::clone(&t));
+    Ok(Spooled::Stdin(t))
+}
+
+/// Lets the copy of standard input go: it is deleted once no reader holds it. A program calls
+/// this when it has finished with its capture (a static is never dropped, so without it the copy
+/// would outlive the process).
+pub fn release_stdin() {
+    STDIN_COPY.lock().unwrap_or_else(|p| p.into_inner()).take();
 }
 
 /// The capture as a plain (not gzip'd) seekable file: the file itself, or its decompressed
