@@ -9,17 +9,7 @@ use migcal_traces::TimeBase;
 
 mod common;
 
-const P: u64 = 5_000_000; // clk_0 period, fs
-
-fn cmd(cycle: u64, kind: &'static str, ba: u64, a: u64) -> BusCommand {
-    BusCommand {
-        time: Clock::GOLDEN.first_edge + cycle * P,
-        cycle,
-        kind,
-        ba: Some(ba),
-        a: Some(a),
-    }
-}
+use common::bus::{cmd, P};
 
 /// The ddr2 profile's init (BL4, CL3, AL0, WR3) and the first training write and reads.
 fn nominal() -> Vec<BusCommand> {

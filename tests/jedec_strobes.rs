@@ -7,17 +7,8 @@ use migcal::analysis::jedec::Severity;
 use migcal::analysis::{BusCommand, Clock, Profile};
 use migcal_traces::TimeBase;
 
-const P: u64 = 5_000_000; // clk_0 period, fs
-
-fn cmd(cycle: u64, kind: &'static str, ba: u64, a: u64) -> BusCommand {
-    BusCommand {
-        time: Clock::GOLDEN.first_edge + cycle * P,
-        cycle,
-        kind,
-        ba: Some(ba),
-        a: Some(a),
-    }
-}
+mod common;
+use common::bus::{cmd, P};
 
 /// The mode registers in force (BL4, CL3, AL0) and the training write.
 fn nominal() -> Vec<BusCommand> {

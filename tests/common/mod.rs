@@ -31,6 +31,7 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+pub mod bus;
 pub mod oracle;
 
 /// Runs the built `migcal` binary.
