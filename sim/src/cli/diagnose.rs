@@ -127,9 +127,21 @@ pub fn run(args: &Args) -> CliResult {
     } else {
         None
     };
+    let explained = if args.dictionary {
+        let (scn, _) = board_scenario(args.scenario.as_deref(), &facts)?;
+        Some(run_explain(args, &scn, &capture, &facts)?)
+    } else {
+        None
+    };
+    let mut diag = diag;
+    if let Some(x) = &explained {
+        merge_explained(&mut diag, x);
+    }
     let mut report = Report::new(&name, &facts, &diag, &checks);
     report.replay = replay.as_ref();
     report.dictionary = ranked.as_deref();
+    report.explanations = explained.as_ref().map(|x| x.explanations.as_slice());
+    report.explanation_search = explained.as_ref().map(|x| x.searched.as_slice());
     if args.json {
         super::print_out(&(report.json() + "\n"))?;
     } else {
@@ -178,16 +190,70 @@ fn run_replay(
 ) -> Result<crate::diagnose::replay::Replay, CliError> {
     let (scn, _) = board_scenario(path, facts)?;
     // Further passes over the capture, each streamed through the comparison.
-    let open = || -> Result<_, crate::diagnose::exact::ExactError> {
-        let opened = migcal_traces::sniff::open(
-            &args.capture,
-            &migcal_traces::sniff::OpenOptions {
-                sample_period_fs: args.sample_period,
-                format: None,
-            },
-        )?;
-        Ok(opened)
-    };
+    let open = || reopen(args);
     crate::diagnose::replay::replay(&open, capture, &facts.clock, &scn)
         .map_err(|e| CliError::Message(format!("replay: {e}")))
+}
+
+/// Reopens the capture (each comparison streams it from the start).
+fn reopen(
+    args: &Args,
+) -> Result<Box<dyn migcal_traces::ChangeSource + Send>, crate::diagnose::exact::ExactError> {
+    Ok(migcal_traces::sniff::open(
+        &args.capture,
+        &migcal_traces::sniff::OpenOptions {
+            sample_period_fs: args.sample_period,
+            format: None,
+        },
+    )?)
+}
+
+fn run_explain(
+    args: &Args,
+    scn: &crate::scenario::Scenario,
+    capture: &Capture,
+    facts: &crate::analysis::Facts,
+) -> Result<crate::diagnose::explain::Explained, CliError> {
+    use crate::diagnose::exact::Sampled;
+    use crate::diagnose::explain::{explain, Target};
+    let fail =
+        |e: crate::diagnose::exact::ExactError| CliError::Message(format!("fault catalogue: {e}"));
+    let mut canon =
+        migcal_traces::names::CanonicalSource::all(reopen(args).map_err(fail)?, &capture.map);
+    let sampled = Sampled::read(&mut canon, &facts.clock, None)?;
+    explain(
+        &Target {
+            sampled: &sampled,
+            capture,
+            clock: &facts.clock,
+        },
+        scn,
+    )
+    .map_err(fail)
+}
+
+/// The report says one thing: lines every exact explanation puts the fault on are named with
+/// the rules' own, and what the catalogue cannot tell apart (and the probe that would) joins
+/// the rules' lists.
+fn merge_explained(d: &mut crate::diagnose::Diagnosis, x: &crate::diagnose::explain::Explained) {
+    if d.verdict == Verdict::Fail && !x.named_dq.is_empty() {
+        d.faulty_dq.extend(&x.named_dq);
+        d.faulty_dq.sort_unstable();
+        d.faulty_dq.dedup();
+    }
+    d.cannot_tell.extend(x.cannot_tell.iter().cloned());
+    for p in &x.next_probes {
+        let who: Vec<String> = p
+            .tells_apart
+            .iter()
+            .map(|(f, v)| format!("{f} gives {v}"))
+            .collect();
+        d.next_probes.push(format!(
+            "{} between cycles {} and {}: {}",
+            p.signal,
+            p.window.0,
+            p.window.1,
+            who.join(", ")
+        ));
+    }
 }

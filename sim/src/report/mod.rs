@@ -66,6 +66,13 @@ pub struct Report<'a> {
     /// The board's single faults ranked by how well each explains the capture (`--dictionary`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<&'a [crate::diagnose::dictionary::Candidate]>,
+    /// The exact explanations of the fault catalogue (`--dictionary`): each candidate's fault,
+    /// whether it explains the capture exactly, and where it departs first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanations: Option<&'a [crate::diagnose::explain::Explanation]>,
+    /// How far the catalogue's search went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_search: Option<&'a [String]>,
 }
 
 impl<'a> Report<'a> {
@@ -117,6 +124,8 @@ impl<'a> Report<'a> {
             elided_changes: &facts.elided,
             replay: None,
             dictionary: None,
+            explanations: None,
+            explanation_search: None,
         }
     }
 
@@ -187,6 +196,21 @@ impl<'a> Report<'a> {
                     e.signal,
                     e.text
                 );
+            }
+        }
+        if !d.warnings.is_empty() {
+            let _ = writeln!(o, "\nwarnings:");
+            for w in &d.warnings {
+                let _ = writeln!(o, "  - {}", w.text);
+                for e in &w.evidence {
+                    let _ = writeln!(
+                        o,
+                        "    {}  {:<36} {}",
+                        when(e.time_ps, e.cycle),
+                        e.signal,
+                        e.text
+                    );
+                }
             }
         }
         let _ = writeln!(o, "\nstages:");
@@ -267,7 +291,10 @@ impl<'a> Report<'a> {
         if let Some(r) = self.replay {
             exact::replay_text(&mut o, r);
         }
-        if let Some(c) = self.dictionary {
+        if let Some(x) = self.explanations {
+            exact::explanations_text(&mut o, x, self.explanation_search.unwrap_or_default());
+        }
+        if let (Some(c), None) = (self.dictionary, self.explanations) {
             let _ = writeln!(
                 o,
                 "\nfault dictionary (single faults simulated on this board, best match first):"
