@@ -4,6 +4,7 @@
 
 pub mod dcm;
 pub mod dictionary;
+pub mod exact;
 pub mod replay;
 
 use crate::analysis::{Facts, Profile};
