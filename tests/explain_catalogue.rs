@@ -142,7 +142,7 @@ fn random_faults_on_random_boards_are_explained_exactly() {
     let cases = std::env::var("MIGCAL_EXPLAIN_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(2);
+        .unwrap_or(1);
     for _ in 0..cases {
         let delays: Vec<i64> = (0..8).map(|_| 25 * next(9) as i64).collect();
         let b = board(1 + next(100), &delays);

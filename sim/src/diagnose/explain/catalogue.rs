@@ -15,6 +15,8 @@ pub enum Domain {
     Line,
     /// A byte lane.
     Lane,
+    /// A command/address line (`a0`.., `ba0`.., `ras_n`, `cas_n`, `we_n`, `cs_n`, `cke`, `odt`).
+    CmdPin,
     /// Each of these TOML values.
     Values(Vec<&'static str>),
     /// A delay in ps, searched over [`DELAY_GRID_PS`].
@@ -36,9 +38,46 @@ pub fn domain(field: &str) -> Option<Domain> {
         "high" => Domain::Values(vec!["true", "false"]),
         "pull" => Domain::Values(vec!["\"down\"", "\"up\""]),
         "mode" => Domain::Values(vec!["\"and\"", "\"or\""]),
+        "at" => Domain::Values(vec!["\"trace\"", "\"memory\"", "\"controller\""]),
+        "path" => Domain::Values(vec!["\"both\"", "\"read\"", "\"write\""]),
+        "pin" => Domain::CmdPin,
         "ps" => Domain::Picoseconds,
         _ => return None,
     })
+}
+
+/// Every command/address line the model has, as TOML strings.
+fn cmd_pins() -> Vec<String> {
+    use migcal_model::board::{ADDR_LINES, BANK_LINES};
+    let mut v: Vec<String> = (0..ADDR_LINES).map(|n| format!("\"a{n}\"")).collect();
+    v.extend((0..BANK_LINES).map(|n| format!("\"ba{n}\"")));
+    v.extend(
+        ["ras_n", "cas_n", "we_n", "cs_n", "cke", "odt"]
+            .iter()
+            .map(|p| format!("\"{p}\"")),
+    );
+    v
+}
+
+/// Pairs of command/address lines searched for a swap or a bridge: neighbouring nets of the
+/// routing (A[n] with A[n+1], BA[n] with BA[n+1]) and every pair of control lines; a short
+/// between, say, A0 and A15 is not a fault one routes.
+fn cmd_pairs() -> Vec<(String, String)> {
+    use migcal_model::board::{ADDR_LINES, BANK_LINES};
+    let mut v = Vec::new();
+    for n in 0..ADDR_LINES - 1 {
+        v.push((format!("\"a{n}\""), format!("\"a{}\"", n + 1)));
+    }
+    for n in 0..BANK_LINES - 1 {
+        v.push((format!("\"ba{n}\""), format!("\"ba{}\"", n + 1)));
+    }
+    let ctl = ["ras_n", "cas_n", "we_n", "cs_n", "cke", "odt"];
+    for i in 0..ctl.len() {
+        for j in i + 1..ctl.len() {
+            v.push((format!("\"{}\"", ctl[i]), format!("\"{}\"", ctl[j])));
+        }
+    }
+    v
 }
 
 /// The backticked names after "expected" in a serde error.
@@ -131,6 +170,7 @@ pub fn enumerate(width: u32) -> Catalogue {
             }
             let values: Vec<String> = match d {
                 Domain::Line if pair => Vec::new(),
+                Domain::CmdPin => cmd_pins(),
                 Domain::Line => (0..width).map(|k| k.to_string()).collect(),
                 Domain::Lane => (0..lanes).map(|l| l.to_string()).collect(),
                 Domain::Values(v) => v.iter().map(|s| s.to_string()).collect(),
@@ -139,6 +179,23 @@ pub fn enumerate(width: u32) -> Catalogue {
             if pair && f == "a" {
                 let within_byte = kind.contains("bridge");
                 let mut next = Vec::new();
+                // Lines of the command bus (the schema takes a pin name for `a`), or DQ lines.
+                let pins = toml::from_str::<Fault>(&format!(
+                    "kind = \"{kind}\"\na = \"ras_n\"\nb = \"cas_n\""
+                ))
+                .is_ok();
+                if pins {
+                    for t in &tables {
+                        for (a, b) in cmd_pairs() {
+                            let mut t = t.clone();
+                            t.push(("a".into(), a.clone()));
+                            t.push(("b".into(), b));
+                            next.push(t);
+                        }
+                    }
+                    tables = next;
+                    continue;
+                }
                 for t in &tables {
                     for a in 0..width {
                         for b in a + 1..width {
@@ -263,8 +320,8 @@ mod tests {
         assert_eq!(n("dq_stuck "), 32);
         assert_eq!(
             n("dq_bridge "),
-            2 * 28 * 2,
-            "pairs within each byte, both modes"
+            2 * 28 * 2 * 3,
+            "pairs within each byte, both modes, three places"
         );
         assert_eq!(
             n("dq_swap "),
