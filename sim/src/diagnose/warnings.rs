@@ -52,12 +52,12 @@ fn programmed_cl(f: &Facts) -> Option<String> {
     })
 }
 
-/// A stretch with no bus command this long means the controller was held in reset (it refreshes
-/// every 7.8 us while running, and a stalled minimodule issues no command at all after its
-/// stall): the init sequence that follows starts the memory afresh, so each sequence is checked
-/// on its own (Micron's model, which never sees the reset, would call the gap a tRFC maximum
-/// violation).
-pub const RESTART_GAP_FS: u64 = 1_000_000_000_000;
+/// A stretch with no bus command longer than this that ends in a PRECHARGE (the first command
+/// of an init sequence) is the controller held in reset and starting over: it refreshes every
+/// 7.8 us while running, and a stalled minimodule issues no command at all after its stall. The
+/// init sequence that follows starts the memory afresh, so each sequence is checked on its own
+/// (Micron's model, which never sees the reset, would call the gap a tRFC maximum violation).
+pub const RESTART_GAP_FS: u64 = 100_000_000_000;
 
 /// The JEDEC findings of the command bus, each init sequence on its own.
 pub fn command_bus_findings(f: &Facts) -> Vec<JedecFinding> {
@@ -70,7 +70,8 @@ pub fn command_bus_findings(f: &Facts) -> Vec<JedecFinding> {
     let mut start = 0;
     for i in 1..=f.commands.len() {
         let split = i == f.commands.len()
-            || f.commands[i].time.saturating_sub(f.commands[i - 1].time) > gap;
+            || (f.commands[i].kind == "PRE"
+                && f.commands[i].time.saturating_sub(f.commands[i - 1].time) > gap);
         if split {
             out.extend(jedec::check(
                 &f.commands[start..i],
