@@ -8,6 +8,8 @@ pub mod json;
 pub mod junit;
 pub mod text;
 
+mod exact;
+
 use crate::analysis::jedec::JedecFinding;
 use crate::analysis::{BusCommand, Facts, Profile};
 use crate::diagnose::{fmt_ns, scan_legend, Diagnosis};
@@ -270,43 +272,7 @@ impl<'a> Report<'a> {
             }
         }
         if let Some(r) = self.replay {
-            let _ = writeln!(
-                o,
-                "\nreplay against the model ({} signals compared{}):",
-                r.compared.len(),
-                r.aligned_on
-                    .as_ref()
-                    .map(|(l, off)| format!(", aligned on {l}, offset {off} cycles"))
-                    .unwrap_or_default()
-            );
-            match &r.first {
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "  the capture follows the model on every compared signal"
-                    );
-                }
-                Some(f) => {
-                    let _ = writeln!(
-                        o,
-                        "  first departure: {}  {}: capture {}, model {}",
-                        when(f.time_ps, Some(f.cycle)),
-                        f.signal,
-                        f.capture,
-                        f.model
-                    );
-                    for p in r.per_signal.iter().filter(|p| p.signal != f.signal).take(8) {
-                        let _ = writeln!(
-                            o,
-                            "  then:            {}  {}: capture {}, model {}",
-                            when(p.time_ps, Some(p.cycle)),
-                            p.signal,
-                            p.capture,
-                            p.model
-                        );
-                    }
-                }
-            }
+            exact::replay_text(&mut o, r);
         }
         if let Some(c) = self.dictionary {
             let _ = writeln!(
