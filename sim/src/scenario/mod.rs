@@ -483,7 +483,7 @@ impl Scenario {
         )?;
         faults::validate_faults(&self.fault, self.memory.data_width)
             .map_err(|e| bad(&e.key, e.message))?;
-        if self.profile == ProfileName::Minimodule {
+        if self.profile == Profile::Minimodule {
             if let Some(key) = faults::odt_fault_key(&self.fault) {
                 return Err(bad(
                     &key,
