@@ -1,5 +1,12 @@
-//! Reports of a diagnosis: text for people, JSON for machines. Both are built from the same
-//! [`Report`], so they can never say different things.
+//! Reports: of a diagnosis (text for people, JSON for machines, both built from the same
+//! [`Report`], so they can never say different things), and of `regress`, `sweep` and `merge`
+//! in the submodules, one per output form.
+
+pub mod csv;
+pub mod github;
+pub mod json;
+pub mod junit;
+pub mod text;
 
 mod exact;
 
