@@ -145,7 +145,7 @@ fn describe(first: &[u8]) -> String {
     )
 }
 
-/// Opens a capture (plain or gzip, a file or `-` for standard input) with the reader its first
+/// Opens a capture (plain or gzip; a file, a FIFO, or `-` for standard input) with the reader its first
 /// bytes call for.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
     open_detected(path, opts).map(|(_, src)| src)
@@ -157,8 +157,8 @@ pub fn open_detected(
     path: &Path,
     opts: &OpenOptions,
 ) -> Result<(Format, Box<dyn ChangeSource + Send>), TraceError> {
-    if input::is_stdin(path) {
-        let spool = input::spool_stdin()?;
+    if input::is_stream(path) {
+        let spool = input::spool_stream(path)?;
         let tmp = spool.path().to_path_buf();
         let (format, src) =
             open_file(&tmp, path, opts).map_err(|e| input::rename_in_error(e, &tmp, path))?;

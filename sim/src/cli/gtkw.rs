@@ -38,9 +38,9 @@ pub struct Args {
 /// Runs `migcal gtkw`.
 pub fn run(args: &Args) -> CliResult {
     let path = &args.capture;
-    if migcal_traces::input::is_stdin(path) {
+    if migcal_traces::input::is_stream(path) {
         return Err(CliError::Message(
-            "gtkw: the save file names the dump GTKWave opens, so the capture must be a file, not `-`".into(),
+            "gtkw: the save file names the dump GTKWave opens, so the capture must be a file, not `-` or a pipe".into(),
         ));
     }
     let first = migcal_traces::io::peek(path, sniff::SNIFF_BYTES)?;
