@@ -188,6 +188,12 @@ fn every_fault_kind_has_an_example() {
                 Fault::RefclkMissing => "refclk_missing",
                 Fault::DcmLockMissing => "dcm_lock_missing",
                 Fault::ReadDelayShift { .. } => "read_delay_shift",
+                Fault::CmdStuck { .. } => "cmd_stuck",
+                Fault::CmdOpen { .. } => "cmd_open",
+                Fault::CmdSwap { .. } => "cmd_swap",
+                Fault::CmdBridge { .. } => "cmd_bridge",
+                Fault::DqDelay { .. } => "dq_delay",
+                Fault::DqsDelay { .. } => "dqs_delay",
             });
         }
     }
@@ -204,6 +210,12 @@ fn every_fault_kind_has_an_example() {
         "refclk_missing",
         "dcm_lock_missing",
         "read_delay_shift",
+        "cmd_stuck",
+        "cmd_open",
+        "cmd_swap",
+        "cmd_bridge",
+        "dq_delay",
+        "dqs_delay",
     ] {
         assert!(seen.contains(&kind), "no example for fault kind {kind}");
     }

@@ -171,6 +171,9 @@ pub struct In {
     /// The write burst's data: FIFO words (rise half, fall half) in burst order; a burst of
     /// BL beats uses the first BL/2.
     pub write_words: [(u128, u128); 4],
+    /// Beats of the burst that come with a DQS edge (the controller's burst length, 0 when it
+    /// sent no burst): a memory burst longer than that leaves its other columns unchanged.
+    pub write_beats: u64,
     /// Byte lanes whose write strobe / mask lets the data in (bit k = lane k).
     pub write_lanes: u16,
     /// Data width in bits.
@@ -213,7 +216,7 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
         Command::Write { ba, col } => {
             let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
             let m = crate::logic::mask(i.width);
-            for beat in 0..bl {
+            for beat in 0..bl.min(i.write_beats) {
                 let word = i.write_words[(beat / 2) as usize % 4];
                 let data = if beat % 2 == 0 {
                     word.0 & m

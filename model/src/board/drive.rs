@@ -49,6 +49,12 @@ impl CtrlDrive {
         n
     }
 
+    /// The word of DQ slot `k`, if the controller drives it.
+    pub fn slot(&self, k: u64) -> Option<u128> {
+        let i = (k % DRIVE_SLOTS as u64) as usize;
+        (self.valid[i] && self.slots[i].0 == k).then_some(self.slots[i].1)
+    }
+
     /// The word driven at `t_ps`, if any.
     pub fn at(&self, t_ps: f64, period_ps: f64) -> Option<u128> {
         let half = period_ps / 2.0;

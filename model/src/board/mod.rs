@@ -12,15 +12,18 @@
 //! are valid (checked by the scenario, in the `migcal` package), the controller's write drivers (`drive.rs`), the sampling physics
 //! (`sample.rs`) and the pin levels a trace shows (`pins.rs`).
 
+mod cmd;
 mod drive;
 mod fault;
 mod params;
 mod pins;
 mod sample;
 mod wiring;
+mod write;
 
+pub use cmd::{CmdPin, CmdPins, ADDR_LINES, BANK_LINES};
 pub use drive::CtrlDrive;
-pub use fault::{BridgeMode, Fault, Pull};
+pub use fault::{BridgeAt, BridgeMode, DelayPath, Fault, Pull};
 pub use params::{
     Params, DEFAULT_CLOCK_TEMP_COEFF_PS_PER_C, DEFAULT_DQ_TEMP_COEFF_PS_PER_C,
     DEFAULT_JITTER_BAND_SIGMAS, DEFAULT_REFRESH_DOUBLE_ABOVE_C, REFERENCE_TEMPERATURE_C,
@@ -28,3 +31,4 @@ pub use params::{
 };
 pub use pins::{dq_pin, dqs_pin};
 pub use sample::{bus_idle, sample_bus, sample_line};
+pub use write::UNDRIVEN_WRITE_BIT;

@@ -101,6 +101,7 @@ impl Params {
             .get(self.mem_pin(line))
             .copied()
             .unwrap_or(0.0)
+            + self.dq_fault_delay_ps(line, true)
             + self.dq_temp_coeff(line) * self.delta_t()
     }
 
@@ -154,7 +155,7 @@ impl Params {
             .faults
             .iter()
             .map(|f| match *f {
-                Fault::ReadDelayShift { ps, .. } => (ps as f64).abs(),
+                Fault::ReadDelayShift { ps, .. } | Fault::DqDelay { ps, .. } => (ps as f64).abs(),
                 _ => 0.0,
             })
             .sum();

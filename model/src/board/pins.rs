@@ -61,7 +61,8 @@ pub fn dqs_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, lane: u8, t_ps: f64)
     if p.faults.contains(&Fault::DqsOpen { lane }) {
         return Value::known(0);
     }
-    let hh = (t_ps / half).floor();
+    // The memory's read strobe reaches the pin after the lane's DQS read-path delay.
+    let hh = ((t_ps - p.dqs_fault_delay_ps(lane as usize, true)) / half).floor();
     if hh >= 0.0 {
         let hh = hh as u64;
         if mem.beat_at(hh).is_some() {

@@ -1,7 +1,7 @@
 //! How the faults rewire the nets: which memory pin a controller pin reaches, what a bridge
 //! or a rail short makes of a level, which lanes' writes land, which clocks run.
 
-use super::{BridgeMode, Fault, Params, Pull};
+use super::{BridgeAt, BridgeMode, Fault, Params, Pull};
 
 impl Params {
     /// The memory pin controller pin `line` is wired to (itself unless swapped).
@@ -21,9 +21,18 @@ impl Params {
 
     /// The line bridged to `line`, and how they resolve.
     pub fn bridge(&self, line: usize) -> Option<(usize, BridgeMode)> {
+        self.bridge_at(line).map(|(o, m, _)| (o, m))
+    }
+
+    /// The line bridged to `line`, how they resolve and where the short sits.
+    pub fn bridge_at(&self, line: usize) -> Option<(usize, BridgeMode, BridgeAt)> {
         self.faults.iter().find_map(|f| match *f {
-            Fault::DqBridge { a, b, mode } if a as usize == line => Some((b as usize, mode)),
-            Fault::DqBridge { a, b, mode } if b as usize == line => Some((a as usize, mode)),
+            Fault::DqBridge { a, b, mode, at } if a as usize == line => {
+                Some((b as usize, mode, at))
+            }
+            Fault::DqBridge { a, b, mode, at } if b as usize == line => {
+                Some((a as usize, mode, at))
+            }
             _ => None,
         })
     }
@@ -83,8 +92,19 @@ impl Params {
     }
 
     /// The bit a controller pin carries when every controller pin drives `word` (a bridge
-    /// combines the two drivers).
+    /// combines the two drivers, unless it sits at the memory end: the controller's pin then
+    /// carries its own drive).
     pub fn own_bit(&self, word: u128, line: usize) -> bool {
+        let bit = |k: usize| (word >> k) & 1 == 1;
+        match self.bridge_at(line) {
+            Some((_, _, BridgeAt::Memory)) | None => bit(line),
+            Some((other, mode, _)) => mode.resolve(bit(line), bit(other)),
+        }
+    }
+
+    /// The bit memory pin of controller line `line` receives when every controller pin
+    /// drives `word`: a bridge's wired level wherever it sits.
+    fn bit_to_memory(&self, word: u128, line: usize) -> bool {
         let bit = |k: usize| (word >> k) & 1 == 1;
         match self.bridge(line) {
             Some((other, mode)) => mode.resolve(bit(line), bit(other)),
@@ -111,7 +131,7 @@ impl Params {
         for line in 0..width as usize {
             let v = match self.forced_level(line) {
                 Some(l) if self.is_short(line) => l,
-                _ => self.own_bit(word, line),
+                _ => self.bit_to_memory(word, line),
             };
             let m = self.mem_pin(line);
             out = (out & !(1u128 << m)) | ((v as u128) << m);
@@ -144,6 +164,7 @@ mod tests {
                 a: 0,
                 b: 1,
                 mode: BridgeMode::And,
+                at: BridgeAt::Trace,
             }],
             ..Params::default()
         };
@@ -179,7 +200,12 @@ mod tests {
     fn bridge_resolves_both_ways() {
         for (mode, want) in [(BridgeMode::And, false), (BridgeMode::Or, true)] {
             let p = Params {
-                faults: vec![Fault::DqBridge { a: 0, b: 1, mode }],
+                faults: vec![Fault::DqBridge {
+                    a: 0,
+                    b: 1,
+                    mode,
+                    at: BridgeAt::Trace,
+                }],
                 ..Params::default()
             };
             // Controller drives 01 on the pair: both nets carry the wired result.

@@ -145,6 +145,9 @@ pub fn outputs(r: &Common, p: &Params, a: u16, ba: u8) -> Out {
         ras_n: r.ddr_ras_r[2],
         cas_n: r.ddr_cas_r[2],
         we_n: r.ddr_we_r[2],
+        // Neither build drives ODT during init: the DDR1 part has none, and JEDEC wants it low
+        // through the whole DDR2 init sequence (the calibration writes run inside it).
+        odt: false,
         ba,
         a,
         ctrl_dummyread_start: r.ctrl_dummyread_start,

@@ -158,6 +158,8 @@ pub struct Out {
     pub cas_n: bool,
     /// WE#.
     pub we_n: bool,
+    /// ODT (DDR2 on-die termination enable; the DDR1 build has no such pin and drives 0).
+    pub odt: bool,
     /// Bank address.
     pub ba: u8,
     /// Address.

@@ -83,6 +83,20 @@ impl PadTracker {
                     h += 1;
                 }
             }
+            for lane in 0..lanes as usize {
+                let d = b.dqs_fault_delay_ps(lane, true);
+                if d == 0.0 {
+                    continue;
+                }
+                let mut h = ((t0 - d) / half).floor() as i64;
+                while (h as f64) * half + d <= t1 {
+                    let t = h as f64 * half + d;
+                    if t > t0 {
+                        times.push(t);
+                    }
+                    h += 1;
+                }
+            }
             times.sort_by(|a, b| a.total_cmp(b));
             times.dedup();
         }

@@ -124,6 +124,9 @@ struct View<'a> {
     r: &'a Regs,
     c: &'a ctrl::Common,
     co: ctrl::Out,
+    /// The command/address pins as a probe at the controller shows them (a bridge at the
+    /// controller end or on the trace shows its wired level there).
+    pins: crate::board::CmdPins,
     tap_outs: Vec<tap_ctrl::Out>,
     dti: Vec<data_tap_inc::Out>,
     pco: Vec<pc::Out>,
@@ -141,11 +144,13 @@ impl<'a> View<'a> {
             .map(|(d, t)| data_tap_inc::outputs(d, t, &p.data_tap_inc))
             .collect();
         let pco: Vec<pc::Out> = r.pattern.iter().map(pc::outputs).collect();
+        let co = ctrl::outputs(&r.ctrl, &p.ctrl);
         View {
             p,
             r,
             c: r.ctrl.common(),
-            co: ctrl::outputs(&r.ctrl, &p.ctrl),
+            co,
+            pins: p.board.cmd_at_controller(&super::step::driven_pins(&co)),
             comp_done: rd_data::comp_done(&pco),
             tap_outs,
             dti,
@@ -255,13 +260,13 @@ const SIGNALS: &[Section] = &[
     Section {
         each: Each::Once,
         rows: &[
-            row(Tb, "a", Bits(13), |v, _| k(v.co.a)),
-            row(Tb, "ba", Bits(2), |v, _| k(v.co.ba)),
-            row(Tb, "cke", Bits(1), |v, _| b(v.co.cke)),
-            row(Tb, "cs_n", Bits(1), |v, _| b(v.co.cs_n)),
-            row(Tb, "ras_n", Bits(1), |v, _| b(v.co.ras_n)),
-            row(Tb, "cas_n", Bits(1), |v, _| b(v.co.cas_n)),
-            row(Tb, "we_n", Bits(1), |v, _| b(v.co.we_n)),
+            row(Tb, "a", Bits(13), |v, _| k(v.pins.a)),
+            row(Tb, "ba", Bits(2), |v, _| k(v.pins.ba)),
+            row(Tb, "cke", Bits(1), |v, _| b(v.pins.cke)),
+            row(Tb, "cs_n", Bits(1), |v, _| b(v.pins.cs_n)),
+            row(Tb, "ras_n", Bits(1), |v, _| b(v.pins.ras_n)),
+            row(Tb, "cas_n", Bits(1), |v, _| b(v.pins.cas_n)),
+            row(Tb, "we_n", Bits(1), |v, _| b(v.pins.we_n)),
             row(Tb, "init_done", Bits(1), |v, _| b(v.co.init_done)),
             row(DataPath, "ctrl_dummyread_start", Bits(1), |v, _| {
                 b(v.co.ctrl_dummyread_start)

@@ -3,6 +3,7 @@
 
 use super::{sync_mask, BusCommand, Idle, Mig, Params, Profile, Regs, MAX_GROUPS};
 use crate::backend_fifos;
+use crate::board;
 use crate::data_tap_inc;
 use crate::ddr2_controller as ctrl;
 use crate::ddr2_device::{self, Command, Storage};
@@ -163,9 +164,51 @@ fn read_path(p: &Params, r: &Regs, nx: &mut Regs, co: &ctrl::Out, sys_rst: bool,
     nx.backend = nb;
 }
 
+/// The command/address pins as the controller drives them.
+pub(super) fn driven_pins(co: &ctrl::Out) -> board::CmdPins {
+    board::CmdPins {
+        cke: co.cke,
+        cs_n: co.cs_n,
+        ras_n: co.ras_n,
+        cas_n: co.cas_n,
+        we_n: co.we_n,
+        ba: co.ba,
+        a: co.a,
+        odt: co.odt,
+    }
+}
+
+/// The command the pins carry (CKE low: none taken).
+fn decode(pins: &board::CmdPins) -> Command {
+    if pins.cke {
+        Command::decode(
+            pins.cs_n, pins.ras_n, pins.cas_n, pins.we_n, pins.ba, pins.a,
+        )
+    } else {
+        Command::Nop
+    }
+}
+
+/// The controller's own burst length and write latency (clocks), from its own mode
+/// registers: it schedules its write data with what it meant to program, whatever the
+/// memory decoded.
+fn ctrl_burst(p: &Params) -> (u64, u64) {
+    let bl = 1u64 << (p.ctrl.load_mode_register & 7).min(3);
+    let wl = match p.profile {
+        // DDR1: write latency 1 clock.
+        Profile::Minimodule => 1,
+        // DDR2: WL = RL - 1 = AL + CL - 1.
+        Profile::Ddr2 => {
+            let al = ((p.ctrl.ext_load_mode_register >> 3) & 7) as u64;
+            (p.ctrl.cas_latency() as u64 + al).saturating_sub(1).max(1)
+        }
+    };
+    (bl, wl)
+}
+
 /// The command on the bus, the controller's write drivers and the memory (through the
-/// board's faults). Returns the command and the memory's array writes (committed by the
-/// caller).
+/// board's faults). Returns the command the controller drove and the memory's array writes
+/// (committed by the caller).
 fn memory(
     p: &Params,
     r: &Regs,
@@ -176,51 +219,44 @@ fn memory(
 ) -> (Command, Vec<ddr2_device::Write>) {
     // The pins driven since the previous clk_0 edge are taken by the memory at the CK rising
     // edge half a period before this one (CK rises on clk_0 falling edges).
-    let cmd = if co.cke {
-        Command::decode(co.cs_n, co.ras_n, co.cas_n, co.we_n, co.ba, co.a)
-    } else {
-        Command::Nop
-    };
+    let drv = driven_pins(co);
+    let cmd = decode(&drv);
     let mut write_words = [(0u128, 0u128); 4];
-    let mut mem_words = [(0u128, 0u128); 4];
-    for j in 0..4 {
-        let w = r.backend.words[(r.backend.burst_ptr as usize + j) % backend_fifos::DEPTH];
-        write_words[j] = w;
-        mem_words[j] = (
-            p.board.to_memory(w.0, p.data_width),
-            p.board.to_memory(w.1, p.data_width),
-        );
+    for (j, w) in write_words.iter_mut().enumerate() {
+        *w = r.backend.words[(r.backend.burst_ptr as usize + j) % backend_fifos::DEPTH];
     }
+    let (ctrl_bl, ctrl_wl) = ctrl_burst(p);
+    let mut strobed = 0;
     if let Command::Write { .. } = cmd {
         // The data path pops the controller's burst (its own mode register), whatever the
         // memory makes of the command; a FIFO in reset pops nothing.
         if !r.backend.rst_r1 {
-            let ctrl_bl = 1u64 << (p.ctrl.load_mode_register & 7).min(3);
             nx.backend.burst_ptr = backend_fifos::after_write_burst(&r.backend, ctrl_bl);
         }
-        let bl = r.memory.burst_length();
-        // Write latency: 1 clock for DDR1, read latency - 1 for DDR2.
-        let wl = match p.profile {
-            Profile::Minimodule => 1,
-            Profile::Ddr2 => r.memory.cas_latency().saturating_sub(1).max(1),
-        };
         nx.dq_drive = r
             .dq_drive
-            .schedule(2 * n, &write_words, bl, wl, p.data_width);
+            .schedule(2 * n, &write_words, ctrl_bl, ctrl_wl, p.data_width);
+        strobed = ctrl_bl.max(2);
     }
     // Board hooks: what reaches the memory's command pins (a stopped CK: nothing; an
-    // inverted CK: taken half a period late).
+    // inverted CK: taken half a period late; command/address faults: what the pins carry).
     let mem_cmd = if p.board.ck_running() {
-        cmd
+        decode(&p.board.cmd_at_memory(&drv))
     } else {
         Command::Nop
     };
+    // The memory latches write data with the controller's DQS edges (DDR2's strobe is what
+    // latches data): a burst the controller did not send has no edges and latches nothing.
+    let mem_words = p
+        .board
+        .write_latch(&nx.dq_drive, 2 * n + 2 * ctrl_wl, strobed, p.data_width);
     let (writes, nm) = ddr2_device::step(
         &r.memory,
         &ddr2_device::In {
             cmd: mem_cmd,
             h: 2 * n + p.board.ck_half_shift(),
             write_words: mem_words,
+            write_beats: strobed,
             write_lanes: p.board.write_lanes(p.data_width / 8),
             width: p.data_width,
         },

@@ -75,7 +75,7 @@ impl Capture {
             .bindings()
             .iter()
             .map(|b| b.name.clone())
-            .filter(|n| crate::analysis::reads(n))
+            .filter(|n| super::reads::reads(n))
             .collect();
         let wanted: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
         let mig = MigTrace::load_capped(src, &map, Some(&wanted), HISTORY_CAP)?;

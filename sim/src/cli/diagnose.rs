@@ -107,8 +107,8 @@ pub fn run(args: &Args) -> CliResult {
     checks.extend(write_strobes(args, &facts)?);
     checks.sort_by_key(|f| f.cycle);
     let replay = match (&args.scenario, args.replay) {
-        (Some(path), _) => Some(run_replay(Some(path), &capture, &facts)?),
-        (None, true) => Some(run_replay(None, &capture, &facts)?),
+        (Some(path), _) => Some(run_replay(args, Some(path), &capture, &facts)?),
+        (None, true) => Some(run_replay(args, None, &capture, &facts)?),
         (None, false) => None,
     };
     let ranked = if args.dictionary {
@@ -171,16 +171,23 @@ fn board_scenario(
 }
 
 fn run_replay(
+    args: &Args,
     path: Option<&std::path::Path>,
     capture: &Capture,
     facts: &crate::analysis::Facts,
 ) -> Result<crate::diagnose::replay::Replay, CliError> {
     let (scn, _) = board_scenario(path, facts)?;
-    let (_, model) = crate::evaluate::simulate_capture(&scn)
-        .map_err(|e| CliError::Message(format!("replay: {e}")))?;
-    Ok(crate::diagnose::replay::replay(
-        capture,
-        &model,
-        &facts.clock,
-    ))
+    // Further passes over the capture, each streamed through the comparison.
+    let open = || -> Result<_, crate::diagnose::exact::ExactError> {
+        let opened = migcal_traces::sniff::open(
+            &args.capture,
+            &migcal_traces::sniff::OpenOptions {
+                sample_period_fs: args.sample_period,
+                format: None,
+            },
+        )?;
+        Ok(opened)
+    };
+    crate::diagnose::replay::replay(&open, capture, &facts.clock, &scn)
+        .map_err(|e| CliError::Message(format!("replay: {e}")))
 }

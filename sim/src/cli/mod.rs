@@ -50,6 +50,7 @@ macro_rules! outln {
 pub mod convert;
 pub mod diagnose;
 pub mod gtkw;
+pub mod merge;
 pub mod plot;
 pub mod regress;
 pub mod signals;
@@ -292,6 +293,27 @@ pub fn load_capture(
         facts,
         diag,
     })
+}
+
+/// A progress bar on stderr when a person is watching: stderr is a terminal and no CI
+/// variable is set (GitHub Actions, GitLab and most CI services set `CI`; some runners attach a
+/// pseudo-terminal, where a bar would only fill the log). Hidden otherwise, so piped output and
+/// CI logs get nothing.
+pub fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
+    if !show_progress() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        b.set_style(style);
+    }
+    b
+}
+
+/// Whether [`progress_bar`] draws: stderr is a terminal and `CI` is unset or empty.
+pub fn show_progress() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty())
 }
 
 #[cfg(test)]

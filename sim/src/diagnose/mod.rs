@@ -4,6 +4,7 @@
 
 pub mod dcm;
 pub mod dictionary;
+pub mod exact;
 pub mod replay;
 
 use crate::analysis::{Facts, Profile};
@@ -188,7 +189,7 @@ pub fn undecidable(f: &Facts) -> Option<String> {
         || f.calib_done.iter().any(|c| c.is_some())
         || !f.pattern.is_empty()
         || f.comp_done.is_some();
-    if controller || !f.dcm.is_empty() {
+    if controller || !dcm::findings(f).is_empty() {
         return None;
     }
     Some(
@@ -233,11 +234,12 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         || (f.comp_done.is_some() && f.tap_sel_done.is_some())
         || counters_stopped;
 
+    let dcm_found = dcm::findings(f);
     let (verdict, stage, cause, faulty_dq, faulty_lane);
-    if !f.dcm.is_empty() {
+    if !dcm_found.is_empty() {
         // The DCM's LOCKED is the controller's dcm_lock: whatever else the capture shows, a
         // DCM that does not stay locked resets the MIG, so it is the finding to fix first.
-        for fd in &f.dcm {
+        for fd in &dcm_found {
             for e in &fd.evidence {
                 cx.add(e.signal, Some(e.time), e.text.clone());
             }
@@ -247,8 +249,7 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         }
         verdict = Verdict::Fail;
         stage = Stage::Clocking;
-        cause = f
-            .dcm
+        cause = dcm_found
             .iter()
             .map(|fd| fd.text.clone())
             .collect::<Vec<_>>()

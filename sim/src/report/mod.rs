@@ -1,5 +1,14 @@
-//! Reports of a diagnosis: text for people, JSON for machines. Both are built from the same
-//! [`Report`], so they can never say different things.
+//! Reports: of a diagnosis (text for people, JSON for machines, both built from the same
+//! [`Report`], so they can never say different things), and of `regress`, `sweep` and `merge`
+//! in the submodules, one per output form.
+
+pub mod csv;
+pub mod github;
+pub mod json;
+pub mod junit;
+pub mod text;
+
+mod exact;
 
 use crate::analysis::jedec::JedecFinding;
 use crate::analysis::{BusCommand, Facts, Profile};
@@ -263,43 +272,7 @@ impl<'a> Report<'a> {
             }
         }
         if let Some(r) = self.replay {
-            let _ = writeln!(
-                o,
-                "\nreplay against the model ({} signals compared{}):",
-                r.compared.len(),
-                r.aligned_on
-                    .as_ref()
-                    .map(|(l, off)| format!(", aligned on {l}, offset {off} cycles"))
-                    .unwrap_or_default()
-            );
-            match &r.first {
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "  the capture follows the model on every compared signal"
-                    );
-                }
-                Some(f) => {
-                    let _ = writeln!(
-                        o,
-                        "  first departure: {}  {}: capture {}, model {}",
-                        when(f.time_ps, Some(f.cycle)),
-                        f.signal,
-                        f.capture,
-                        f.model
-                    );
-                    for p in r.per_signal.iter().filter(|p| p.signal != f.signal).take(8) {
-                        let _ = writeln!(
-                            o,
-                            "  then:            {}  {}: capture {}, model {}",
-                            when(p.time_ps, Some(p.cycle)),
-                            p.signal,
-                            p.capture,
-                            p.model
-                        );
-                    }
-                }
-            }
+            exact::replay_text(&mut o, r);
         }
         if let Some(c) = self.dictionary {
             let _ = writeln!(

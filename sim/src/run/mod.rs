@@ -104,6 +104,23 @@ pub fn simulate(scn: &Scenario, opts: &Options) -> Result<(Outcome, Option<Vec<u
     Ok((judge(scn, &capture)?, vcd))
 }
 
+/// Simulates `scn` and returns the model's trace of exactly the canonical signals `names`
+/// (whole canonical names, pads included), every change kept, with its name bindings: what the
+/// exact comparison with a capture reads.
+pub fn trace_signals(
+    scn: &Scenario,
+    names: &[String],
+) -> Result<(migcal_traces::MemorySource, migcal_traces::names::NameMap), RunError> {
+    let mut mem = MemSink::only(names.to_vec());
+    drive(scn, true, &mut mem)?;
+    mem.into_parts().ok_or_else(|| {
+        RunError::Trace(migcal_traces::TraceError::Io {
+            path: "<memory trace>".into(),
+            source: std::io::Error::other("the run traced no signal"),
+        })
+    })
+}
+
 /// The analysis, diagnosis and summary of a trace of `scn` (the model's own, or read back).
 pub fn judge(scn: &Scenario, capture: &Capture) -> Result<Outcome, RunError> {
     let facts = analyze(

@@ -82,6 +82,9 @@ pub(super) struct MemSink {
     /// Take the DQ pad waveform (`pins/dq`) too: it only words the cause of a stuck or open
     /// line, and computing the pads at quarter-clock resolution is a third of a run's cost.
     pads: bool,
+    /// When set, keep exactly these canonical names (the exact comparison's: every signal a
+    /// capture holds), instead of the analysis' signals.
+    keep: Option<Vec<String>>,
 }
 
 impl ChangeSink for MemSink {
@@ -94,11 +97,11 @@ impl ChangeSink for MemSink {
         };
         let map = name_map(&header)?;
         self.wanted = vec![false; signals.len()];
-        for b in map
-            .bindings()
-            .iter()
-            .filter(|b| reads(&b.name) && (self.pads || !b.name.starts_with("pins/dq")))
-        {
+        let keep = |name: &str| match &self.keep {
+            Some(k) => k.iter().any(|n| n == name),
+            None => reads(name) && (self.pads || !name.starts_with("pins/dq")),
+        };
+        for b in map.bindings().iter().filter(|b| keep(&b.name)) {
             for id in b.signals() {
                 if let Some(w) = self.wanted.get_mut(id as usize) {
                     *w = true;
@@ -169,6 +172,15 @@ impl MemSink {
     pub(super) fn new(pads: bool) -> MemSink {
         MemSink {
             pads,
+            ..MemSink::default()
+        }
+    }
+
+    /// Keeps exactly the canonical signals `names` (pads included when named).
+    pub(super) fn only(names: Vec<String>) -> MemSink {
+        MemSink {
+            pads: true,
+            keep: Some(names),
             ..MemSink::default()
         }
     }

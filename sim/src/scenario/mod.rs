@@ -492,6 +492,15 @@ impl Scenario {
         )?;
         faults::validate_faults(&self.fault, self.memory.data_width)
             .map_err(|e| bad(&e.key, e.message))?;
+        if self.profile == ProfileName::Minimodule {
+            if let Some(key) = faults::odt_fault_key(&self.fault) {
+                return Err(bad(
+                    &key,
+                    "the minimodule build's DDR1 part has no ODT pin (profile \"ddr2\" has one)"
+                        .to_string(),
+                ));
+            }
+        }
         if let Some(e) = &self.expect {
             if e.verdict != "pass" && e.verdict != "fail" {
                 return Err(bad(
@@ -661,7 +670,8 @@ mod tests {
             vec![Fault::DqBridge {
                 a: 1,
                 b: 2,
-                mode: board::BridgeMode::And
+                mode: board::BridgeMode::And,
+                at: board::BridgeAt::Trace,
             }]
         );
         let e = parse(

@@ -20,8 +20,9 @@ mod rst_too_short;
 
 use thiserror::Error;
 
+pub use crate::analysis::dcm::{Edges, Observation};
 pub use migcal_model::dcm::fmt_duration;
-use migcal_model::dcm::{ClkinInitial, Input, InputEvent, OutputSignal, Params, Time, Waveform};
+use migcal_model::dcm::{Params, Time};
 
 /// The finding text for the autocalibration case (exact wording relied on by reports and tests).
 pub const AUTOCAL_FINDING_TEXT: &str = "DCM autocalibration: reset shorter than 200 ms after CLKIN returned; set DCM_AUTOCALIBRATION = FALSE on DCM_BASE/DCM_ADV, or hold RST for at least 200 ms";
@@ -32,15 +33,7 @@ const RST: &str = "dcm/rst";
 const CLKIN: &str = "dcm/clkin";
 const STATUS1: &str = "dcm/status[1]";
 
-/// The level changes of one 1-bit signal.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Edges {
-    /// The level before the first change (`None` if unknown, e.g. X at the capture start).
-    pub initial: Option<bool>,
-    /// Changes in time order; repeated levels are allowed and ignored.
-    pub changes: Vec<(Time, bool)>,
-}
-
+// The rule's reading of the analysis' edges: level queries over normalized changes.
 impl Edges {
     /// Only the changes that change the level, checked for time order.
     fn normalized(&self, signal: &'static str) -> Result<Edges, DiagnoseError> {
@@ -103,71 +96,13 @@ impl Edges {
     }
 }
 
-/// What the rule looks at: the capture window and the DCM-side signals in it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Observation {
-    /// First time covered by the capture.
-    pub start: Time,
-    /// Last time covered by the capture.
-    pub end: Time,
-    /// LOCKED (`dcm/locked`, the MIG's `dcm_lock`).
-    pub locked: Edges,
-    /// RST (`dcm/rst`), if captured.
-    pub rst: Option<Edges>,
-    /// CLKIN presence (high while CLKIN toggles), if known. A capture holds `dcm/clkin` as a
-    /// clock; the caller turns gaps longer than two periods into "not present".
-    pub clkin_present: Option<Edges>,
-    /// The CLKIN period, if known (needed for the 3-cycle RST rule).
-    pub clkin_period: Option<Time>,
-    /// STATUS\[1\] (`dcm/status[1]`, CLKIN stopped), if captured. Used as a stand-in for CLKIN
-    /// presence when [`Observation::clkin_present`] is `None`; it reads 0 before the first lock
-    /// and after each RST, so a stop then is not seen on it.
-    pub status1: Option<Edges>,
-}
-
-impl Observation {
-    /// The observation a capture of a model run would give: LOCKED from the waveform, RST and
-    /// CLKIN presence from the inputs, and the initial CLKIN period.
-    pub fn from_model(w: &Waveform, clkin: &ClkinInitial, inputs: &[InputEvent]) -> Observation {
-        let mut rst = Edges {
-            initial: Some(false),
-            changes: Vec::new(),
-        };
-        let mut present = Edges {
-            initial: Some(clkin.running),
-            changes: Vec::new(),
-        };
-        for e in inputs.iter().filter(|e| e.time <= w.end) {
-            match e.input {
-                Input::RstAssert => rst.changes.push((e.time, true)),
-                Input::RstDeassert => rst.changes.push((e.time, false)),
-                Input::ClkinStop => present.changes.push((e.time, false)),
-                Input::ClkinResume => present.changes.push((e.time, true)),
-                Input::ClkinPeriod { .. } => {}
-            }
-        }
-        Observation {
-            start: 0,
-            end: w.end,
-            locked: Edges {
-                initial: Some(w.initial.locked),
-                changes: w
-                    .changes(OutputSignal::Locked)
-                    .map(|e| (e.time, e.value))
-                    .collect(),
-            },
-            rst: Some(rst),
-            clkin_present: Some(present),
-            clkin_period: Some(clkin.period),
-            status1: Some(Edges {
-                initial: Some(w.initial.status1),
-                changes: w
-                    .changes(OutputSignal::Status1)
-                    .map(|e| (e.time, e.value))
-                    .collect(),
-            }),
-        }
-    }
+/// The rule's findings on what an analysis saw of the DCM (none when LOCKED is not captured).
+pub fn findings(f: &crate::analysis::Facts) -> Vec<Finding> {
+    // The rule only fails on out-of-order input, which a loaded capture cannot hold.
+    f.dcm
+        .as_ref()
+        .map(|obs| diagnose(obs, &DiagnoseParams::default()).unwrap_or_default())
+        .unwrap_or_default()
 }
 
 /// Thresholds of the rule.

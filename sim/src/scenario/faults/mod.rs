@@ -1,4 +1,9 @@
-//! Which fault lists can be simulated at all.
+//! Which fault lists can be simulated at all: the data-bus and clocking faults here, the
+//! command/address bus and the delay faults in `bus.rs`.
+
+mod bus;
+
+pub use bus::{odt_fault_key, BUS_ADDR_LINES, BUS_BANK_LINES};
 
 use migcal_model::board::Fault;
 
@@ -12,15 +17,20 @@ pub struct FaultError {
     pub message: String,
 }
 
+/// The error of key `fault[k].field`.
+fn key_error(k: usize, field: &str, message: String) -> FaultError {
+    FaultError {
+        key: format!("fault[{k}].{field}"),
+        message,
+    }
+}
+
 /// Checks a fault list against a bus of `data_width` bits: indices in range, two lines of a
 /// swap or bridge distinct, at most one connectivity fault (open, stuck, swap, bridge) per line,
 /// one DM fault and one DQS fault per lane, CK either stopped or inverted, no fault given twice,
 /// and a read-delay shift naming a line or a lane, not both.
 pub fn validate_faults(faults: &[Fault], data_width: u32) -> Result<(), FaultError> {
-    let err = |k: usize, field: &str, message: String| FaultError {
-        key: format!("fault[{k}].{field}"),
-        message,
-    };
+    let err = key_error;
     let lanes = data_width / 8;
     let dq_ok = |k: usize, field: &str, v: u8| {
         if (v as u32) < data_width {
@@ -49,6 +59,7 @@ pub fn validate_faults(faults: &[Fault], data_width: u32) -> Result<(), FaultErr
     let mut dm_owner: Vec<Option<usize>> = vec![None; lanes as usize];
     let mut dqs_owner: Vec<Option<usize>> = vec![None; lanes as usize];
     let mut ck_owner: Option<usize> = None;
+    let mut cmd = bus::CmdClaims::default();
     let mut claim_line = |k: usize, field: &str, dq: u8| -> Result<(), FaultError> {
         let slot = &mut line_owner[dq as usize];
         if let Some(prev) = *slot {
@@ -120,6 +131,18 @@ pub fn validate_faults(faults: &[Fault], data_width: u32) -> Result<(), FaultErr
                     ));
                 }
             }
+            Fault::CmdStuck { .. }
+            | Fault::CmdOpen { .. }
+            | Fault::CmdSwap { .. }
+            | Fault::CmdBridge { .. } => cmd.check(k, f)?,
+            Fault::DqDelay { dq, lane, ps, .. } => {
+                bus::line_or_lane(k, dq, lane, &dq_ok, &lane_ok)?;
+                bus::delay_ps(k, ps)?;
+            }
+            Fault::DqsDelay { lane, ps, .. } => {
+                lane_ok(k, "lane", lane)?;
+                bus::delay_ps(k, ps)?;
+            }
             Fault::ReadDelayShift { dq, lane, ps } => {
                 match (dq, lane) {
                     (Some(_), Some(_)) => {
@@ -149,7 +172,7 @@ pub fn validate_faults(faults: &[Fault], data_width: u32) -> Result<(), FaultErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use migcal_model::board::{BridgeMode, Pull};
+    use migcal_model::board::{BridgeAt, BridgeMode, Pull};
 
     #[test]
     fn validation_names_the_key() {
@@ -169,7 +192,8 @@ mod tests {
                 Fault::DqBridge {
                     a: 4,
                     b: 3,
-                    mode: BridgeMode::Or
+                    mode: BridgeMode::Or,
+                    at: BridgeAt::Trace,
                 },
             ]),
             "fault[1].b"
@@ -229,6 +253,7 @@ mod tests {
                     a: 5,
                     b: 6,
                     mode: BridgeMode::And,
+                    at: BridgeAt::Memory,
                 },
                 Fault::DmStuck {
                     lane: 1,
