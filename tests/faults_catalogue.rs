@@ -25,6 +25,18 @@ const DIAGNOSIS_GAPS: &[(&str, &str)] = &[
         "read_delay_shift_unwalked_line",
         "DQ4 1000 ps late: the same beat mixing as dq_swap_unequal_delays; the rules name no line rather than guess",
     ),
+    (
+        "dq_delay_both_late",
+        "DQ6 1500 ps late both ways (GHDL reference): its walk ends at tap 29 instead of 17 and byte 0 never matches, but the rules see a walk that found an edge and call the line calibrated normally; the late tap (a read path past T/4, so a write path likely late too) is the evidence to use",
+    ),
+    (
+        "ddr2_dq_delay_write_only",
+        "DQ5 latched a beat late on writes: stage 2 stalls in bit-boundary alignment and the rules say \"not a DQ line\" (as for a memory that does not answer), though the training reads show the group uniform but for DQ5, which names it",
+    ),
+    (
+        "ddr2_dq_swap_across_chips_unequal_delays",
+        "the same stage-2 stall in both groups, DQ3 and DQ11 each out of step with their group: the rules name no line",
+    ),
 ];
 
 fn dir() -> PathBuf {

@@ -187,6 +187,14 @@ pub fn parse_clock_period(text: &str) -> Result<u64, String> {
     )
 }
 
+/// `--profile`: the model's [`Profile`]s by name, each with its description in `--help` and in
+/// shell completions (clap's `ValueEnum` cannot be derived on the model's type from here).
+pub fn profile_parser() -> impl clap::builder::TypedValueParser<Value = Profile> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Profile::ALL.map(|p| PossibleValue::new(p.name()).help(p.describe())))
+        .try_map(|name| Profile::from_name(&name).ok_or(format!("unknown profile `{name}`")))
+}
+
 /// `--sample-period`: a duration between [`MIN_SAMPLE_PERIOD_FS`] and [`MAX_SAMPLE_PERIOD_FS`].
 pub fn parse_sample_period(text: &str) -> Result<u64, String> {
     bounded(

@@ -146,7 +146,7 @@ impl<'a> Report<'a> {
             o,
             "capture: {} ({} profile, clk_0 {} {})",
             self.capture,
-            name_of(self.profile),
+            Profile::name(self.profile),
             self.clk_period,
             if fs { "ps" } else { "samples" }
         );
@@ -307,13 +307,6 @@ impl<'a> Report<'a> {
             }
         }
         o
-    }
-}
-
-fn name_of(p: Profile) -> &'static str {
-    match p {
-        Profile::Minimodule => "minimodule",
-        Profile::Ddr2 => "ddr2",
     }
 }
 
