@@ -1,7 +1,7 @@
 //! Writes one `#[test]` per capture file under `tests/fixtures/` into `$OUT_DIR/fixture_tests.rs`,
 //! which `tests/fixture_files.rs` includes: adding a fixture file adds a test, so no fixture is
 //! silently untested. Sources a fixture was made from (`src/` folders, `*.py` cut scripts), the
-//! README and the JUnit schema are not captures and get none.
+//! README, the JUnit schema and the report goldens (`reports/`) are not captures and get none.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -67,6 +67,7 @@ fn is_capture(rel: &str) -> bool {
     let name = parts.last().copied().unwrap_or("");
     !(parts.contains(&"src")
         || parts.first() == Some(&"junit")
+        || parts.first() == Some(&"reports")
         || name == "README.md"
         || name.ends_with(".py")
         || name.starts_with('.'))

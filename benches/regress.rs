@@ -49,6 +49,7 @@ fn bench(c: &mut Criterion) {
                     &axes,
                     runs,
                     Some(threads),
+                    None,
                     &|| {},
                 )
                 .expect("sweeps")

@@ -17,9 +17,20 @@ use std::path::{Path, PathBuf};
 
 /// Examples whose expected diagnosis the rules do not give yet: (file stem, why).
 const DIAGNOSIS_GAPS: &[(&str, &str)] = &[
-    // None today: dq_swap_unequal_delays and read_delay_shift_unwalked_line (a never-walked
-    // line whose data arrive late) are named by the unwalked-line rule and live in
-    // sim/scenarios/faults/ (issue 13).
+    // dq_swap_unequal_delays and read_delay_shift_unwalked_line (a never-walked line whose data
+    // arrive late) are named by the unwalked-line rule and live in sim/scenarios/faults/.
+    (
+        "dq_delay_both_late",
+        "DQ6 1500 ps late both ways (GHDL reference): its walk ends at tap 29 instead of 17 and byte 0 never matches, but the rules see a walk that found an edge and call the line calibrated normally; the late tap (a read path past T/4, so a write path likely late too) is the evidence to use",
+    ),
+    (
+        "ddr2_dq_delay_write_only",
+        "DQ5 latched a beat late on writes: stage 2 stalls in bit-boundary alignment and the rules say \"not a DQ line\" (as for a memory that does not answer), though the training reads show the group uniform but for DQ5, which names it",
+    ),
+    (
+        "ddr2_dq_swap_across_chips_unequal_delays",
+        "the same stage-2 stall in both groups, DQ3 and DQ11 each out of step with their group: the rules name no line",
+    ),
 ];
 
 fn dir() -> PathBuf {

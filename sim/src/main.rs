@@ -30,6 +30,8 @@ enum Command {
     Regress(cli::regress::Args),
     /// Monte Carlo over seeds on a grid of board parameters: pass rate and margins.
     Sweep(cli::sweep::Args),
+    /// Join the --json outputs of `regress --shard K/N` or `sweep --shard K/N` into one run's reports.
+    Merge(cli::merge::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => cli::simulate::main(&a),
         Command::Regress(a) => cli::regress::run(&a),
         Command::Sweep(a) => cli::sweep::run(&a),
+        Command::Merge(a) => cli::merge::run(&a),
     };
     // Every capture reader is gone by now: the copy of standard input (if any) is deleted.
     migcal_traces::input::release_stdin();

@@ -50,6 +50,7 @@ macro_rules! outln {
 pub mod convert;
 pub mod diagnose;
 pub mod gtkw;
+pub mod merge;
 pub mod plot;
 pub mod regress;
 pub mod signals;
@@ -186,6 +187,14 @@ pub fn parse_clock_period(text: &str) -> Result<u64, String> {
     )
 }
 
+/// `--profile`: the model's [`Profile`]s by name, each with its description in `--help` and in
+/// shell completions (clap's `ValueEnum` cannot be derived on the model's type from here).
+pub fn profile_parser() -> impl clap::builder::TypedValueParser<Value = Profile> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Profile::ALL.map(|p| PossibleValue::new(p.name()).help(p.describe())))
+        .try_map(|name| Profile::from_name(&name).ok_or(format!("unknown profile `{name}`")))
+}
+
 /// `--sample-period`: a duration between [`MIN_SAMPLE_PERIOD_FS`] and [`MAX_SAMPLE_PERIOD_FS`].
 pub fn parse_sample_period(text: &str) -> Result<u64, String> {
     bounded(
@@ -292,6 +301,27 @@ pub fn load_capture(
         facts,
         diag,
     })
+}
+
+/// A progress bar on stderr when a person is watching: stderr is a terminal and no CI
+/// variable is set (GitHub Actions, GitLab and most CI services set `CI`; some runners attach a
+/// pseudo-terminal, where a bar would only fill the log). Hidden otherwise, so piped output and
+/// CI logs get nothing.
+pub fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
+    if !show_progress() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        b.set_style(style);
+    }
+    b
+}
+
+/// Whether [`progress_bar`] draws: stderr is a terminal and `CI` is unset or empty.
+pub fn show_progress() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty())
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
-//! `migcal regress <dir> [-j N] [--junit out.xml] [--github-actions] [--json] [--timings]`:
-//! every scenario under a folder against its `[expect]`; exit 0 when all are as expected, 1 when
-//! one is not, 2 when one is bad (unreadable, invalid) or the folder cannot be read.
+//! `migcal regress <dir> [-j N] [--shard K/N] [--junit out.xml] [--github-actions] [--json]
+//! [--timings]`: every scenario under a folder (or one shard's share of them) against its
+//! `[expect]`; exit 0 when all are as expected, 1 when one is not, 2 when one is bad
+//! (unreadable, invalid) or the folder cannot be read.
 
 use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
-use crate::evaluate::regress::{self, Totals};
-use std::io::IsTerminal;
+use crate::evaluate::regress::{self, ScenarioResult, Totals};
+use crate::evaluate::shard::{RunId, Shard, ShardInfo};
+use crate::report;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +28,11 @@ pub struct Args {
     /// Print the results as JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Run only shard K of N (1-based; scenario i, in sorted order, is shard i % N + 1's). The
+    /// reports then hold that shard's scenarios; `migcal merge` joins the shards' --json outputs
+    /// into the whole run's reports. Default: GitLab's CI_NODE_INDEX/CI_NODE_TOTAL when set.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Add wall times to the table, the JSON and the JUnit report (their bytes then differ from
     /// run to run).
     #[arg(long)]
@@ -34,21 +41,21 @@ pub struct Args {
 
 /// Run the subcommand.
 pub fn run(args: &Args) -> CliResult {
-    let paths = match regress::discover(&args.dir) {
+    let shard =
+        Shard::resolve(args.shard.as_deref()).map_err(|e| CliError::Message(e.to_string()))?;
+    let all = match regress::discover(&args.dir) {
         Ok(p) => p,
         Err(e) => return Err(CliError::Message(e.to_string())),
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(paths.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} scenarios  {elapsed_precise}",
-        ) {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
+    let items: Vec<usize> = match shard {
+        Some(s) => s.items(all.len()),
+        None => (0..all.len()).collect(),
     };
+    let paths: Vec<_> = items.iter().map(|&i| all[i].clone()).collect();
+    let bar = super::progress_bar(
+        paths.len() as u64,
+        "{bar:40} {pos}/{len} scenarios  {elapsed_precise}",
+    );
     let start = std::time::Instant::now();
     let tick = {
         let bar = bar.clone();
@@ -60,47 +67,92 @@ pub fn run(args: &Args) -> CliResult {
     let wall = start.elapsed();
 
     let name = format!("migcal regress {}", args.dir.display());
-    if let Some(out) = &args.junit {
-        write_output(
-            out,
-            regress::junit(&results, &name, args.timings).as_bytes(),
-        )?;
-    }
-    let annotations = if args.github_actions {
-        regress::github_annotations(&results)
-    } else {
-        String::new()
+    let info = shard.map(|shard| ShardInfo {
+        shard,
+        count: all.len(),
+        items,
+        run: RunId::Regress { name: name.clone() },
+        fingerprints: Vec::new(),
+    });
+    let out = Reports {
+        name: &name,
+        results: &results,
+        info: info.as_ref(),
+        timings: args.timings,
+        wall: args.timings.then_some(wall),
     };
-    if args.json {
-        let mut doc = regress::json(&results, args.timings);
-        if let (true, Some(o)) = (args.timings, doc.as_object_mut()) {
-            o.insert(
-                "wall_time_ms".into(),
-                serde_json::json!(wall.as_secs_f64() * 1e3),
-            );
+    out.write(args.json, args.junit.as_deref(), args.github_actions)
+}
+
+/// Everything `regress` (or `merge` of regress shards) reports.
+pub struct Reports<'a> {
+    /// `migcal regress <dir>`: the JUnit root's name.
+    pub name: &'a str,
+    /// The results, in report order.
+    pub results: &'a [ScenarioResult],
+    /// For one shard, what `merge` needs.
+    pub info: Option<&'a ShardInfo>,
+    /// Whether per-scenario times are shown.
+    pub timings: bool,
+    /// The whole run's wall time, when shown.
+    pub wall: Option<std::time::Duration>,
+}
+
+impl Reports<'_> {
+    /// Writes the JUnit file, prints the table or the JSON (and the GitHub annotations), and
+    /// returns the exit code of the results.
+    pub fn write(&self, json: bool, junit: Option<&std::path::Path>, github: bool) -> CliResult {
+        let results = self.results;
+        if let Some(out) = junit {
+            write_output(
+                out,
+                report::junit::regress(results, self.name, self.timings).as_bytes(),
+            )?;
         }
-        let text =
-            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Message(e.to_string()))?;
-        print_report(&(text + "\n"), &[args.junit.as_deref()])?;
-        eprint!("{annotations}");
-    } else {
-        let mut text = regress::table(&results, args.timings);
-        if args.timings {
-            text.push_str(&format!(
-                "wall time {:.2} s ({:.1} scenarios/s)\n",
-                wall.as_secs_f64(),
-                results.len() as f64 / wall.as_secs_f64().max(1e-9)
-            ));
+        let annotations = if github {
+            report::github::annotations(results)
+        } else {
+            String::new()
+        };
+        if json {
+            let mut doc = report::json::regress(results, self.timings, self.info);
+            if let (Some(wall), Some(o)) = (self.wall, doc.as_object_mut()) {
+                o.insert(
+                    "wall_time_ms".into(),
+                    serde_json::json!(wall.as_secs_f64() * 1e3),
+                );
+            }
+            let text =
+                serde_json::to_string_pretty(&doc).map_err(|e| CliError::Message(e.to_string()))?;
+            print_report(&(text + "\n"), &[junit])?;
+            eprint!("{annotations}");
+        } else {
+            let mut text = report::text::regress(results, self.timings);
+            if let Some(i) = self.info {
+                text.push_str(&format!(
+                    "shard {}: {} of {} scenarios (migcal merge joins the shards' --json outputs)\n",
+                    i.shard,
+                    results.len(),
+                    i.count
+                ));
+            }
+            if let Some(wall) = self.wall {
+                text.push_str(&format!(
+                    "wall time {:.2} s ({:.1} scenarios/s)\n",
+                    wall.as_secs_f64(),
+                    results.len() as f64 / wall.as_secs_f64().max(1e-9)
+                ));
+            }
+            text.push_str(&annotations);
+            print_report(&text, &[junit])?;
         }
-        text.push_str(&annotations);
-        print_report(&text, &[args.junit.as_deref()])?;
+        let t = Totals::of(results);
+        Ok(ExitCode::from(if t.bad > 0 {
+            EXIT_ERROR
+        } else if t.mismatched > 0 {
+            EXIT_FAULT
+        } else {
+            EXIT_PASS
+        }))
     }
-    let t = Totals::of(&results);
-    Ok(ExitCode::from(if t.bad > 0 {
-        EXIT_ERROR
-    } else if t.mismatched > 0 {
-        EXIT_FAULT
-    } else {
-        EXIT_PASS
-    }))
 }

@@ -1,11 +1,13 @@
-//! `migcal sweep <scenario> --vary name=lo..hi:step ... --runs N [--csv out.csv] [--json]`:
-//! pass rate per grid point over N seeds, and where the margin runs out. Exit 0 when every
-//! run of every point passes, 1 when some do not, 2 when the sweep cannot be done.
+//! `migcal sweep <scenario> --vary name=lo..hi:step ... --runs N [--shard K/N] [--csv out.csv]
+//! [--json]`: pass rate per grid point over N seeds, and where the margin runs out. Exit 0 when
+//! every run of every point (of the shard) passes, 1 when some do not, 2 when the sweep cannot
+//! be done.
 
 use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
-use crate::evaluate::sweep::{self, Axis};
+use crate::evaluate::shard::Shard;
+use crate::evaluate::sweep::{self, Axis, SweepReport};
+use crate::report;
 use crate::scenario::Scenario;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,6 +36,12 @@ pub struct Args {
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Run only shard K of N (1-based; grid point i, first axis outermost, is shard
+    /// i % N + 1's, with all its runs). The reports then hold that shard's points and no
+    /// margins; `migcal merge` joins the shards' --json outputs into the whole grid's reports.
+    /// Default: GitLab's CI_NODE_INDEX/CI_NODE_TOTAL when set.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
 /// Run the subcommand.
@@ -57,18 +65,14 @@ pub fn run(args: &Args) -> CliResult {
         .map(|s| sweep::parse_axis(s))
         .collect::<Result<_, _>>()
         .map_err(|e| CliError::Message(e.to_string()))?;
-    let total = sweep::grid(&axes).len() as u64 * args.runs;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(total);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} runs  {elapsed_precise} (eta {eta})",
-        ) {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let shard =
+        Shard::resolve(args.shard.as_deref()).map_err(|e| CliError::Message(e.to_string()))?;
+    let points = sweep::grid(&axes).len();
+    let mine = shard.map_or(points, |s| s.items(points).len());
+    let bar = super::progress_bar(
+        mine as u64 * args.runs,
+        "{bar:40} {pos}/{len} runs  {elapsed_precise} (eta {eta})",
+    );
     let tick = {
         let bar = bar.clone();
         move || bar.inc(1)
@@ -79,19 +83,30 @@ pub fn run(args: &Args) -> CliResult {
         &axes,
         args.runs,
         args.jobs.map(usize::from),
+        shard,
         &tick,
     )
     .map_err(|e| CliError::Message(e.to_string()))?;
     bar.finish_and_clear();
-    if let Some(out) = &args.csv {
-        write_output(out, sweep::csv(&report).as_bytes())?;
+    write_reports(&report, &axes, args.json, args.csv.as_deref())
+}
+
+/// Writes the CSV, prints the table or the JSON, and returns the exit code: what `sweep` and
+/// `merge` of sweep shards both end with.
+pub fn write_reports(
+    report: &SweepReport,
+    axes: &[Axis],
+    json: bool,
+    csv: Option<&std::path::Path>,
+) -> CliResult {
+    if let Some(out) = csv {
+        write_output(out, report::csv::sweep(report).as_bytes())?;
     }
-    if args.json {
-        let text =
-            serde_json::to_string_pretty(&report).map_err(|e| CliError::Message(e.to_string()))?;
-        print_report(&(text + "\n"), &[args.csv.as_deref()])?;
+    if json {
+        let text = report::json::sweep(report).map_err(|e| CliError::Message(e.to_string()))?;
+        print_report(&text, &[csv])?;
     } else {
-        print_report(&sweep::table(&report, &axes), &[args.csv.as_deref()])?;
+        print_report(&report::text::sweep(report, axes), &[csv])?;
     }
     let all = report.points.iter().all(|p| p.passes == p.runs);
     Ok(ExitCode::from(if all { EXIT_PASS } else { EXIT_FAULT }))

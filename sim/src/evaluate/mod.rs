@@ -3,7 +3,12 @@
 //! run and a capture of the same run can never be described differently. `regress` and `sweep`
 //! build on this.
 
+pub mod axis;
+pub mod keys;
+pub mod margin;
+pub mod merge;
 pub mod regress;
+pub mod shard;
 pub mod sweep;
 
 use crate::analysis::capture::Capture;

@@ -1,15 +1,16 @@
 //! `regress`: every scenario under a folder simulated, diagnosed and compared with its
-//! `[expect]` table, in parallel, with reports for people (a table), CI test reporters (JUnit
-//! XML), GitHub (workflow annotations that point into the scenario file) and scripts (JSON).
+//! `[expect]` table, in parallel. The reports (a table, JUnit XML, GitHub annotations, JSON) are
+//! in [`crate::report`]; `--shard` and `merge` in [`super::shard`] and [`super::merge`].
 //!
 //! Determinism: scenarios are found in sorted order and results are reported in that order
 //! whatever the number of threads; times appear only when asked for.
 
+use super::keys::{key_line, line_in_message, one_line};
 use crate::diagnose::Verdict;
 use crate::evaluate::{check_expect, evaluate_outcome, Evaluation, Mismatch};
 use crate::scenario::{Expect, Scenario, ScenarioError};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -73,7 +74,7 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, RegressError> {
 }
 
 /// The outcome triple a scenario is judged by, as the table shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     /// `pass` or `fail`.
     pub verdict: String,
@@ -123,7 +124,7 @@ impl std::fmt::Display for Outcome {
 }
 
 /// A difference from `[expect]`, with the line of the key in the scenario file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
     /// Dotted key in the file (`expect.faulty_dq`, `expect.cycles.init_done`).
     pub key: String,
@@ -136,7 +137,7 @@ pub struct Difference {
 }
 
 /// How one scenario came out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
     /// Everything as expected.
@@ -161,7 +162,7 @@ pub enum Status {
 }
 
 /// One scenario's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioResult {
     /// The file, as found under the folder given (so a CI annotation can point at it).
     pub path: PathBuf,
@@ -312,69 +313,6 @@ fn bad_scenario(text: &str, path: &Path, e: &ScenarioError) -> Status {
     }
 }
 
-/// A TOML parser message on one line: its first line (where) and its last (what); the source
-/// excerpt between them is left to the file itself.
-fn one_line(message: &str) -> String {
-    let lines: Vec<&str> = message.lines().filter(|l| !l.trim().is_empty()).collect();
-    match (lines.first(), lines.last()) {
-        (Some(first), Some(last)) if lines.len() > 1 => format!("{first}: {}", last.trim()),
-        _ => message.trim().to_string(),
-    }
-}
-
-/// The line number a TOML parser message cites (`TOML parse error at line 3, column 1`).
-fn line_in_message(message: &str) -> Option<usize> {
-    let at = message.find("line ")? + 5;
-    let digits: String = message[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().ok()
-}
-
-/// The 1-based line where a dotted key (`expect.cycles.init_done`, `board.dq_delay_ps[3]`,
-/// `fault[0].dq`) is written in TOML `text`. When the last part is missing (a key left to its
-/// default) the line of the deepest part that is written is given, so an annotation still
-/// lands in the right table. `None` when not even the first part is in the file.
-pub fn key_line(text: &str, dotted: &str) -> Option<usize> {
-    use toml::de::{DeTable, DeValue};
-    let doc = DeTable::parse(text).ok()?;
-    let mut best: Option<usize> = None;
-    let mut table: &DeTable = doc.get_ref();
-    let mut parts = dotted.split('.').peekable();
-    while let Some(part) = parts.next() {
-        let (name, index) = match part.split_once('[') {
-            Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref() == name) else {
-            break;
-        };
-        best = Some(k.span().start);
-        let mut value = v;
-        if let Some(i) = index {
-            match value.get_ref() {
-                DeValue::Array(a) => match a.get(i) {
-                    Some(item) => {
-                        best = Some(item.span().start);
-                        value = item;
-                    }
-                    None => break,
-                },
-                _ => break,
-            }
-        }
-        if parts.peek().is_none() {
-            break;
-        }
-        match value.get_ref() {
-            DeValue::Table(t) => table = t,
-            _ => break,
-        }
-    }
-    best.map(|offset| text[..offset.min(text.len())].matches('\n').count() + 1)
-}
-
 /// Runs every scenario with `threads` workers (all cores when `None`); `tick` is called after
 /// each scenario (for a progress bar). Results come back in the order of `paths`.
 pub fn run_all(
@@ -442,355 +380,9 @@ impl Totals {
     }
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
-
-/// The table people read: one row per scenario, then the differences or the error under it.
-pub fn table(results: &[ScenarioResult], timings: bool) -> String {
-    let dash = || "-".to_string();
-    let rows: Vec<[String; 4]> = results
-        .iter()
-        .map(|r| {
-            [
-                r.name.clone(),
-                r.expected
-                    .as_ref()
-                    .map(|o| o.to_string())
-                    .unwrap_or_else(dash),
-                r.got.as_ref().map(|o| o.to_string()).unwrap_or_else(dash),
-                r.status_word().to_string(),
-            ]
-        })
-        .collect();
-    let head = ["scenario", "expected", "got", "status"];
-    let mut w = head.map(str::len);
-    for row in &rows {
-        for (i, c) in row.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let line = |out: &mut String, cells: [&str; 4], time: Option<String>| {
-        let mut l = format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}",
-            cells[0],
-            cells[1],
-            cells[2],
-            cells[3],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3]
-        );
-        if let Some(t) = time {
-            l.push_str("  ");
-            l.push_str(&t);
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(&mut out, head, timings.then(|| "time".to_string()));
-    for (r, row) in results.iter().zip(&rows) {
-        line(
-            &mut out,
-            [&row[0], &row[1], &row[2], &row[3]],
-            timings.then(|| ms(r.elapsed)),
-        );
-        match &r.status {
-            Status::Mismatch { differences } => {
-                for d in differences {
-                    out.push_str(&format!(
-                        "    {}{}: expected {}, got {}\n",
-                        d.key,
-                        d.line.map(|l| format!(" (line {l})")).unwrap_or_default(),
-                        d.expected,
-                        d.found
-                    ));
-                }
-            }
-            Status::Bad { line, message, .. } => {
-                out.push_str(&format!(
-                    "    {}{}\n",
-                    line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-                    message
-                ));
-            }
-            Status::Pass | Status::Skipped => {}
-        }
-    }
-    let t = Totals::of(results);
-    out.push_str(&format!(
-        "{} scenarios: {} as expected, {} not as expected, {} bad, {} without [expect]\n",
-        t.total, t.passed, t.mismatched, t.bad, t.skipped
-    ));
-    out
-}
-
-/// A JUnit XML report: one `<testsuite>` per folder (`golden`, `faults`, ...), one
-/// `<testcase>` per scenario; a mismatch is a `<failure>`, a bad scenario an `<error>`, a
-/// scenario without `[expect]` `<skipped>`. Times only with `timings` (then the output is no
-/// longer byte-identical from run to run).
-///
-/// The Jenkins xUnit `junit-10.xsd` (the schema pytest also validates against) allows no
-/// `skipped` attribute on the root `<testsuites>`; `quick-junit` always writes one, so it is
-/// taken out of the root element (each `<testsuite>` keeps its own count).
-pub fn junit(results: &[ScenarioResult], report_name: &str, timings: bool) -> String {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut suites: Vec<(String, TestSuite)> = Vec::new();
-    for r in results {
-        let folder = r
-            .name
-            .rsplit_once('/')
-            .map(|(dir, _)| dir.to_string())
-            .unwrap_or_default();
-        if suites.last().map(|(f, _)| f != &folder).unwrap_or(true) {
-            let name = if folder.is_empty() {
-                report_name.to_string()
-            } else {
-                format!("{report_name}/{folder}")
-            };
-            suites.push((folder.clone(), TestSuite::new(name)));
-        }
-        let status = match &r.status {
-            Status::Pass => TestCaseStatus::success(),
-            Status::Mismatch { differences } => {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let first = &differences[0];
-                s.set_message(format!(
-                    "{}: expected {}, got {}",
-                    first.key, first.expected, first.found
-                ));
-                s.set_type("mismatch");
-                let text: Vec<String> = differences
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{}{}: expected {}, got {}",
-                            d.key,
-                            d.line.map(|l| format!(" (line {l})")).unwrap_or_default(),
-                            d.expected,
-                            d.found
-                        )
-                    })
-                    .collect();
-                s.set_description(format!("{}\n{}", r.path.display(), text.join("\n")));
-                s
-            }
-            Status::Bad { line, message, .. } => {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                s.set_message(message.clone());
-                s.set_type("bad scenario");
-                s.set_description(format!(
-                    "{}{}: {}",
-                    r.path.display(),
-                    line.map(|l| format!(":{l}")).unwrap_or_default(),
-                    message
-                ));
-                s
-            }
-            Status::Skipped => {
-                let mut s = TestCaseStatus::skipped();
-                s.set_message("no [expect] table");
-                s
-            }
-        };
-        let mut case = TestCase::new(r.name.clone(), status);
-        let mut classname = "migcal.regress".to_string();
-        if !folder.is_empty() {
-            classname.push('.');
-            classname.push_str(&folder.replace('/', "."));
-        }
-        case.set_classname(classname);
-        if timings {
-            case.set_time(r.elapsed);
-        }
-        if let Some((_, suite)) = suites.last_mut() {
-            suite.add_test_case(case);
-        }
-    }
-    let mut report = Report::new(report_name.to_string());
-    for (_, mut s) in suites {
-        if timings {
-            let t: Duration = s.test_cases.iter().filter_map(|c| c.time).sum();
-            s.set_time(t);
-        }
-        report.add_test_suite(s);
-    }
-    let xml = report
-        .to_string()
-        .unwrap_or_else(|e| format!("<!-- JUnit serialisation failed: {e} -->\n"));
-    let mut xml = drop_root_skipped(&xml);
-    if !xml.ends_with('\n') {
-        xml.push('\n');
-    }
-    xml
-}
-
-/// Removes the `skipped="n"` attribute from the root `<testsuites ...>` start tag.
-fn drop_root_skipped(xml: &str) -> String {
-    let Some(start) = xml.find("<testsuites") else {
-        return xml.to_string();
-    };
-    let Some(end) = xml[start..].find('>').map(|e| start + e) else {
-        return xml.to_string();
-    };
-    let tag = &xml[start..end];
-    let Some(at) = tag.find(" skipped=\"") else {
-        return xml.to_string();
-    };
-    let value_end = tag[at + 10..]
-        .find('"')
-        .map(|e| at + 10 + e + 1)
-        .unwrap_or(tag.len());
-    let mut out = String::with_capacity(xml.len());
-    out.push_str(&xml[..start + at]);
-    out.push_str(&xml[start + value_end..]);
-    out
-}
-
-/// Escapes a GitHub workflow-command property (`file`, `title`).
-fn gh_property(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-        .replace(':', "%3A")
-        .replace(',', "%2C")
-}
-
-/// Escapes a GitHub workflow-command message.
-fn gh_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// GitHub Actions `::error` annotations, one per difference and per bad scenario, each
-/// pointing at the scenario file and the line of the `[expect]` key (or of the bad key).
-pub fn github_annotations(results: &[ScenarioResult]) -> String {
-    let mut out = String::new();
-    let mut emit = |path: &Path, line: Option<usize>, title: String, message: String| {
-        out.push_str("::error file=");
-        out.push_str(&gh_property(&path.display().to_string()));
-        if let Some(l) = line {
-            out.push_str(&format!(",line={l}"));
-        }
-        out.push_str(",title=");
-        out.push_str(&gh_property(&title));
-        out.push_str("::");
-        out.push_str(&gh_data(&message));
-        out.push('\n');
-    };
-    for r in results {
-        match &r.status {
-            Status::Mismatch { differences } => {
-                for d in differences {
-                    emit(
-                        &r.path,
-                        d.line,
-                        format!("{} not as expected ({})", r.name, d.key),
-                        format!(
-                            "{}: expected {}, got {}{}",
-                            d.key,
-                            d.expected,
-                            d.found,
-                            r.got
-                                .as_ref()
-                                .map(|g| format!(" (diagnosis: {g})"))
-                                .unwrap_or_default()
-                        ),
-                    );
-                }
-            }
-            Status::Bad { line, message, .. } => {
-                emit(
-                    &r.path,
-                    *line,
-                    format!("{}: bad scenario", r.name),
-                    message.clone(),
-                );
-            }
-            Status::Pass | Status::Skipped => {}
-        }
-    }
-    out
-}
-
-/// The JSON document (`regress --json`): every result and the totals.
-pub fn json(results: &[ScenarioResult], timings: bool) -> serde_json::Value {
-    let scenarios: Vec<serde_json::Value> = results
-        .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or(serde_json::Value::Null);
-            if let (true, Some(o)) = (timings, v.as_object_mut()) {
-                o.insert(
-                    "time_ms".into(),
-                    serde_json::json!(r.elapsed.as_secs_f64() * 1e3),
-                );
-            }
-            v
-        })
-        .collect();
-    serde_json::json!({
-        "scenarios": scenarios,
-        "totals": Totals::of(results),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const TEXT: &str = "profile = \"minimodule\"\n\n[board]\ndq_delay_ps = [0, 300,\n  600]\n\n[[fault]]\nkind = \"dq_open\"\ndq = 3\n\n[expect]\nverdict = \"fail\"\nstage = \"read_latency\"\n\n[expect.cycles]\ntap_sel_done = 5\n";
-
-    #[test]
-    fn key_lines() {
-        assert_eq!(key_line(TEXT, "profile"), Some(1));
-        assert_eq!(key_line(TEXT, "board.dq_delay_ps"), Some(4));
-        assert_eq!(key_line(TEXT, "board.dq_delay_ps[2]"), Some(5));
-        assert_eq!(key_line(TEXT, "fault[0].dq"), Some(9));
-        assert_eq!(key_line(TEXT, "expect.verdict"), Some(12));
-        assert_eq!(key_line(TEXT, "expect.stage"), Some(13));
-        assert_eq!(key_line(TEXT, "expect.cycles.tap_sel_done"), Some(16));
-        // Not written out: the table it belongs to.
-        assert_eq!(key_line(TEXT, "expect.faulty_dq"), Some(11));
-        assert_eq!(key_line(TEXT, "expect.cycles.init_done"), Some(15));
-        assert_eq!(key_line(TEXT, "memory.cl"), None);
-        assert_eq!(key_line("not [ toml", "a"), None);
-    }
-
-    #[test]
-    fn parse_error_on_one_line() {
-        let m = "TOML parse error at line 2, column 7\n  |\n2 | [board\n  |       ^\nunclosed table, expected `]`\n";
-        assert_eq!(
-            one_line(m),
-            "TOML parse error at line 2, column 7: unclosed table, expected `]`"
-        );
-        assert_eq!(one_line("plain"), "plain");
-    }
-
-    #[test]
-    fn parse_error_line() {
-        assert_eq!(
-            line_in_message("TOML parse error at line 3, column 1\n  |"),
-            Some(3)
-        );
-        assert_eq!(line_in_message("no number here"), None);
-    }
-
-    #[test]
-    fn root_skipped_attribute_removed_only_from_the_root() {
-        let xml = "<?xml version=\"1.0\"?>\n<testsuites name=\"r\" tests=\"1\" skipped=\"0\" failures=\"0\" errors=\"0\">\n<testsuite name=\"s\" tests=\"1\" skipped=\"0\" errors=\"0\" failures=\"0\"/>\n</testsuites>\n";
-        let out = drop_root_skipped(xml);
-        assert!(out.contains("<testsuites name=\"r\" tests=\"1\" failures=\"0\" errors=\"0\">"));
-        assert!(out.contains("<testsuite name=\"s\" tests=\"1\" skipped=\"0\""));
-    }
-
-    #[test]
-    fn github_escapes() {
-        assert_eq!(gh_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-        assert_eq!(gh_data("a:b,c%\r\n"), "a:b,c%25%0D%0A");
-    }
 
     #[test]
     fn outcome_display() {

@@ -1,5 +1,12 @@
-//! Reports of a diagnosis: text for people, JSON for machines. Both are built from the same
-//! [`Report`], so they can never say different things.
+//! Reports: of a diagnosis (text for people, JSON for machines, both built from the same
+//! [`Report`], so they can never say different things), and of `regress`, `sweep` and `merge`
+//! in the submodules, one per output form.
+
+pub mod csv;
+pub mod github;
+pub mod json;
+pub mod junit;
+pub mod text;
 
 mod exact;
 
@@ -148,7 +155,7 @@ impl<'a> Report<'a> {
             o,
             "capture: {} ({} profile, clk_0 {} {})",
             self.capture,
-            name_of(self.profile),
+            Profile::name(self.profile),
             self.clk_period,
             if fs { "ps" } else { "samples" }
         );
@@ -327,13 +334,6 @@ impl<'a> Report<'a> {
             }
         }
         o
-    }
-}
-
-fn name_of(p: Profile) -> &'static str {
-    match p {
-        Profile::Minimodule => "minimodule",
-        Profile::Ddr2 => "ddr2",
     }
 }
 
