@@ -7,6 +7,10 @@ use crate::evaluate::sweep::SweepReport;
 use crate::report::style::Palette;
 use std::time::Duration;
 
+/// The widest a table column is padded to: a longer cell runs past its column instead (a format
+/// width past `u16::MAX` panics, and a scenario path or fault list can in principle be that long).
+pub const MAX_COLUMN: usize = 1024;
+
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
@@ -38,7 +42,7 @@ pub fn regress_styled(results: &[ScenarioResult], timings: bool, paint: Palette)
     let mut w = head.map(str::len);
     for row in &rows {
         for (i, c) in row.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
+            w[i] = w[i].max(c.chars().count()).min(MAX_COLUMN);
         }
     }
     let mut out = String::new();
@@ -168,7 +172,7 @@ pub fn sweep(r: &SweepReport, axes: &[Axis]) -> String {
     let mut w: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (k, c) in row.iter().enumerate() {
-            w[k] = w[k].max(c.chars().count());
+            w[k] = w[k].max(c.chars().count()).min(MAX_COLUMN);
         }
     }
     let mut out = match &r.partial {
@@ -274,4 +278,29 @@ fn margin_section(r: &SweepReport, axes: &[Axis]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::regress::Status;
+    use std::path::PathBuf;
+
+    /// Regression (issue 19): a scenario name longer than a format width can be (u16::MAX)
+    /// made the table panic with "Formatting argument out of range".
+    #[test]
+    fn a_very_long_scenario_name_does_not_panic_the_table() {
+        let name = "d/".repeat(40_000) + "s.toml";
+        let r = ScenarioResult {
+            path: PathBuf::from(&name),
+            name: name.clone(),
+            expected: None,
+            got: None,
+            status: Status::Pass,
+            elapsed: Duration::ZERO,
+        };
+        let table = regress(&[r], false);
+        assert!(table.contains(&name));
+        assert!(table.lines().next().unwrap().len() < MAX_COLUMN + 64);
+    }
 }
