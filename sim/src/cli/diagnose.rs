@@ -149,7 +149,7 @@ pub fn run(args: &Args) -> CliResult {
     if args.json {
         super::print_out(&(report.json() + "\n"))?;
     } else {
-        super::print_out(&report.text())?;
+        super::print_out(&report.text_styled(super::report_palette(&[])))?;
     }
     Ok(ExitCode::from(match diag.verdict {
         Verdict::Pass => EXIT_PASS,
