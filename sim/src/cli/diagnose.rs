@@ -55,10 +55,11 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The write-strobe rules read the DQS pads, which the stage analysis does not keep: a second
-/// pass over the capture loads only them (nothing to do without real time or a WRITE).
-fn write_strobes(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>, CliError> {
-    if facts.time_base != TimeBase::Femtoseconds || !facts.commands.iter().any(|c| c.kind == "WR") {
+/// The write-strobe and ODT rules read the DQS and ODT pads, which the stage analysis does not
+/// keep: a second pass over the capture loads only them (nothing to do without real time or a
+/// command on the bus).
+fn pad_rules(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>, CliError> {
+    if facts.time_base != TimeBase::Femtoseconds || facts.commands.is_empty() {
         return Ok(Vec::new());
     }
     let opened = super::open_capture(&args.capture, args.map.as_deref(), args.sample_period)?;
@@ -67,18 +68,33 @@ fn write_strobes(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>,
         args.capture.display().to_string(),
         opened.source,
         mapping.as_ref(),
-        Some(&["pins/dqs"]),
+        Some(&["pins/dqs", "pins/odt"]),
     )?;
     let lanes = pads.width("pins/dqs").unwrap_or(0);
     let dqs: Vec<_> = (0..lanes).filter_map(|l| pads.bit("pins/dqs", l)).collect();
-    Ok(jedec::strobe::check(
-        &facts.commands,
-        &dqs,
-        facts.profile,
-        facts.clock,
-        facts.time_base,
-        &jedec::strobe::StrobeTiming::default(),
-    ))
+    let mut out = Vec::new();
+    if facts.commands.iter().any(|c| c.kind == "WR") {
+        out = jedec::strobe::check(
+            &facts.commands,
+            &dqs,
+            facts.profile,
+            facts.clock,
+            facts.time_base,
+            &jedec::strobe::StrobeTiming::default(),
+        );
+    }
+    if let Some(odt) = pads.bit("pins/odt", 0) {
+        out.extend(jedec::odt::check(
+            &facts.commands,
+            &odt,
+            facts.profile,
+            facts.clock,
+            facts.time_base,
+            &jedec::Timing::for_profile(facts.profile),
+            &jedec::odt::OdtTiming::default(),
+        ));
+    }
+    Ok(out)
 }
 
 /// Runs `migcal diagnose`.
@@ -104,7 +120,7 @@ pub fn run(args: &Args) -> CliResult {
         facts.time_base,
         &jedec::Timing::for_profile(facts.profile),
     );
-    checks.extend(write_strobes(args, &facts)?);
+    checks.extend(pad_rules(args, &facts)?);
     checks.sort_by_key(|f| f.cycle);
     let replay = match (&args.scenario, args.replay) {
         (Some(path), _) => Some(run_replay(args, Some(path), &capture, &facts)?),
@@ -145,7 +161,7 @@ pub fn run(args: &Args) -> CliResult {
     if args.json {
         super::print_out(&(report.json() + "\n"))?;
     } else {
-        super::print_out(&report.text())?;
+        super::print_out(&report.text_styled(super::report_palette(&[])))?;
     }
     Ok(ExitCode::from(match diag.verdict {
         Verdict::Pass => EXIT_PASS,

@@ -47,9 +47,11 @@ macro_rules! outln {
     }};
 }
 
+pub mod completions;
 pub mod convert;
 pub mod diagnose;
 pub mod gtkw;
+pub mod man;
 pub mod merge;
 pub mod plot;
 pub mod regress;
@@ -324,9 +326,51 @@ pub fn show_progress() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty())
 }
 
+/// The palette of a text report printed by [`print_report`] with these `outputs`: colour only
+/// when the stream the report goes to (stdout, or stderr when an output is `-`) wants it (see
+/// [`colour_wanted`]), so pipes and files get the plain bytes.
+pub fn report_palette(outputs: &[Option<&Path>]) -> crate::report::style::Palette {
+    let to_stderr = outputs
+        .iter()
+        .flatten()
+        .any(|p| crate::output::is_stdout(p));
+    let choice = if to_stderr {
+        anstream::AutoStream::choice(&std::io::stderr())
+    } else {
+        anstream::AutoStream::choice(&std::io::stdout())
+    };
+    let env = |k| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    crate::report::style::Palette::new(colour_wanted(choice, env("CI"), env("CLICOLOR_FORCE")))
+}
+
+/// Whether a report is painted: anstream's choice for the stream (a terminal; `NO_COLOR`,
+/// `CLICOLOR=0` and `TERM=dumb` turn it off, `CLICOLOR_FORCE` on), and off under CI (`ci`: the
+/// `CI` variable is set), whose logs are read later, often as files, unless `CLICOLOR_FORCE`
+/// (`force`) asks for it.
+pub fn colour_wanted(choice: anstream::ColorChoice, ci: bool, force: bool) -> bool {
+    use anstream::ColorChoice;
+    match choice {
+        ColorChoice::Never => false,
+        ColorChoice::Always | ColorChoice::AlwaysAnsi | ColorChoice::Auto => !ci || force,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_decision() {
+        use anstream::ColorChoice::{Always, Never};
+        // A terminal (anstream says Always): colour, unless CI without CLICOLOR_FORCE.
+        assert!(colour_wanted(Always, false, false));
+        assert!(!colour_wanted(Always, true, false));
+        assert!(colour_wanted(Always, true, true));
+        // A pipe, a file, NO_COLOR or TERM=dumb (anstream says Never): never.
+        assert!(!colour_wanted(Never, false, false));
+        assert!(!colour_wanted(Never, false, true));
+        assert!(!colour_wanted(Never, true, true));
+    }
 
     #[test]
     fn durations() {

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod style;
 pub mod text;
 
 mod exact;
@@ -143,6 +144,12 @@ impl<'a> Report<'a> {
 
     /// The text form.
     pub fn text(&self) -> String {
+        self.text_styled(style::Palette::OFF)
+    }
+
+    /// The text form, the verdict and the faulty lines painted by `paint` (the plain text when
+    /// it is off).
+    pub fn text_styled(&self, paint: style::Palette) -> String {
         let d = self.diagnosis;
         let mut o = String::new();
         let fs = self.time_base == TimeBase::Femtoseconds;
@@ -163,7 +170,11 @@ impl<'a> Report<'a> {
             crate::diagnose::Verdict::Pass => "PASS",
             crate::diagnose::Verdict::Fail => "FAIL",
         };
-        let _ = writeln!(o, "\n{verdict}: stage {}", d.stage.name());
+        let verdict = paint.verdict(
+            d.verdict == crate::diagnose::Verdict::Pass,
+            &format!("{verdict}: stage {}", d.stage.name()),
+        );
+        let _ = writeln!(o, "\n{verdict}");
         if let Some(s) = &d.stall {
             let _ = writeln!(
                 o,
@@ -180,18 +191,16 @@ impl<'a> Report<'a> {
         }
         let _ = writeln!(o, "  cause: {}", d.cause);
         if !d.faulty_dq.is_empty() {
-            let _ = writeln!(
-                o,
-                "  faulty DQ: {}",
-                d.faulty_dq
-                    .iter()
-                    .map(|q| q.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let dq = d
+                .faulty_dq
+                .iter()
+                .map(|q| q.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(o, "  {}", paint.bad(&format!("faulty DQ: {dq}")));
         }
         if let Some(l) = d.faulty_lane {
-            let _ = writeln!(o, "  faulty byte lane: {l}");
+            let _ = writeln!(o, "  {}", paint.bad(&format!("faulty byte lane: {l}")));
         }
         if !d.evidence.is_empty() {
             let _ = writeln!(o, "\nevidence:");

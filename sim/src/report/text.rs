@@ -4,6 +4,7 @@
 use crate::evaluate::axis::{fmt_value, point_name, Axis};
 use crate::evaluate::regress::{ScenarioResult, Status, Totals};
 use crate::evaluate::sweep::SweepReport;
+use crate::report::style::Palette;
 use std::time::Duration;
 
 /// The widest a table column is padded to: a longer cell runs past its column instead (a format
@@ -16,6 +17,12 @@ fn ms(d: Duration) -> String {
 
 /// The table people read: one row per scenario, then the differences or the error under it.
 pub fn regress(results: &[ScenarioResult], timings: bool) -> String {
+    regress_styled(results, timings, Palette::OFF)
+}
+
+/// [`regress`] with the rows not as expected (and their differences) and the totals line
+/// painted by `paint`.
+pub fn regress_styled(results: &[ScenarioResult], timings: bool, paint: Palette) -> String {
     let dash = || "-".to_string();
     let rows: Vec<[String; 4]> = results
         .iter()
@@ -39,7 +46,7 @@ pub fn regress(results: &[ScenarioResult], timings: bool) -> String {
         }
     }
     let mut out = String::new();
-    let line = |out: &mut String, cells: [&str; 4], time: Option<String>| {
+    let line = |out: &mut String, cells: [&str; 4], time: Option<String>, bad: bool| {
         let mut l = format!(
             "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}",
             cells[0],
@@ -55,43 +62,50 @@ pub fn regress(results: &[ScenarioResult], timings: bool) -> String {
             l.push_str("  ");
             l.push_str(&t);
         }
-        out.push_str(l.trim_end());
+        let l = l.trim_end();
+        out.push_str(&if bad { paint.bad(l) } else { l.to_string() });
         out.push('\n');
     };
-    line(&mut out, head, timings.then(|| "time".to_string()));
+    line(&mut out, head, timings.then(|| "time".to_string()), false);
     for (r, row) in results.iter().zip(&rows) {
+        let bad = matches!(r.status, Status::Mismatch { .. } | Status::Bad { .. });
         line(
             &mut out,
             [&row[0], &row[1], &row[2], &row[3]],
             timings.then(|| ms(r.elapsed)),
+            bad,
         );
         match &r.status {
             Status::Mismatch { differences } => {
                 for d in differences {
-                    out.push_str(&format!(
-                        "    {}{}: expected {}, got {}\n",
+                    let text = format!(
+                        "{}{}: expected {}, got {}",
                         d.key,
                         d.line.map(|l| format!(" (line {l})")).unwrap_or_default(),
                         d.expected,
                         d.found
-                    ));
+                    );
+                    out.push_str(&format!("    {}\n", paint.bad(&text)));
                 }
             }
             Status::Bad { line, message, .. } => {
-                out.push_str(&format!(
-                    "    {}{}\n",
+                let text = format!(
+                    "{}{}",
                     line.map(|l| format!("line {l}: ")).unwrap_or_default(),
                     message
-                ));
+                );
+                out.push_str(&format!("    {}\n", paint.bad(&text)));
             }
             Status::Pass | Status::Skipped => {}
         }
     }
     let t = Totals::of(results);
-    out.push_str(&format!(
-        "{} scenarios: {} as expected, {} not as expected, {} bad, {} without [expect]\n",
+    let totals = format!(
+        "{} scenarios: {} as expected, {} not as expected, {} bad, {} without [expect]",
         t.total, t.passed, t.mismatched, t.bad, t.skipped
-    ));
+    );
+    out.push_str(&paint.verdict(t.mismatched == 0 && t.bad == 0, &totals));
+    out.push('\n');
     out
 }
 
