@@ -329,7 +329,13 @@ impl Scenario {
                 p
             }
             Profile::Ddr2 => {
-                let mut p = mig::Params::ddr2(m.data_width, m.burst_length(Profile::Ddr2), m.cl, m.al, self.clock.period_ps);
+                let mut p = mig::Params::ddr2(
+                    m.data_width,
+                    m.burst_length(Profile::Ddr2),
+                    m.cl,
+                    m.al,
+                    self.clock.period_ps,
+                );
                 // EMR {A6, A2}: 01 = 75 Ω, 10 = 150 Ω, 11 = 50 Ω.
                 p.ctrl.ext_load_mode_register |= match m.rtt_ohm {
                     75 => 0x0004,
