@@ -4,10 +4,9 @@
 //! axis). The line with the least margin is highlighted; lines that found no edge are red.
 
 use super::style::{self, anchored, BLUE, GREEN, GREY, LIGHT, ORANGE, RED, RED_TINT, YELLOW_TINT};
-use super::{draw_err, Figure, PlotError, Size};
+use super::{draw_err, Chart, Figure, PlotError, Size};
 use crate::analysis::Facts;
 use crate::diagnose::{Diagnosis, PerDq, Verdict};
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -192,9 +191,6 @@ impl Figure for EyeFigure {
         legend_row(&legend)
     }
 }
-
-/// The chart every row draws on: ps on x, one unit of y per row.
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// One DQ line's row as it is drawn: `y0` is its bottom, `tp` the tap size in ps.
 struct Row<'r> {
