@@ -149,7 +149,8 @@ proptest! {
             ..board::Params::default()
         };
         prop_assert_eq!(shared.write_latch(&drive, 204, bl, 16), clean);
-        prop_assert_eq!(clean[0], words[0]);
+        prop_assert_eq!(clean.0[0], words[0]);
+        prop_assert_eq!(clean.1, [(0, 0); 4]);
     }
 }
 

@@ -266,3 +266,60 @@ fn sample_period_is_parsed_and_checked() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unit"));
 }
+
+/// Issue 15: sigrok drops VCD scopes, so two groups' `dlyinc_dqs` nets become two columns of one
+/// name. Both are read, told apart by their position (`dlyinc_dqs#2`, `dlyinc_dqs#3`) with a
+/// warning, and a mapping file binds each, by that name or by position (`"#2"`).
+#[test]
+fn repeated_sigrok_channel_names_are_read_and_bound_by_position() {
+    let csv = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/csv/sigrok_repeated_names.csv");
+    let csv = csv.to_str().unwrap();
+    let out = common::migcal(&["signals", csv]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let so = common::text(&out.stdout);
+    assert!(
+        so.contains("dlyinc_dqs#2") && so.contains("dlyinc_dqs#3"),
+        "{so}"
+    );
+    assert!(
+        so.contains(
+            "channel name `dlyinc_dqs` repeats (2 columns); read as `dlyinc_dqs#2`, `dlyinc_dqs#3`"
+        ),
+        "{so}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let map = common::write(
+        dir.path(),
+        "map.toml",
+        "\"tap_logic/dlyinc_dqs[0]\" = \"#2\"\n\"tap_logic/dlyinc_dqs[1]\" = \"dlyinc_dqs#3\"\n",
+    );
+    let out = common::migcal(&["signals", csv, "--map", map.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sig = j["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "tap_logic/dlyinc_dqs")
+        .unwrap_or_else(|| panic!("{j}"));
+    assert_eq!(sig["width"], 2, "{sig}");
+    let src = sig["source"].to_string();
+    assert!(
+        src.contains("dlyinc_dqs#2") && src.contains("dlyinc_dqs#3"),
+        "{src}"
+    );
+    // A position past the capture's signals is a mapping error naming the range.
+    let bad = common::write(
+        dir.path(),
+        "bad.toml",
+        "\"tap_logic/dlyinc_dqs[0]\" = \"#9\"\n",
+    );
+    let out = common::migcal(&["signals", csv, "--map", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::text(&out.stderr).contains("#1..#4"),
+        "{}",
+        common::text(&out.stderr)
+    );
+}

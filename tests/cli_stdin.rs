@@ -139,3 +139,34 @@ fn diagnose_reads_stdin_twice_and_leaves_no_copy() {
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// A FIFO as the capture (what a shell's `<(zcat big.vcd.gz)` hands over as `/dev/fd/N`), which
+/// `diagnose` reads twice: both passes read one copy, as for `-` (regression: the second pass
+/// found the FIFO drained and failed with `found first line "ate"`).
+#[cfg(unix)]
+#[test]
+fn diagnose_reads_a_fifo_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("capture.vcd");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available to make the FIFO");
+        return;
+    }
+    let gz = std::fs::read(common::golden("fault1")).unwrap();
+    let path = fifo.clone();
+    // Opening a FIFO for writing blocks until the reader opens it; the writer thread does that.
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        let _ = f.write_all(&gz);
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_migcal"))
+        .args(["diagnose", fifo.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["stage"], "read_latency");
+    assert_eq!(doc["faulty_dq"], serde_json::json!([3]));
+}

@@ -109,12 +109,12 @@ fn duplicate_column_names() {
     );
     syntax_at(b"time_ns,a,a\n0,1,1\n", CsvFormat::Generic, 1, "unique");
     syntax_at(b"Time [s],a,a\n0,1,1\n", CsvFormat::Saleae, 1, "unique");
-    syntax_at(
+    // sigrok's repeated names are read as `d#1`, `d#2` (issue 15), not refused.
+    let n = run(
         b"; Channels (2/2): d, d\nMETA samplerate: 1000\nlogic,logic\n0,0\n",
         CsvFormat::Sigrok,
-        3,
-        "unique channel names",
     );
+    assert_eq!(n.unwrap(), 2);
 }
 
 #[test]
@@ -296,4 +296,25 @@ fn all_formats() -> [CsvFormat; 5] {
         CsvFormat::Saleae,
         CsvFormat::Generic,
     ]
+}
+
+/// Issue 19: a data line past the limit is an error naming the line and the limit, after the
+/// rows before it were read (and without buffering the line: the reader stops at the limit).
+#[test]
+fn a_huge_data_line_is_an_error_with_line_and_limit() {
+    let mut body = b"time_ns,clk\n0,1\n5,0\n".to_vec();
+    body.extend(std::iter::repeat_n(b'1', (1 << 20) + 10));
+    body.extend(b"\n10,1\n");
+    syntax_at(
+        &body,
+        CsvFormat::Generic,
+        4,
+        "a data line of at most 1048576 bytes",
+    );
+    // A line just under the limit is only a bad value, not a length error.
+    let mut body = b"time_ns,clk\n0,1\n".to_vec();
+    body.extend(std::iter::repeat_n(b'1', 1000));
+    body.extend(b",0\n");
+    let e = run(&body, CsvFormat::Generic).unwrap_err().to_string();
+    assert!(!e.contains("data line of at most"), "{e}");
 }

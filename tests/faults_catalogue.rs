@@ -17,13 +17,19 @@ use std::path::{Path, PathBuf};
 
 /// Examples whose expected diagnosis the rules do not give yet: (file stem, why).
 const DIAGNOSIS_GAPS: &[(&str, &str)] = &[
+    // dq_swap_unequal_delays and read_delay_shift_unwalked_line (a never-walked line whose data
+    // arrive late) are named by the unwalked-line rule and live in sim/scenarios/faults/.
     (
-        "dq_swap_unequal_delays",
-        "a long trace on the never-walked DQ0: only DQ0 samples a different beat from the rest of byte 0, so the bytes read back mix two pattern bytes (59 = 55's high nibble, 99's low one) and no one or two bits explain every read; the rules name no line rather than guess. Isolating it needs a beat-by-beat comparison of each read with its expected word",
+        "dq_delay_both_late",
+        "DQ6 1500 ps late both ways (GHDL reference): its walk ends at tap 29 instead of 17 and byte 0 never matches, but the rules see a walk that found an edge and call the line calibrated normally; the late tap (a read path past T/4, so a write path likely late too) is the evidence to use",
     ),
     (
-        "read_delay_shift_unwalked_line",
-        "DQ4 1000 ps late: the same beat mixing as dq_swap_unequal_delays; the rules name no line rather than guess",
+        "ddr2_dq_delay_write_only",
+        "DQ5 latched a beat late on writes: stage 2 stalls in bit-boundary alignment and the rules say \"not a DQ line\" (as for a memory that does not answer), though the training reads show the group uniform but for DQ5, which names it",
+    ),
+    (
+        "ddr2_dq_swap_across_chips_unequal_delays",
+        "the same stage-2 stall in both groups, DQ3 and DQ11 each out of step with their group: the rules name no line",
     ),
 ];
 

@@ -29,6 +29,7 @@ const CSV_FORMATS: &[(&str, Option<CsvFormat>)] = &[
     ("sigrok_small_sr_dedup.csv", Some(CsvFormat::Sigrok)),
     ("sigrok_small_samples.csv", Some(CsvFormat::Sigrok)),
     ("sigrok_small_sr_nolabel.csv", Some(CsvFormat::Sigrok)),
+    ("sigrok_repeated_names.csv", Some(CsvFormat::Sigrok)),
     ("saleae_logic2.csv", Some(CsvFormat::Saleae)),
     ("saleae_logic1.csv", Some(CsvFormat::Saleae)),
     ("generic_time_ns.csv", Some(CsvFormat::Generic)),
@@ -66,6 +67,30 @@ const BAD_VCDS: &[(&str, u64, &str)] = &[
     ("unterminated_comment.vcd", 11, "$comment without $end"),
 ];
 
+/// Each input that once crashed (aborted on a failed allocation, panicked or hung) a command:
+/// the exit code `signals` and `diagnose` must now give, and words their messages must hold.
+/// Each is run through the real binary under the hang detector, so an abort fails the test
+/// instead of killing the test process.
+const CRASHES: &[(&str, i32, &str)] = &[
+    // Found by mutating wave/ghdl_dq_counter.ghw: wellen allocated 19.7 GB from a type count,
+    // ~15 GB from a signal-element count (traces/src/ghw_check.rs).
+    ("ghw_type_count.ghw", 2, "a type table of 352321547 entries"),
+    ("ghw_hierarchy_signal_count.ghw", 2, "signal elements"),
+    ("ghw_max_signal_id.ghw", 2, "signal elements"),
+    // Issue 19's out-of-memory aborts and panic.
+    ("vcd_width_2147483648.vcd", 2, "at most 65536 bits"),
+    ("vcd_width_4294967295.vcd", 2, "at most 65536 bits"),
+    ("vcd_long_identifier.vcd", 2, "at most 16384 bytes"),
+    // A range whose indices are huge binds nothing (and allocates nothing): no MIG signal.
+    ("vcd_range_huge.vcd", 0, ""),
+    // A 2 MiB data line: bounded by the CSV line limit, with the line number.
+    (
+        "csv_long_line.csv.gz",
+        2,
+        "csv_long_line.csv.gz:3: expected a data line of at most 1048576 bytes",
+    ),
+];
+
 /// VCDs the `vcd` crate cannot read, and why; every other VCD fixture is compared with it.
 const NOT_FOR_THE_VCD_CRATE: &[(&str, &str)] = &[
     (
@@ -87,6 +112,10 @@ fn check_fixture(rel: &str) {
         .join("tests/fixtures")
         .join(rel);
     let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel.starts_with("crash/") {
+        check_crash(rel, name, &path);
+        return;
+    }
     if rel.split('/').any(|p| p == "bad") {
         check_bad(rel, name, &path);
         return;
@@ -131,6 +160,23 @@ fn agrees_with_vcd_crate(path: &Path) {
     assert_eq!(ours.len(), theirs.len(), "{}", path.display());
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         assert_eq!(a, b, "{}: change #{i}", path.display());
+    }
+}
+
+/// A once-crashing input ends `signals` with its entry's exit code and words, and `diagnose`
+/// with an exit code too (never a signal or a hang).
+fn check_crash(rel: &str, name: &str, path: &Path) {
+    let Some(&(_, code, words)) = CRASHES.iter().find(|(n, _, _)| *n == name) else {
+        panic!("{rel}: a new crash fixture; add its exit code and words to CRASHES");
+    };
+    let p = path.to_str().unwrap();
+    let (got, err) = common::bounded(&["signals", p]);
+    assert_eq!(got, code, "{rel}: {err}");
+    assert!(err.contains(words), "{rel}: {err}");
+    let (got, err) = common::bounded(&["diagnose", p]);
+    assert!(code == 0 || got == code, "{rel}: diagnose: {err}");
+    if code == 2 {
+        assert!(err.contains(words), "{rel}: diagnose: {err}");
     }
 }
 

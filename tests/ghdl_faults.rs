@@ -98,15 +98,28 @@ fn from_cycle(list: Vec<(u64, Option<u64>)>, c0: u64) -> Vec<(u64, Option<u64>)>
 
 /// Runs bundled scenario `faults/<scenario>.toml` and compares it with reference `file`.
 fn compare(scenario: &str, file: &str) {
-    compare_path(
+    compare_except(scenario, file, &[]);
+}
+
+/// A known divergence: (signal name suffix, the cycle its first divergence must be at).
+type Known = (&'static str, u64);
+
+/// [`compare`], where each of `known` diverges exactly there (and nothing else does).
+fn compare_except(scenario: &str, file: &str, known: &[Known]) {
+    compare_path_except(
         &root()
             .join("sim/scenarios/faults")
             .join(format!("{scenario}.toml")),
         file,
+        known,
     );
 }
 
 fn compare_path(path: &std::path::Path, file: &str) {
+    compare_path_except(path, file, &[]);
+}
+
+fn compare_path_except(path: &std::path::Path, file: &str, known: &[Known]) {
     let p = migcal::scenario::Scenario::load(path)
         .unwrap_or_else(|e| panic!("{e}"))
         .model_params();
@@ -134,6 +147,9 @@ fn compare_path(path: &std::path::Path, file: &str) {
             let cyc = gc
                 .map_or(u64::MAX, |x| x.0)
                 .min(mc.map_or(u64::MAX, |x| x.0));
+            if known.iter().any(|&(n, c)| name.ends_with(n) && c == cyc) {
+                continue;
+            }
             failures.push((
                 cyc,
                 format!("{file}: {name}: first divergence at cycle {cyc}: reference {gc:?}, model {mc:?}"),
@@ -183,6 +199,32 @@ fn ba0_stuck_low_matches_the_rtl() {
 #[test]
 fn a10_stuck_low_matches_the_rtl() {
     compare("cmd_stuck_a10_low", "mig17_minimodule_a10_stuck_low.vcd.gz");
+}
+
+#[test]
+fn dqs0_late_both_ways_matches_the_rtl() {
+    compare(
+        "dqs_delay_both_late",
+        "mig17_minimodule_dqs0_delay_1500ps.vcd.gz",
+    );
+}
+
+#[test]
+fn dq6_late_both_ways_matches_the_rtl() {
+    // One known one-cycle divergence, in stage 2 where nothing consumes it: the read-data byte
+    // the pattern compare sees (not the tap walk, whose every step and final tap match). The
+    // harness's IDELAY stand-in is a transport delay, so a transition already in flight when
+    // the tap steps keeps its old delay; the model samples every instant with the current
+    // tap. Only a line delayed past most of a period (1500 ps + 45 taps) shows the difference.
+    // (The scenario is a diagnosis gap: tests/faults_catalogue.rs says why.)
+    compare_path_except(
+        &root().join("sim/diagnosis_gaps/dq_delay_both_late.toml"),
+        "mig17_minimodule_dq6_delay_1500ps.vcd.gz",
+        &[
+            ("pattern_0/rd_data_fall", 48598),
+            ("rd_data_00/read_data_fall", 48598),
+        ],
+    );
 }
 
 /// The comparison can fail: the A4 reference is not the nominal run (the model without the

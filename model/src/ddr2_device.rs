@@ -92,8 +92,10 @@ impl Command {
     }
 }
 
-/// Memory contents: (bank, row, column) -> data word (up to 72 bits); unwritten words read 0.
-pub type Storage = HashMap<(u8, u16, u16), u128>;
+/// Memory contents: (bank, row, column) -> (data word up to 72 bits, undriven bits); unwritten
+/// words read 0. A bit latched from an undriven line is stored as undriven (as Micron's model
+/// stores 'Z') and driven back undriven on a read.
+pub type Storage = HashMap<(u8, u16, u16), (u128, u128)>;
 
 /// A write of one column, with the byte lanes it actually changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,9 +104,39 @@ pub struct Write {
     pub key: (u8, u16, u16),
     /// New data.
     pub data: u128,
+    /// Bits latched from an undriven line.
+    pub undriven: u128,
     /// Lanes written (bit k = byte k); masked lanes keep their old value.
     pub lanes: u16,
 }
+
+/// A write burst the memory took, waiting for its data: like a real part's write FIFO, the
+/// data is latched with the DQS edges and reaches the array after the burst, so a strobe late
+/// enough to latch the next burst's first beat latches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingWrite {
+    /// The clk_0 cycle from which the whole burst (and a following one) is on the bus.
+    pub due_cycle: u64,
+    /// Bank.
+    pub ba: u8,
+    /// Row (the bank's open row at the WRITE).
+    pub row: u16,
+    /// Start column.
+    pub col: u16,
+    /// The memory's burst length.
+    pub bl: u64,
+    /// Interleaved burst order.
+    pub interleaved: bool,
+    /// CK half-clock of the controller's first DQS edge.
+    pub first_edge: u64,
+    /// Beats with a DQS edge.
+    pub beats: u64,
+    /// Lanes whose strobe and mask let data in.
+    pub lanes: u16,
+}
+
+/// Write bursts in flight at once.
+pub const PENDING: usize = 4;
 
 /// Registers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +152,12 @@ pub struct Regs {
     pub beats: [(u64, u128); RING],
     /// Valid flags of `beats`.
     pub beat_valid: [bool; RING],
+    /// Undriven bits of each launched beat (read back from bits latched undriven).
+    pub beat_undriven: [u128; RING],
+    /// Write bursts taken, waiting for their data (slot = order of arrival mod [`PENDING`]).
+    pub pending: [Option<PendingWrite>; PENDING],
+    /// Next slot of `pending`.
+    pub pending_next: u8,
     /// The latest half-clock with a launched beat (None before the first read): lets the board
     /// skip sampling when the bus has long been idle.
     pub last_beat: Option<u64>,
@@ -133,6 +171,9 @@ impl Default for Regs {
             open_row: [None; 8],
             beats: [(0, 0); RING],
             beat_valid: [false; RING],
+            beat_undriven: [0; RING],
+            pending: [None; PENDING],
+            pending_next: 0,
             last_beat: None,
         }
     }
@@ -148,6 +189,16 @@ impl Regs {
     /// Burst length from the mode register (A2:A0: 1<<code).
     pub fn burst_length(&self) -> u64 {
         1u64 << (self.mr & 7).min(3)
+    }
+
+    /// The undriven bits of the word the memory drives in half-clock `h` (0 when none).
+    pub fn beat_undriven_at(&self, h: u64) -> u128 {
+        let k = (h % RING as u64) as usize;
+        if self.beat_valid[k] && self.beats[k].0 == h {
+            self.beat_undriven[k]
+        } else {
+            0
+        }
     }
 
     /// The word the memory drives in half-clock `h`, if any.
@@ -168,9 +219,10 @@ pub struct In {
     pub cmd: Command,
     /// Half-clock index of this CK rising edge (time = h × tCK/2).
     pub h: u64,
-    /// The write burst's data: FIFO words (rise half, fall half) in burst order; a burst of
-    /// BL beats uses the first BL/2.
-    pub write_words: [(u128, u128); 4],
+    /// This clk_0 cycle.
+    pub cycle: u64,
+    /// CK half-clock of the first DQS edge of the controller's write burst.
+    pub write_first_edge: u64,
     /// Beats of the burst that come with a DQS edge (the controller's burst length, 0 when it
     /// sent no burst): a memory burst longer than that leaves its other columns unchanged.
     pub write_beats: u64,
@@ -195,7 +247,7 @@ pub fn burst_col(start: u16, beat: u16, bl: u16, interleaved: bool) -> u16 {
 /// One CK rising edge. Returns the storage writes to commit.
 pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
     let mut n = *r;
-    let mut writes = Vec::new();
+    let writes = Vec::new();
     let bl = r.burst_length();
     let interleaved = r.mr & 8 != 0;
     match i.cmd {
@@ -213,53 +265,84 @@ pub fn step(r: &Regs, i: &In, storage: &Storage) -> (Vec<Write>, Regs) {
                 n.open_row[(ba & 7) as usize] = None;
             }
         }
-        Command::Write { ba, col } => {
-            let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
-            let m = crate::logic::mask(i.width);
-            for beat in 0..bl.min(i.write_beats) {
-                let word = i.write_words[(beat / 2) as usize % 4];
-                let data = if beat % 2 == 0 {
-                    word.0 & m
-                } else {
-                    word.1 & m
-                };
-                let c = burst_col(col, beat as u16, bl as u16, interleaved);
-                writes.push(Write {
-                    key: (ba, row, c),
-                    data,
-                    lanes: i.write_lanes,
-                });
-            }
+        Command::Write { ba, col } if i.write_beats > 0 => {
+            let slot = n.pending_next as usize % PENDING;
+            n.pending[slot] = Some(PendingWrite {
+                // Two clocks past the burst: a back-to-back burst that follows is on the bus too.
+                due_cycle: i.cycle + i.write_beats.div_ceil(2) + 2,
+                ba,
+                row: r.open_row[(ba & 7) as usize].unwrap_or(0),
+                col,
+                bl,
+                interleaved,
+                first_edge: i.write_first_edge,
+                beats: i.write_beats,
+                lanes: i.write_lanes,
+            });
+            n.pending_next = n.pending_next.wrapping_add(1);
         }
         Command::Read { ba, col } => {
             let row = r.open_row[(ba & 7) as usize].unwrap_or(0);
             let first = i.h + 2 * r.cas_latency();
             for beat in 0..bl {
                 let c = burst_col(col, beat as u16, bl as u16, interleaved);
-                let d = storage.get(&(ba, row, c)).copied().unwrap_or(0);
+                let (d, z) = storage.get(&(ba, row, c)).copied().unwrap_or((0, 0));
                 let h = first + beat;
                 let k = (h % RING as u64) as usize;
                 n.beats[k] = (h, d);
+                n.beat_undriven[k] = z;
                 n.beat_valid[k] = true;
                 n.last_beat = Some(n.last_beat.map_or(h, |l| l.max(h)));
             }
         }
-        Command::Refresh | Command::Nop => {}
+        Command::Write { .. } | Command::Refresh | Command::Nop => {}
     }
     (writes, n)
+}
+
+/// The array writes of a burst taken earlier, now that its data is latched: `words` and
+/// `undriven` per beat pair, as the memory pins latched them.
+pub fn land(
+    w: &PendingWrite,
+    words: &[(u128, u128); 4],
+    undriven: &[(u128, u128); 4],
+    width: u32,
+) -> Vec<Write> {
+    let m = crate::logic::mask(width);
+    (0..w.bl.min(w.beats))
+        .map(|beat| {
+            let pick = |x: (u128, u128)| if beat % 2 == 0 { x.0 & m } else { x.1 & m };
+            Write {
+                key: (
+                    w.ba,
+                    w.row,
+                    burst_col(w.col, beat as u16, w.bl as u16, w.interleaved),
+                ),
+                data: pick(words[(beat / 2) as usize % 4]),
+                undriven: pick(undriven[(beat / 2) as usize % 4]),
+                lanes: w.lanes,
+            }
+        })
+        .collect()
 }
 
 /// Apply the writes a step returned.
 pub fn commit(storage: &mut Storage, writes: &[Write]) {
     for w in writes {
-        let old = storage.get(&w.key).copied().unwrap_or(0);
+        let (old, old_z) = storage.get(&w.key).copied().unwrap_or((0, 0));
         let mut mask = 0u128;
         for lane in 0..16 {
             if w.lanes >> lane & 1 == 1 {
                 mask |= 0xFF << (8 * lane);
             }
         }
-        storage.insert(w.key, (old & !mask) | (w.data & mask));
+        storage.insert(
+            w.key,
+            (
+                (old & !mask) | (w.data & mask),
+                (old_z & !mask) | (w.undriven & mask),
+            ),
+        );
     }
 }
 

@@ -18,6 +18,7 @@ pub mod logic;
 pub mod mig;
 pub mod pattern_compare8;
 pub mod probe;
+pub mod profile;
 pub mod rd_data;
 pub mod tap_ctrl;
 pub mod tap_logic;

@@ -1,6 +1,6 @@
 //! The `migcal` command.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use migcal::cli;
 use std::process::ExitCode;
 
@@ -32,6 +32,10 @@ enum Command {
     Sweep(cli::sweep::Args),
     /// Join the --json outputs of `regress --shard K/N` or `sweep --shard K/N` into one run's reports.
     Merge(cli::merge::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cli::completions::Args),
+    /// Print the manual page as roff, or write one page per command with -o DIR.
+    Man(cli::man::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,8 @@ fn main() -> ExitCode {
         Command::Regress(a) => cli::regress::run(&a),
         Command::Sweep(a) => cli::sweep::run(&a),
         Command::Merge(a) => cli::merge::run(&a),
+        Command::Completions(a) => cli::completions::run(&a, Cli::command()),
+        Command::Man(a) => cli::man::run(&a, Cli::command()),
     };
     // Every capture reader is gone by now: the copy of standard input (if any) is deleted.
     migcal_traces::input::release_stdin();

@@ -1,6 +1,7 @@
-//! Where a capture's bytes come from: a file, or standard input when the capture is `-`.
+//! Where a capture's bytes come from: a file, or standard input when the capture is `-`, or
+//! another stream (a FIFO, a shell's `<(…)`).
 //!
-//! Standard input is copied once to a temporary file (deleted when the reader is dropped), so
+//! Standard input (and any stream) is copied once to a temporary file (deleted when the reader is dropped), so
 //! every reader, the text ones that stream and the binary ones that seek (FST, GHW, zip), reads
 //! it like a file, and the disk, not memory, holds a multi-GB pipe. Errors name `-` (standard
 //! input), never the temporary file. A binary format that needs seeking and arrives gzip'd is
@@ -26,7 +27,7 @@ pub enum Spooled {
     File(PathBuf),
     /// A temporary copy (a decompressed gzip).
     Temp(tempfile::TempPath),
-    /// The process' one copy of standard input, shared by every open of `-`.
+    /// The process' one copy of standard input or another stream, shared by every open of it.
     Stdin(Arc<tempfile::TempPath>),
 }
 
@@ -48,34 +49,54 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> TraceError + '_ {
     }
 }
 
-/// The copy of standard input, once made. Standard input can be read only once, so every open
-/// of `-` in this process (a command that reads its capture twice, as `diagnose` does for the
-/// write strobes) reads this same copy.
-static STDIN_COPY: Mutex<Option<Arc<tempfile::TempPath>>> = Mutex::new(None);
+/// The copies of the streams read so far (standard input, a FIFO, a process substitution's
+/// `/dev/fd/N`), by the name the user gave. A stream can be read only once, so every open of the
+/// same name in this process (a command that reads its capture twice, as `diagnose` does for the
+/// write strobes) reads the same copy.
+static STREAM_COPIES: Mutex<Vec<(PathBuf, Arc<tempfile::TempPath>)>> = Mutex::new(Vec::new());
+
+/// True when `path` is read as a stream that cannot be read twice: `-`, or anything that exists
+/// and is not a regular file or a directory (a FIFO, `/dev/fd/N` of `<(…)`, a character device).
+pub fn is_stream(path: &Path) -> bool {
+    is_stdin(path) || std::fs::metadata(path).is_ok_and(|m| !m.file_type().is_file() && !m.is_dir())
+}
 
 /// Copies standard input into a temporary file, unchanged (gzip stays gzip), the first time;
 /// later calls return the same copy.
 pub fn spool_stdin() -> Result<Spooled, TraceError> {
-    let shown = Path::new(STDIN);
-    let mut copy = STDIN_COPY.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(t) = copy.as_ref() {
+    spool_stream(Path::new(STDIN))
+}
+
+/// Copies a stream ([`is_stream`]) into a temporary file, unchanged, the first time it is
+/// opened; later opens of the same name return the same copy.
+pub fn spool_stream(path: &Path) -> Result<Spooled, TraceError> {
+    let mut copies = STREAM_COPIES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, t)) = copies.iter().find(|(p, _)| p == path) {
         return Ok(Spooled::Stdin(Arc::clone(t)));
     }
     let mut tmp = tempfile::Builder::new()
         .prefix("migcal-stdin-")
         .tempfile()
-        .map_err(io_err(shown))?;
-    std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut()).map_err(io_err(shown))?;
+        .map_err(io_err(path))?;
+    if is_stdin(path) {
+        std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut()).map_err(io_err(path))?;
+    } else {
+        let mut f = std::fs::File::open(path).map_err(io_err(path))?;
+        std::io::copy(&mut f, tmp.as_file_mut()).map_err(io_err(path))?;
+    }
     let t = Arc::new(tmp.into_temp_path());
-    *copy = Some(Arc::clone(&t));
+    copies.push((path.to_path_buf(), Arc::clone(&t)));
     Ok(Spooled::Stdin(t))
 }
 
-/// Lets the copy of standard input go: it is deleted once no reader holds it. A program calls
-/// this when it has finished with its capture (a static is never dropped, so without it the copy
-/// would outlive the process).
+/// Lets the copies of standard input and other streams go: each is deleted once no reader holds
+/// it. A program calls this when it has finished with its capture (a static is never dropped, so
+/// without it the copies would outlive the process).
 pub fn release_stdin() {
-    STDIN_COPY.lock().unwrap_or_else(|p| p.into_inner()).take();
+    STREAM_COPIES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
 }
 
 /// The capture as a plain (not gzip'd) seekable file: the file itself, or its decompressed

@@ -9,10 +9,12 @@
 
 pub mod csv;
 pub mod error;
+pub mod ghw_check;
 pub mod input;
 pub mod io;
 pub mod names;
 pub mod origin;
+pub mod saleae_bin;
 pub mod sigrok_session;
 pub mod sniff;
 pub mod trace;

@@ -45,6 +45,7 @@ pub fn writer(format: Format, header: &Header) -> Option<&'static str> {
         Format::Csv(CsvFormat::ChipscopePrn) => Some("ChipScope export"),
         Format::Csv(CsvFormat::Sigrok) | Format::SigrokSession => Some("sigrok"),
         Format::Csv(CsvFormat::Saleae) => Some("Saleae Logic"),
+        Format::SaleaeBinary => Some("Saleae Logic"),
         _ => None,
     }
 }

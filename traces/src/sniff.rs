@@ -21,6 +21,8 @@ pub enum Format {
     Wave(crate::wave::WaveFormat),
     /// A sigrok / PulseView session (`.sr`).
     SigrokSession,
+    /// A Saleae Logic 2 binary export: one digital channel file, or a folder of them.
+    SaleaeBinary,
 }
 
 impl Format {
@@ -35,6 +37,7 @@ impl Format {
             Format::Csv(CsvFormat::Generic) => "generic_csv",
             Format::Wave(w) => w.name(),
             Format::SigrokSession => "sigrok_session",
+            Format::SaleaeBinary => "saleae_bin",
         }
     }
 }
@@ -76,6 +79,9 @@ pub fn sniff_explained(first: &[u8]) -> Option<(Format, &'static str)> {
                 crate::wave::WaveFormat::Ghw => "it starts with `GHDLwave`",
             },
         ));
+    }
+    if crate::saleae_bin::sniff(first) {
+        return Some((Format::SaleaeBinary, "it starts with `<SALEAE>`"));
     }
     if crate::sigrok_session::sniff(first) {
         return Some((
@@ -140,12 +146,12 @@ fn describe(first: &[u8]) -> String {
     }
     let line = first.split(|&b| b == b'\n').next().unwrap_or(first);
     format!(
-        "expected a VCD (starting with $date, $version, $timescale, $scope, $comment or $var), an FST or GHW file, a sigrok session (.sr), or a CSV export (ILA, ChipScope, sigrok, Saleae, time-plus-channels), found first line {}",
+        "expected a VCD (starting with $date, $version, $timescale, $scope, $comment or $var), an FST or GHW file, a sigrok session (.sr), a Saleae binary export (<SALEAE>), or a CSV export (ILA, ChipScope, sigrok, Saleae, time-plus-channels), found first line {}",
         crate::error::quote(line)
     )
 }
 
-/// Opens a capture (plain or gzip, a file or `-` for standard input) with the reader its first
+/// Opens a capture (plain or gzip; a file, a FIFO, or `-` for standard input) with the reader its first
 /// bytes call for.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
     open_detected(path, opts).map(|(_, src)| src)
@@ -157,12 +163,17 @@ pub fn open_detected(
     path: &Path,
     opts: &OpenOptions,
 ) -> Result<(Format, Box<dyn ChangeSource + Send>), TraceError> {
-    if input::is_stdin(path) {
-        let spool = input::spool_stdin()?;
+    if input::is_stream(path) {
+        let spool = input::spool_stream(path)?;
         let tmp = spool.path().to_path_buf();
         let (format, src) =
             open_file(&tmp, path, opts).map_err(|e| input::rename_in_error(e, &tmp, path))?;
         return Ok((format, Box::new(input::Kept::new(src, spool, path))));
+    }
+    if path.is_dir() {
+        // A folder is a capture only as Logic 2 exports one: a binary file per channel.
+        let src = crate::saleae_bin::open(path, path)?;
+        return Ok((Format::SaleaeBinary, Box::new(src)));
     }
     open_file(path, path, opts)
 }
@@ -195,6 +206,8 @@ fn open_file(
         ),
         Format::Wave(w) => open_wave(file, shown, w),
         Format::SigrokSession => open_session(file, shown, opts.sample_period_fs),
+        Format::SaleaeBinary => crate::saleae_bin::open(file, shown)
+            .map(|s| Box::new(s) as Box<dyn ChangeSource + Send>),
     };
     match (src, why) {
         (Ok(src), _) => Ok((format, src)),

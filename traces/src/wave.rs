@@ -190,8 +190,9 @@ pub fn open(path: &Path, shown: &Path, format: WaveFormat) -> Result<WaveSource,
         };
         corrupt(shown, format!("{what} reader stopped: {}", text.trim()))
     };
-    if format == WaveFormat::Fst {
-        check_fst_blocks(path, shown)?;
+    match format {
+        WaveFormat::Fst => check_fst_blocks(path, shown)?,
+        WaveFormat::Ghw => crate::ghw_check::check(path, shown)?,
     }
     let header = guarded(shown, "header", || {
         wellen::viewers::read_header_from_file(path, &opts)

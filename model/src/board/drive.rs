@@ -1,7 +1,8 @@
 //! The controller's own DQ and DQS output drivers during writes.
 
-/// Slots of controller write data kept.
-const DRIVE_SLOTS: usize = 16;
+/// Slots of controller write data kept: a burst's data is latched two clocks after it ends
+/// (the memory's write FIFO), by when a BL8 burst more may have been scheduled.
+const DRIVE_SLOTS: usize = 32;
 
 /// The controller's DQ output drivers: the ODDR on clk_90 puts the rise half of a write word on
 /// the pins from a quarter period after the CK edge that takes the WRITE plus half a period,

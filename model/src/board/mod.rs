@@ -31,4 +31,4 @@ pub use params::{
 };
 pub use pins::{dq_pin, dqs_pin};
 pub use sample::{bus_idle, sample_bus, sample_line};
-pub use write::UNDRIVEN_WRITE_BIT;
+pub use write::BurstWords;

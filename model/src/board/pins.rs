@@ -9,7 +9,6 @@ use crate::probe::Value;
 /// a fault's level (open: the weak pull-down reads 0), else undriven. A rail short against the
 /// controller's opposite level is unknown.
 pub fn dq_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, line: usize, t_ps: f64) -> Value {
-    let half = p.period_ps / 2.0;
     let own = drive.at(t_ps, p.period_ps).map(|w| p.own_bit(w, line));
     let short = p.is_short(line);
     let level = p.forced_level(line);
@@ -24,8 +23,9 @@ pub fn dq_pin(p: &Params, mem: &Memory, drive: &CtrlDrive, line: usize, t_ps: f6
     }
     let launch = t_ps - p.line_delay_ps(line);
     if launch >= 0.0 && level.is_none() {
-        if let Some(w) = mem.beat_at((launch / half).floor() as u64) {
-            return bit(p.read_bit(w, line));
+        // A bit the memory latched undriven is driven back undriven ('Z').
+        if let Some(b) = super::sample::arrival_level(p, mem, line, t_ps + 1e-3) {
+            return bit(b);
         }
     }
     match level {

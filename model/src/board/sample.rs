@@ -1,7 +1,7 @@
 //! The sampling physics: what the IDDR captures on each line for a given IDELAY tap, with
 //! the seeded jitter band around transitions.
 
-use super::{CtrlDrive, Params};
+use super::{BridgeAt, CtrlDrive, Params};
 use crate::ddr2_device::Regs as Memory;
 use crate::logic::Lv;
 use rand_chacha::ChaCha8Rng;
@@ -34,7 +34,6 @@ pub fn sample_line(
     tap: u8,
     jitter_ps: f64,
 ) -> Lv {
-    let half = p.period_ps / 2.0;
     let shift = p.capture_shift_ps(line);
     // The controller pin as seen through IDELAY; a change exactly at the instant is not taken.
     let at_pin = t_ps - tap as f64 * p.tap_ps - jitter_ps - shift - 1e-3;
@@ -52,17 +51,44 @@ pub fn sample_line(
         (Some(level), None) => return Lv::known(level as u128),
         (None, None) => {}
     }
-    let launch = t_ps - p.line_delay_ps(line) - tap as f64 * p.tap_ps - jitter_ps - shift;
-    // Beat h occupies [h·half, (h+1)·half) at the memory; an arrival exactly at the sampling
-    // instant belongs to the next beat, which is not yet taken.
-    let h = (launch / half).ceil() - 1.0;
-    if h < 0.0 {
-        return Lv::unknown(1);
-    }
-    match mem.beat_at(h as u64) {
-        Some(word) => Lv::known(p.read_bit(word, line) as u128),
+    match arrival_level(
+        p,
+        mem,
+        line,
+        t_ps - tap as f64 * p.tap_ps - jitter_ps - shift,
+    ) {
+        Some(b) => Lv::known(b as u128),
         None => Lv::unknown(1),
     }
+}
+
+/// The level the memory's read data gives controller pin `line` at `t_pin` (None: nothing
+/// drives it). Beat h occupies [h·half, (h+1)·half) at the memory; an arrival exactly at the
+/// instant belongs to the next beat, which is not yet taken. A bridge at the controller end
+/// combines the two lines' levels as each arrives through its own trace; elsewhere the
+/// levels meet as they leave the memory.
+pub(super) fn arrival_level(p: &Params, mem: &Memory, line: usize, t_pin: f64) -> Option<bool> {
+    let half = p.period_ps / 2.0;
+    let beat = |l: usize| {
+        let h = ((t_pin - p.line_delay_ps(l)) / half).ceil() - 1.0;
+        (h >= 0.0).then_some(h as u64)
+    };
+    if let Some((other, mode, BridgeAt::Controller)) = p.bridge_at(line) {
+        let own = |l: usize| {
+            let h = beat(l)?;
+            let z = mem.beat_undriven_at(h) >> p.mem_pin(l) & 1 == 1;
+            let w = mem.beat_at(h)?;
+            (!z).then_some(w >> p.mem_pin(l) & 1 == 1)
+        };
+        return match (own(line), own(other)) {
+            (Some(a), Some(b)) => Some(mode.resolve(a, b)),
+            (Some(a), None) | (None, Some(a)) => Some(a),
+            (None, None) => None,
+        };
+    }
+    let h = beat(line)?;
+    mem.beat_at(h)
+        .and_then(|word| p.read_level(word, mem.beat_undriven_at(h), line))
 }
 
 /// Distance (ps) from `x` to the nearest point of the grid `offset + k·step`.
@@ -191,6 +217,38 @@ mod tests {
             Lv::unknown(1)
         );
         assert_eq!(p.write_lanes(2), 0b10);
+    }
+
+    #[test]
+    fn a_bridge_at_the_controller_combines_each_line_at_its_own_arrival() {
+        use crate::board::BridgeMode;
+        let m = mem_with_alternating();
+        // DQ1's trace is half a period longer: at the controller end it arrives with the other
+        // beat, so the wired-AND of alternating all-ones/all-zeros beats reads 0 throughout;
+        // where the levels meet at the memory (or anywhere on the trace) both lines carry the
+        // same beat.
+        let at = |at| Params {
+            dq_delay_ps: vec![0.0, 2500.0],
+            faults: vec![Fault::DqBridge {
+                a: 0,
+                b: 1,
+                mode: BridgeMode::And,
+                at,
+            }],
+            ..Params::default()
+        };
+        let t = 10.0 * 2500.0 + 1000.0; // inside beat 10 (ones) at DQ0
+        let d = CtrlDrive::default();
+        for line in [0, 1] {
+            assert_eq!(
+                sample_line(&at(BridgeAt::Controller), &m, &d, line, t, 0, 0.0),
+                Lv::known(0)
+            );
+        }
+        assert_eq!(
+            sample_line(&at(BridgeAt::Memory), &m, &d, 0, t, 0, 0.0),
+            Lv::known(1)
+        );
     }
 
     #[test]

@@ -121,6 +121,26 @@ impl Params {
         }
     }
 
+    /// The level controller pin `line` receives when the memory drives `word` with the bits
+    /// of `undriven` not driven (read back from bits latched undriven): None when nothing
+    /// drives it; a bridge takes the driven line's level when only one is driven.
+    pub fn read_level(&self, word: u128, undriven: u128, line: usize) -> Option<bool> {
+        if undriven == 0 {
+            return Some(self.read_bit(word, line));
+        }
+        let z = |k: usize| (undriven >> self.mem_pin(k)) & 1 == 1;
+        let bit = |k: usize| (word >> self.mem_pin(k)) & 1 == 1;
+        match self.bridge(line) {
+            Some((o, mode)) => match (z(line), z(o)) {
+                (true, true) => None,
+                (true, false) => Some(bit(o)),
+                (false, true) => Some(bit(line)),
+                (false, false) => Some(mode.resolve(bit(line), bit(o))),
+            },
+            None => (!z(line)).then(|| bit(line)),
+        }
+    }
+
     /// What the memory pins latch when the controller writes `word` (`width` bits): swaps
     /// reroute bits, bridges combine them, rail shorts force them.
     pub fn to_memory(&self, word: u128, width: u32) -> u128 {

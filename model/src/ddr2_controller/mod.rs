@@ -12,21 +12,13 @@ pub mod minimodule;
 pub use common::{main_state, Common};
 pub use minimodule::init;
 
-/// Which controller FSM runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum CtrlProfile {
-    /// MIG 1.7 DDR1 controller of the golden build (binary `init_state`).
-    #[default]
-    Minimodule,
-    /// MIG 1.7.3 DDR2 direct clocking (22-bit one-hot `init_state`, JEDEC DDR2 sequence).
-    Ddr2,
-}
+pub use crate::profile::Profile;
 
 /// Controller parameters (the golden build's `parameters_0_200MHz` values by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
     /// Which init FSM.
-    pub profile: CtrlProfile,
+    pub profile: Profile,
     /// Mode register loaded at reset (`load_mode_register`, 13 bits).
     pub load_mode_register: u16,
     /// Extended mode register loaded at reset.
@@ -48,7 +40,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            profile: CtrlProfile::Minimodule,
+            profile: Profile::Minimodule,
             load_mode_register: 0b0_0000_0011_0001,
             ext_load_mode_register: 0,
             max_ref_cnt: 1543,
@@ -106,11 +98,11 @@ impl Regs {
             ..Common::default()
         };
         match p.profile {
-            CtrlProfile::Minimodule => Regs::Minimodule(minimodule::Regs {
+            Profile::Minimodule => Regs::Minimodule(minimodule::Regs {
                 c,
                 ..minimodule::Regs::default()
             }),
-            CtrlProfile::Ddr2 => Regs::Ddr2(ddr2::Regs {
+            Profile::Ddr2 => Regs::Ddr2(ddr2::Regs {
                 c,
                 ..ddr2::Regs::default()
             }),

@@ -26,14 +26,7 @@ use crate::tap_logic;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// Controller profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Profile {
-    /// The golden build: MIG 1.7 DDR1 controller with the DDR2 calibration modules.
-    Minimodule,
-    /// MIG 1.7.3 Virtex-4 DDR2 direct clocking (one-hot init FSM, 8 DQ per DQS).
-    Ddr2,
-}
+pub use crate::profile::Profile;
 
 /// Everything that shapes a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,7 +75,7 @@ impl Params {
         let bl_code: u16 = if bl == 8 { 0b011 } else { 0b010 };
         let wr = ((15_000.0 / period_ps).ceil() as u16).clamp(2, 6);
         let ctrl = ctrl::Params {
-            profile: ctrl::CtrlProfile::Ddr2,
+            profile: Profile::Ddr2,
             load_mode_register: bl_code | (cl as u16) << 4 | (wr - 1) << 9,
             ext_load_mode_register: (al as u16) << 3,
             max_ref_cnt: ((7_720_000.0 / period_ps).floor() as u16).saturating_sub(1),

@@ -247,15 +247,13 @@ fn memory(
     };
     // The memory latches write data with the controller's DQS edges (DDR2's strobe is what
     // latches data): a burst the controller did not send has no edges and latches nothing.
-    let mem_words = p
-        .board
-        .write_latch(&nx.dq_drive, 2 * n + 2 * ctrl_wl, strobed, p.data_width);
-    let (writes, nm) = ddr2_device::step(
+    let (mut writes, nm) = ddr2_device::step(
         &r.memory,
         &ddr2_device::In {
             cmd: mem_cmd,
             h: 2 * n + p.board.ck_half_shift(),
-            write_words: mem_words,
+            cycle: n,
+            write_first_edge: 2 * n + 2 * ctrl_wl,
             write_beats: strobed,
             write_lanes: p.board.write_lanes(p.data_width / 8),
             width: p.data_width,
@@ -263,7 +261,24 @@ fn memory(
         storage,
     );
     nx.memory = nm;
+    land_due_writes(p, nx, n, &mut writes);
     (cmd, writes)
+}
+
+/// The array writes of every burst whose data is now on the bus (this cycle's drive
+/// included): what each DQS edge latched, through the board's write-path delays and faults.
+fn land_due_writes(p: &Params, nx: &mut Regs, n: u64, writes: &mut Vec<ddr2_device::Write>) {
+    for slot in nx.memory.pending.iter_mut() {
+        let Some(w) = *slot else { continue };
+        if w.due_cycle > n {
+            continue;
+        }
+        let (words, undriven) =
+            p.board
+                .write_latch(&nx.dq_drive, w.first_edge, w.beats, p.data_width);
+        writes.extend(ddr2_device::land(&w, &words, &undriven, p.data_width));
+        *slot = None;
+    }
 }
 
 /// Reset synchronisers: asynchronous set while their reset cause holds, else shift a 0 in;

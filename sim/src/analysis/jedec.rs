@@ -6,6 +6,7 @@
 
 mod bank;
 mod mode;
+pub mod odt;
 pub mod strobe;
 
 use crate::analysis::{BusCommand, Clock, Profile};

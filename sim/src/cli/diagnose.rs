@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long = "map", value_name = "MAP.toml")]
     pub map: Option<PathBuf>,
     /// Controller build (default: guessed from the width of `init_state`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::profile_parser())]
     pub profile: Option<Profile>,
     /// Sample period of a sample-indexed capture (`5ns`, `5000ps`).
     #[arg(long, value_name = "PERIOD", value_parser = super::parse_sample_period)]
@@ -55,10 +55,11 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The write-strobe rules read the DQS pads, which the stage analysis does not keep: a second
-/// pass over the capture loads only them (nothing to do without real time or a WRITE).
-fn write_strobes(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>, CliError> {
-    if facts.time_base != TimeBase::Femtoseconds || !facts.commands.iter().any(|c| c.kind == "WR") {
+/// The write-strobe and ODT rules read the DQS and ODT pads, which the stage analysis does not
+/// keep: a second pass over the capture loads only them (nothing to do without real time or a
+/// command on the bus).
+fn pad_rules(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>, CliError> {
+    if facts.time_base != TimeBase::Femtoseconds || facts.commands.is_empty() {
         return Ok(Vec::new());
     }
     let opened = super::open_capture(&args.capture, args.map.as_deref(), args.sample_period)?;
@@ -67,18 +68,33 @@ fn write_strobes(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>,
         args.capture.display().to_string(),
         super::progress::read_bar(opened.source, "reading the DQS pins"),
         mapping.as_ref(),
-        Some(&["pins/dqs"]),
+        Some(&["pins/dqs", "pins/odt"]),
     )?;
     let lanes = pads.width("pins/dqs").unwrap_or(0);
     let dqs: Vec<_> = (0..lanes).filter_map(|l| pads.bit("pins/dqs", l)).collect();
-    Ok(jedec::strobe::check(
-        &facts.commands,
-        &dqs,
-        facts.profile,
-        facts.clock,
-        facts.time_base,
-        &jedec::strobe::StrobeTiming::default(),
-    ))
+    let mut out = Vec::new();
+    if facts.commands.iter().any(|c| c.kind == "WR") {
+        out = jedec::strobe::check(
+            &facts.commands,
+            &dqs,
+            facts.profile,
+            facts.clock,
+            facts.time_base,
+            &jedec::strobe::StrobeTiming::default(),
+        );
+    }
+    if let Some(odt) = pads.bit("pins/odt", 0) {
+        out.extend(jedec::odt::check(
+            &facts.commands,
+            &odt,
+            facts.profile,
+            facts.clock,
+            facts.time_base,
+            &jedec::Timing::for_profile(facts.profile),
+            &jedec::odt::OdtTiming::default(),
+        ));
+    }
+    Ok(out)
 }
 
 /// Runs `migcal diagnose`.
@@ -104,7 +120,7 @@ pub fn run(args: &Args) -> CliResult {
         facts.time_base,
         &jedec::Timing::for_profile(facts.profile),
     );
-    checks.extend(write_strobes(args, &facts)?);
+    checks.extend(pad_rules(args, &facts)?);
     checks.sort_by_key(|f| f.cycle);
     let replay = match (&args.scenario, args.replay) {
         (Some(path), _) => Some(run_replay(args, Some(path), &capture, &facts)?),
@@ -136,13 +152,25 @@ pub fn run(args: &Args) -> CliResult {
     } else {
         None
     };
+    let explained = if args.dictionary {
+        let (scn, _) = board_scenario(args.scenario.as_deref(), &facts)?;
+        Some(run_explain(args, &scn, &capture, &facts)?)
+    } else {
+        None
+    };
+    let mut diag = diag;
+    if let Some(x) = &explained {
+        merge_explained(&mut diag, x);
+    }
     let mut report = Report::new(&name, &facts, &diag, &checks);
     report.replay = replay.as_ref();
     report.dictionary = ranked.as_deref();
+    report.explanations = explained.as_ref().map(|x| x.explanations.as_slice());
+    report.explanation_search = explained.as_ref().map(|x| x.searched.as_slice());
     if args.json {
         super::print_out(&(report.json() + "\n"))?;
     } else {
-        super::print_out(&report.text())?;
+        super::print_out(&report.text_styled(super::report_palette(&[])))?;
     }
     Ok(ExitCode::from(match diag.verdict {
         Verdict::Pass => EXIT_PASS,
@@ -187,16 +215,70 @@ fn run_replay(
 ) -> Result<crate::diagnose::replay::Replay, CliError> {
     let (scn, _) = board_scenario(path, facts)?;
     // Further passes over the capture, each streamed through the comparison.
-    let open = || -> Result<_, crate::diagnose::exact::ExactError> {
-        let opened = migcal_traces::sniff::open(
-            &args.capture,
-            &migcal_traces::sniff::OpenOptions {
-                sample_period_fs: args.sample_period,
-                format: None,
-            },
-        )?;
-        Ok(opened)
-    };
+    let open = || reopen(args);
     crate::diagnose::replay::replay(&open, capture, &facts.clock, &scn)
         .map_err(|e| CliError::Message(format!("replay: {e}")))
+}
+
+/// Reopens the capture (each comparison streams it from the start).
+fn reopen(
+    args: &Args,
+) -> Result<Box<dyn migcal_traces::ChangeSource + Send>, crate::diagnose::exact::ExactError> {
+    Ok(migcal_traces::sniff::open(
+        &args.capture,
+        &migcal_traces::sniff::OpenOptions {
+            sample_period_fs: args.sample_period,
+            format: None,
+        },
+    )?)
+}
+
+fn run_explain(
+    args: &Args,
+    scn: &crate::scenario::Scenario,
+    capture: &Capture,
+    facts: &crate::analysis::Facts,
+) -> Result<crate::diagnose::explain::Explained, CliError> {
+    use crate::diagnose::exact::Sampled;
+    use crate::diagnose::explain::{explain, Target};
+    let fail =
+        |e: crate::diagnose::exact::ExactError| CliError::Message(format!("fault catalogue: {e}"));
+    let mut canon =
+        migcal_traces::names::CanonicalSource::all(reopen(args).map_err(fail)?, &capture.map);
+    let sampled = Sampled::read(&mut canon, &facts.clock, None)?;
+    explain(
+        &Target {
+            sampled: &sampled,
+            capture,
+            clock: &facts.clock,
+        },
+        scn,
+    )
+    .map_err(fail)
+}
+
+/// The report says one thing: lines every exact explanation puts the fault on are named with
+/// the rules' own, and what the catalogue cannot tell apart (and the probe that would) joins
+/// the rules' lists.
+fn merge_explained(d: &mut crate::diagnose::Diagnosis, x: &crate::diagnose::explain::Explained) {
+    if d.verdict == Verdict::Fail && !x.named_dq.is_empty() {
+        d.faulty_dq.extend(&x.named_dq);
+        d.faulty_dq.sort_unstable();
+        d.faulty_dq.dedup();
+    }
+    d.cannot_tell.extend(x.cannot_tell.iter().cloned());
+    for p in &x.next_probes {
+        let who: Vec<String> = p
+            .tells_apart
+            .iter()
+            .map(|(f, v)| format!("{f} gives {v}"))
+            .collect();
+        d.next_probes.push(format!(
+            "{} between cycles {} and {}: {}",
+            p.signal,
+            p.window.0,
+            p.window.1,
+            who.join(", ")
+        ));
+    }
 }

@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long = "map", value_name = "MAP.toml")]
     pub map: Option<PathBuf>,
     /// Controller build (default: guessed from the width of `init_state`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::profile_parser())]
     pub profile: Option<Profile>,
     /// clk_0 period (default 5ns).
     #[arg(long, value_name = "PERIOD", value_parser = super::parse_clock_period)]
@@ -38,9 +38,9 @@ pub struct Args {
 /// Runs `migcal gtkw`.
 pub fn run(args: &Args) -> CliResult {
     let path = &args.capture;
-    if migcal_traces::input::is_stdin(path) {
+    if migcal_traces::input::is_stream(path) {
         return Err(CliError::Message(
-            "gtkw: the save file names the dump GTKWave opens, so the capture must be a file, not `-`".into(),
+            "gtkw: the save file names the dump GTKWave opens, so the capture must be a file, not `-` or a pipe".into(),
         ));
     }
     let first = migcal_traces::io::peek(path, sniff::SNIFF_BYTES)?;

@@ -47,9 +47,11 @@ macro_rules! outln {
     }};
 }
 
+pub mod completions;
 pub mod convert;
 pub mod diagnose;
 pub mod gtkw;
+pub mod man;
 pub mod merge;
 pub mod plot;
 pub mod progress;
@@ -188,6 +190,14 @@ pub fn parse_clock_period(text: &str) -> Result<u64, String> {
     )
 }
 
+/// `--profile`: the model's [`Profile`]s by name, each with its description in `--help` and in
+/// shell completions (clap's `ValueEnum` cannot be derived on the model's type from here).
+pub fn profile_parser() -> impl clap::builder::TypedValueParser<Value = Profile> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Profile::ALL.map(|p| PossibleValue::new(p.name()).help(p.describe())))
+        .try_map(|name| Profile::from_name(&name).ok_or(format!("unknown profile `{name}`")))
+}
+
 /// `--sample-period`: a duration between [`MIN_SAMPLE_PERIOD_FS`] and [`MAX_SAMPLE_PERIOD_FS`].
 pub fn parse_sample_period(text: &str) -> Result<u64, String> {
     bounded(
@@ -323,6 +333,35 @@ fn progress_wanted(terminal: bool, ci: Option<std::ffi::OsString>) -> bool {
     terminal && ci.is_none_or(|v| v.is_empty())
 }
 
+/// The palette of a text report printed by [`print_report`] with these `outputs`: colour only
+/// when the stream the report goes to (stdout, or stderr when an output is `-`) wants it (see
+/// [`colour_wanted`]), so pipes and files get the plain bytes.
+pub fn report_palette(outputs: &[Option<&Path>]) -> crate::report::style::Palette {
+    let to_stderr = outputs
+        .iter()
+        .flatten()
+        .any(|p| crate::output::is_stdout(p));
+    let choice = if to_stderr {
+        anstream::AutoStream::choice(&std::io::stderr())
+    } else {
+        anstream::AutoStream::choice(&std::io::stdout())
+    };
+    let env = |k| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    crate::report::style::Palette::new(colour_wanted(choice, env("CI"), env("CLICOLOR_FORCE")))
+}
+
+/// Whether a report is painted: anstream's choice for the stream (a terminal; `NO_COLOR`,
+/// `CLICOLOR=0` and `TERM=dumb` turn it off, `CLICOLOR_FORCE` on), and off under CI (`ci`: the
+/// `CI` variable is set), whose logs are read later, often as files, unless `CLICOLOR_FORCE`
+/// (`force`) asks for it.
+pub fn colour_wanted(choice: anstream::ColorChoice, ci: bool, force: bool) -> bool {
+    use anstream::ColorChoice;
+    match choice {
+        ColorChoice::Never => false,
+        ColorChoice::Always | ColorChoice::AlwaysAnsi | ColorChoice::Auto => !ci || force,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +375,19 @@ mod tests {
             "GitHub/GitLab set CI=true"
         );
         assert!(!progress_wanted(false, None), "piped");
+    }
+
+    #[test]
+    fn colour_decision() {
+        use anstream::ColorChoice::{Always, Never};
+        // A terminal (anstream says Always): colour, unless CI without CLICOLOR_FORCE.
+        assert!(colour_wanted(Always, false, false));
+        assert!(!colour_wanted(Always, true, false));
+        assert!(colour_wanted(Always, true, true));
+        // A pipe, a file, NO_COLOR or TERM=dumb (anstream says Never): never.
+        assert!(!colour_wanted(Never, false, false));
+        assert!(!colour_wanted(Never, false, true));
+        assert!(!colour_wanted(Never, true, true));
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub struct Args {
     #[arg(long = "map", value_name = "MAP.toml")]
     pub map: Option<PathBuf>,
     /// Controller build (default: guessed from the width of `init_state`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::profile_parser())]
     pub profile: Option<Profile>,
     /// Sample period of a sample-indexed capture (`5ns`, `5000ps`).
     #[arg(long, value_name = "PERIOD", value_parser = super::parse_sample_period)]

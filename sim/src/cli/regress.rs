@@ -127,7 +127,8 @@ impl Reports<'_> {
             print_report(&(text + "\n"), &[junit])?;
             eprint!("{annotations}");
         } else {
-            let mut text = report::text::regress(results, self.timings);
+            let paint = super::report_palette(&[junit]);
+            let mut text = report::text::regress_styled(results, self.timings, paint);
             if let Some(i) = self.info {
                 text.push_str(&format!(
                     "shard {}: {} of {} scenarios (migcal merge joins the shards' --json outputs)\n",

@@ -3,6 +3,7 @@
 
 use super::{print_report, write_output, CliError, CliResult, EXIT_ERROR, EXIT_FAULT, EXIT_PASS};
 use crate::diagnose::{Diagnosis, Verdict};
+use crate::report::style::Palette;
 use crate::run::{simulate, DcmSummary, Options, Summary};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
@@ -50,10 +51,9 @@ pub fn main(args: &Args) -> CliResult {
             .map_err(|e| CliError::Message(e.to_string()))?;
         print_report(&format!("{doc}\n"), &[args.output.as_deref()])?;
     } else {
-        print_report(
-            &text(summary, &outcome.diagnosis),
-            &[args.output.as_deref()],
-        )?;
+        let outputs = [args.output.as_deref()];
+        let paint = super::report_palette(&outputs);
+        print_report(&text_styled(summary, &outcome.diagnosis, paint), &outputs)?;
     }
     Ok(ExitCode::from(match outcome.diagnosis.verdict {
         Verdict::Pass => EXIT_PASS,
@@ -161,6 +161,11 @@ fn dcm_text(d: &DcmSummary, o: &mut String) {
 /// The human summary; `d` is the diagnosis of the same run, named when it fails a run that
 /// reached `init_done` (a line that never showed an edge, a DCM that lost lock).
 pub fn text(s: &Summary, d: &Diagnosis) -> String {
+    text_styled(s, d, Palette::OFF)
+}
+
+/// [`text`] with the result line (and a failing diagnosis) painted by `paint`.
+pub fn text_styled(s: &Summary, d: &Diagnosis, paint: Palette) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -279,24 +284,21 @@ pub fn text(s: &Summary, d: &Diagnosis) -> String {
     }
     match &s.stall {
         None => {
-            let _ = writeln!(o, "result: init_done reached");
-            if d.verdict == Verdict::Fail {
-                let _ = writeln!(
-                    o,
-                    "diagnosis: FAIL in stage {}: {}",
-                    d.stage.name(),
-                    d.cause
-                );
+            let pass = d.verdict == Verdict::Pass;
+            let _ = writeln!(o, "{}", paint.verdict(pass, "result: init_done reached"));
+            if !pass {
+                let why = format!("diagnosis: FAIL in stage {}: {}", d.stage.name(), d.cause);
+                let _ = writeln!(o, "{}", paint.bad(&why));
             }
         }
         Some(st) => {
-            let _ = writeln!(
-                o,
+            let stall = format!(
                 "result: STALL in stage {}: init_state {} since {}",
                 st.stage.name(),
                 st.init_state,
                 at(s, Some(st.cycle))
             );
+            let _ = writeln!(o, "{}", paint.bad(&stall));
         }
     }
     o

@@ -5,7 +5,10 @@
 pub mod dcm;
 pub mod dictionary;
 pub mod exact;
+pub mod explain;
 pub mod replay;
+pub mod unwalked;
+pub mod warnings;
 
 use crate::analysis::{Facts, Profile};
 use migcal_traces::{Time, TimeBase};
@@ -106,6 +109,9 @@ pub struct Diagnosis {
     pub next_probes: Vec<String>,
     /// What the diagnosis cannot tell apart from the capture.
     pub cannot_tell: Vec<String>,
+    /// Findings that do not stop calibration, with their evidence (a JEDEC violation on the
+    /// command bus is not one of them: it fails the verdict, see [`warnings`]).
+    pub warnings: Vec<warnings::Warning>,
 }
 
 /// Settings of the rules.
@@ -417,7 +423,9 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     let mut faulty_dq = faulty_dq;
     faulty_dq.sort_unstable();
     faulty_dq.dedup();
-    Diagnosis {
+    let bus = warnings::command_bus_findings(f);
+    let warns = warnings::warnings(f, &per_dq, &bus);
+    let mut d = Diagnosis {
         verdict,
         stage,
         cause,
@@ -429,7 +437,10 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         missing_signals: f.missing.clone(),
         next_probes,
         cannot_tell,
-    }
+        warnings: warns,
+    };
+    warnings::apply_bus_violations(&mut d, f, &bus);
+    d
 }
 
 /// The capture signal a line's sweep was read from, for the evidence.
@@ -806,6 +817,18 @@ fn stage3_stall(
             ));
             lines.extend(bad.iter().copied());
             causes.push(format!("{} read back wrong bits in the stage-3 pattern{kind} while their tap sweep looked normal: {what}", list_dq(&bad)));
+        } else if let Some((dq, why)) = unwalked::late_first_line(f, *b) {
+            let g = dq / f.profile.lines_per_group();
+            if let Some(s) = f.per_dq.iter().find(|s| s.dq == dq) {
+                cx.add(
+                    &sweep_signal(s),
+                    s.steps.iter().rfind(|st| st.global).map(|st| st.time),
+                    format!("tap_logic group {g}: {} group-wide increments (DQ{dq}'s tap {}); the group's bit-boundary alignment ran on", s.global_incs, s.start_tap),
+                );
+            }
+            cannot.push(format!("what delays DQ{dq}: a longer trace on its net, a swap onto a longer trace, or a read-path shift of that line alone; the capture shows only that it samples another beat"));
+            lines.push(dq);
+            causes.push(why);
         } else if expected_walked < walked_lines_in_byte_total(f, *b) || walked.len() < 8 {
             // Lines of the byte that stage 2 does not see (not calibrated or not captured).
             let uncal: Vec<u32> = byte_lines(*b)

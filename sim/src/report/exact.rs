@@ -74,3 +74,44 @@ pub(super) fn replay_text(o: &mut String, r: &Comparison) {
         );
     }
 }
+
+/// The catalogue's section: the exact explanations, or that there is none and the nearest.
+pub(super) fn explanations_text(
+    o: &mut String,
+    x: &[crate::diagnose::explain::Explanation],
+    searched: &[String],
+) {
+    let exact: Vec<_> = x.iter().filter(|e| e.exact).collect();
+    match exact.len() {
+        0 => {
+            let _ = writeln!(
+                o,
+                "\nfault catalogue: nothing in the catalogue explains the capture exactly; nearest:"
+            );
+            for e in x {
+                if let Some(d) = &e.first_departure {
+                    let _ = writeln!(o, "  {}: {}", e.fault, departs(d));
+                }
+            }
+        }
+        1 => {
+            let _ = writeln!(
+                o,
+                "\nfault catalogue: {} explains the capture exactly (every compared signal, the whole capture)",
+                exact[0].fault
+            );
+        }
+        n => {
+            let _ = writeln!(
+                o,
+                "\nfault catalogue: {n} faults explain the capture exactly:"
+            );
+            for e in exact {
+                let _ = writeln!(o, "  {}", e.fault);
+            }
+        }
+    }
+    for s in searched {
+        let _ = writeln!(o, "  searched: {s}");
+    }
+}

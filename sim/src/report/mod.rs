@@ -6,6 +6,7 @@ pub mod csv;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod style;
 pub mod text;
 
 mod exact;
@@ -73,6 +74,13 @@ pub struct Report<'a> {
     /// The board's single faults ranked by how well each explains the capture (`--dictionary`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<&'a [crate::diagnose::dictionary::Candidate]>,
+    /// The exact explanations of the fault catalogue (`--dictionary`): each candidate's fault,
+    /// whether it explains the capture exactly, and where it departs first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanations: Option<&'a [crate::diagnose::explain::Explanation]>,
+    /// How far the catalogue's search went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_search: Option<&'a [String]>,
 }
 
 impl<'a> Report<'a> {
@@ -124,6 +132,8 @@ impl<'a> Report<'a> {
             elided_changes: &facts.elided,
             replay: None,
             dictionary: None,
+            explanations: None,
+            explanation_search: None,
         }
     }
 
@@ -134,6 +144,12 @@ impl<'a> Report<'a> {
 
     /// The text form.
     pub fn text(&self) -> String {
+        self.text_styled(style::Palette::OFF)
+    }
+
+    /// The text form, the verdict and the faulty lines painted by `paint` (the plain text when
+    /// it is off).
+    pub fn text_styled(&self, paint: style::Palette) -> String {
         let d = self.diagnosis;
         let mut o = String::new();
         let fs = self.time_base == TimeBase::Femtoseconds;
@@ -146,7 +162,7 @@ impl<'a> Report<'a> {
             o,
             "capture: {} ({} profile, clk_0 {} {})",
             self.capture,
-            name_of(self.profile),
+            Profile::name(self.profile),
             self.clk_period,
             if fs { "ps" } else { "samples" }
         );
@@ -154,7 +170,11 @@ impl<'a> Report<'a> {
             crate::diagnose::Verdict::Pass => "PASS",
             crate::diagnose::Verdict::Fail => "FAIL",
         };
-        let _ = writeln!(o, "\n{verdict}: stage {}", d.stage.name());
+        let verdict = paint.verdict(
+            d.verdict == crate::diagnose::Verdict::Pass,
+            &format!("{verdict}: stage {}", d.stage.name()),
+        );
+        let _ = writeln!(o, "\n{verdict}");
         if let Some(s) = &d.stall {
             let _ = writeln!(
                 o,
@@ -171,18 +191,16 @@ impl<'a> Report<'a> {
         }
         let _ = writeln!(o, "  cause: {}", d.cause);
         if !d.faulty_dq.is_empty() {
-            let _ = writeln!(
-                o,
-                "  faulty DQ: {}",
-                d.faulty_dq
-                    .iter()
-                    .map(|q| q.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let dq = d
+                .faulty_dq
+                .iter()
+                .map(|q| q.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(o, "  {}", paint.bad(&format!("faulty DQ: {dq}")));
         }
         if let Some(l) = d.faulty_lane {
-            let _ = writeln!(o, "  faulty byte lane: {l}");
+            let _ = writeln!(o, "  {}", paint.bad(&format!("faulty byte lane: {l}")));
         }
         if !d.evidence.is_empty() {
             let _ = writeln!(o, "\nevidence:");
@@ -194,6 +212,21 @@ impl<'a> Report<'a> {
                     e.signal,
                     e.text
                 );
+            }
+        }
+        if !d.warnings.is_empty() {
+            let _ = writeln!(o, "\nwarnings:");
+            for w in &d.warnings {
+                let _ = writeln!(o, "  - {}", w.text);
+                for e in &w.evidence {
+                    let _ = writeln!(
+                        o,
+                        "    {}  {:<36} {}",
+                        when(e.time_ps, e.cycle),
+                        e.signal,
+                        e.text
+                    );
+                }
             }
         }
         let _ = writeln!(o, "\nstages:");
@@ -274,7 +307,10 @@ impl<'a> Report<'a> {
         if let Some(r) = self.replay {
             exact::replay_text(&mut o, r);
         }
-        if let Some(c) = self.dictionary {
+        if let Some(x) = self.explanations {
+            exact::explanations_text(&mut o, x, self.explanation_search.unwrap_or_default());
+        }
+        if let (Some(c), None) = (self.dictionary, self.explanations) {
             let _ = writeln!(
                 o,
                 "\nfault dictionary (single faults simulated on this board, best match first):"
@@ -307,13 +343,6 @@ impl<'a> Report<'a> {
             }
         }
         o
-    }
-}
-
-fn name_of(p: Profile) -> &'static str {
-    match p {
-        Profile::Minimodule => "minimodule",
-        Profile::Ddr2 => "ddr2",
     }
 }
 

@@ -4,7 +4,12 @@
 use crate::evaluate::axis::{fmt_value, point_name, Axis};
 use crate::evaluate::regress::{ScenarioResult, Status, Totals};
 use crate::evaluate::sweep::SweepReport;
+use crate::report::style::Palette;
 use std::time::Duration;
+
+/// The widest a table column is padded to: a longer cell runs past its column instead (a format
+/// width past `u16::MAX` panics, and a scenario path or fault list can in principle be that long).
+pub const MAX_COLUMN: usize = 1024;
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
@@ -12,6 +17,12 @@ fn ms(d: Duration) -> String {
 
 /// The table people read: one row per scenario, then the differences or the error under it.
 pub fn regress(results: &[ScenarioResult], timings: bool) -> String {
+    regress_styled(results, timings, Palette::OFF)
+}
+
+/// [`regress`] with the rows not as expected (and their differences) and the totals line
+/// painted by `paint`.
+pub fn regress_styled(results: &[ScenarioResult], timings: bool, paint: Palette) -> String {
     let dash = || "-".to_string();
     let rows: Vec<[String; 4]> = results
         .iter()
@@ -31,11 +42,11 @@ pub fn regress(results: &[ScenarioResult], timings: bool) -> String {
     let mut w = head.map(str::len);
     for row in &rows {
         for (i, c) in row.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
+            w[i] = w[i].max(c.chars().count()).min(MAX_COLUMN);
         }
     }
     let mut out = String::new();
-    let line = |out: &mut String, cells: [&str; 4], time: Option<String>| {
+    let line = |out: &mut String, cells: [&str; 4], time: Option<String>, bad: bool| {
         let mut l = format!(
             "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}",
             cells[0],
@@ -51,43 +62,50 @@ pub fn regress(results: &[ScenarioResult], timings: bool) -> String {
             l.push_str("  ");
             l.push_str(&t);
         }
-        out.push_str(l.trim_end());
+        let l = l.trim_end();
+        out.push_str(&if bad { paint.bad(l) } else { l.to_string() });
         out.push('\n');
     };
-    line(&mut out, head, timings.then(|| "time".to_string()));
+    line(&mut out, head, timings.then(|| "time".to_string()), false);
     for (r, row) in results.iter().zip(&rows) {
+        let bad = matches!(r.status, Status::Mismatch { .. } | Status::Bad { .. });
         line(
             &mut out,
             [&row[0], &row[1], &row[2], &row[3]],
             timings.then(|| ms(r.elapsed)),
+            bad,
         );
         match &r.status {
             Status::Mismatch { differences } => {
                 for d in differences {
-                    out.push_str(&format!(
-                        "    {}{}: expected {}, got {}\n",
+                    let text = format!(
+                        "{}{}: expected {}, got {}",
                         d.key,
                         d.line.map(|l| format!(" (line {l})")).unwrap_or_default(),
                         d.expected,
                         d.found
-                    ));
+                    );
+                    out.push_str(&format!("    {}\n", paint.bad(&text)));
                 }
             }
             Status::Bad { line, message, .. } => {
-                out.push_str(&format!(
-                    "    {}{}\n",
+                let text = format!(
+                    "{}{}",
                     line.map(|l| format!("line {l}: ")).unwrap_or_default(),
                     message
-                ));
+                );
+                out.push_str(&format!("    {}\n", paint.bad(&text)));
             }
             Status::Pass | Status::Skipped => {}
         }
     }
     let t = Totals::of(results);
-    out.push_str(&format!(
-        "{} scenarios: {} as expected, {} not as expected, {} bad, {} without [expect]\n",
+    let totals = format!(
+        "{} scenarios: {} as expected, {} not as expected, {} bad, {} without [expect]",
         t.total, t.passed, t.mismatched, t.bad, t.skipped
-    ));
+    );
+    out.push_str(&paint.verdict(t.mismatched == 0 && t.bad == 0, &totals));
+    out.push('\n');
     out
 }
 
@@ -154,7 +172,7 @@ pub fn sweep(r: &SweepReport, axes: &[Axis]) -> String {
     let mut w: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (k, c) in row.iter().enumerate() {
-            w[k] = w[k].max(c.chars().count());
+            w[k] = w[k].max(c.chars().count()).min(MAX_COLUMN);
         }
     }
     let mut out = match &r.partial {
@@ -260,4 +278,29 @@ fn margin_section(r: &SweepReport, axes: &[Axis]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::regress::Status;
+    use std::path::PathBuf;
+
+    /// Regression (issue 19): a scenario name longer than a format width can be (u16::MAX)
+    /// made the table panic with "Formatting argument out of range".
+    #[test]
+    fn a_very_long_scenario_name_does_not_panic_the_table() {
+        let name = "d/".repeat(40_000) + "s.toml";
+        let r = ScenarioResult {
+            path: PathBuf::from(&name),
+            name: name.clone(),
+            expected: None,
+            got: None,
+            status: Status::Pass,
+            elapsed: Duration::ZERO,
+        };
+        let table = regress(&[r], false);
+        assert!(table.contains(&name));
+        assert!(table.lines().next().unwrap().len() < MAX_COLUMN + 64);
+    }
 }

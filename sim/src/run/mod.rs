@@ -105,8 +105,8 @@ pub fn simulate(scn: &Scenario, opts: &Options) -> Result<(Outcome, Option<Vec<u
 }
 
 /// Simulates `scn` and returns the model's trace of exactly the canonical signals `names`
-/// (whole canonical names, pads included), every change kept, with its name bindings: what the
-/// exact comparison with a capture reads.
+/// (whole canonical names, pads included; every signal the model traces when `names` is empty),
+/// every change kept, with its name bindings: what the exact comparison with a capture reads.
 pub fn trace_signals(
     scn: &Scenario,
     names: &[String],

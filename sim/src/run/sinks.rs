@@ -83,7 +83,7 @@ pub(super) struct MemSink {
     /// line, and computing the pads at quarter-clock resolution is a third of a run's cost.
     pads: bool,
     /// When set, keep exactly these canonical names (the exact comparison's: every signal a
-    /// capture holds), instead of the analysis' signals.
+    /// capture holds; every signal when empty), instead of the analysis' signals.
     keep: Option<Vec<String>>,
 }
 
@@ -98,6 +98,7 @@ impl ChangeSink for MemSink {
         let map = name_map(&header)?;
         self.wanted = vec![false; signals.len()];
         let keep = |name: &str| match &self.keep {
+            Some(k) if k.is_empty() => true,
             Some(k) => k.iter().any(|n| n == name),
             None => reads(name) && (self.pads || !name.starts_with("pins/dq")),
         };
@@ -132,6 +133,12 @@ impl ChangeSink for MemSink {
 /// Name bindings of the model's signal lists seen so far: every run of one profile and data
 /// width traces the same signals, and binding ~150 names costs more than diagnosing a run.
 static NAME_MAPS: Mutex<Vec<(Vec<SignalInfo>, NameMap)>> = Mutex::new(Vec::new());
+
+/// The name bindings of a model run's signal list (cached: every run of one profile and width
+/// traces the same signals).
+pub fn model_name_map(header: &Header) -> Result<NameMap, TraceError> {
+    name_map(header)
+}
 
 fn name_map(header: &Header) -> Result<NameMap, TraceError> {
     let cached = NAME_MAPS.lock().ok().and_then(|m| {
@@ -176,7 +183,8 @@ impl MemSink {
         }
     }
 
-    /// Keeps exactly the canonical signals `names` (pads included when named).
+    /// Keeps exactly the canonical signals `names` (pads included when named; every signal
+    /// when `names` is empty).
     pub(super) fn only(names: Vec<String>) -> MemSink {
         MemSink {
             pads: true,

@@ -5,7 +5,7 @@ use super::dcm::{DcmRun, DcmSummary};
 use super::RunError;
 use crate::analysis::Facts;
 use crate::diagnose::{Diagnosis, Stage};
-use crate::scenario::{ProfileName, Scenario};
+use crate::scenario::Scenario;
 use migcal_traces::Time;
 use serde::Serialize;
 
@@ -132,10 +132,7 @@ pub fn summarize(scn: &Scenario, f: &Facts, d: &Diagnosis) -> Result<Summary, Ru
         None => None,
     };
     Ok(Summary {
-        profile: match scn.profile {
-            ProfileName::Minimodule => "minimodule".into(),
-            ProfileName::Ddr2 => "ddr2".into(),
-        },
+        profile: scn.profile.name().into(),
         period_ps,
         cycles: scn.cycles(),
         done_200us_cycle: f.done_200us.map(cycle),

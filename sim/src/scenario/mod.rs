@@ -6,6 +6,7 @@ pub mod faults;
 
 use migcal_model::board::{self, Fault};
 use migcal_model::mig;
+pub use migcal_model::profile::Profile;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -38,16 +39,6 @@ pub enum ScenarioError {
         /// Expected vs found.
         message: String,
     },
-}
-
-/// Controller profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProfileName {
-    /// The golden build (MIG 1.7 DDR1 controller + DDR2 calibration modules).
-    Minimodule,
-    /// MIG 1.7.3 Virtex-4 DDR2 direct clocking.
-    Ddr2,
 }
 
 /// `[clock]`.
@@ -231,7 +222,7 @@ pub struct Expect {
 pub struct Scenario {
     /// Controller profile.
     #[serde(default = "default_profile")]
-    pub profile: ProfileName,
+    pub profile: Profile,
     /// Jitter seed.
     #[serde(default)]
     pub seed: u64,
@@ -262,8 +253,8 @@ pub struct Scenario {
     pub expect: Option<Expect>,
 }
 
-fn default_profile() -> ProfileName {
-    ProfileName::Ddr2
+fn default_profile() -> Profile {
+    Profile::Ddr2
 }
 fn default_stop() -> f64 {
     600.0
@@ -348,7 +339,7 @@ impl Scenario {
         )?;
         let m = &self.memory;
         match self.profile {
-            ProfileName::Minimodule => {
+            Profile::Minimodule => {
                 if m.bl != 2 {
                     return Err(bad(
                         "memory.bl",
@@ -386,7 +377,7 @@ impl Scenario {
                     ));
                 }
             }
-            ProfileName::Ddr2 => {
+            Profile::Ddr2 => {
                 if m.bl != 4 && m.bl != 8 {
                     return Err(bad(
                         "memory.bl",
@@ -492,7 +483,7 @@ impl Scenario {
         )?;
         faults::validate_faults(&self.fault, self.memory.data_width)
             .map_err(|e| bad(&e.key, e.message))?;
-        if self.profile == ProfileName::Minimodule {
+        if self.profile == Profile::Minimodule {
             if let Some(key) = faults::odt_fault_key(&self.fault) {
                 return Err(bad(
                     &key,
@@ -530,13 +521,13 @@ impl Scenario {
     pub fn model_params(&self) -> mig::Params {
         let m = &self.memory;
         let mut p = match self.profile {
-            ProfileName::Minimodule => {
+            Profile::Minimodule => {
                 let mut p = mig::Params::default();
                 // Mode register as the controller loads it: BL code in A2:A0, CL in A6:A4.
                 p.ctrl.load_mode_register = 0b001 | ((m.cl as u16) << 4);
                 p
             }
-            ProfileName::Ddr2 => {
+            Profile::Ddr2 => {
                 let mut p = mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps);
                 // EMR {A6, A2}: 01 = 75 Ω, 10 = 150 Ω, 11 = 50 Ω.
                 p.ctrl.ext_load_mode_register |= match m.rtt_ohm {

@@ -178,3 +178,109 @@ pub(super) fn check_unique(input: &LineInput, names: &[Vec<u8>]) -> Result<(), T
     }
     Ok(())
 }
+
+/// The longest data line read, in bytes. A real export's row is a few kilobytes at most (an
+/// ILA of 1024 probes in hex); the csv crate would otherwise grow its record to whatever a
+/// line without a line end holds (a multi-GB file of garbage, a missing newline).
+pub const MAX_DATA_LINE: u64 = 1 << 20;
+
+/// The error [`LineLimit`] stops with: which line went past the limit.
+#[derive(Debug)]
+pub(super) struct LineTooLong {
+    /// 1-based line in the file.
+    pub line: u64,
+    /// The limit, in bytes.
+    pub limit: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {} is longer than {} bytes", self.line, self.limit)
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// A reader that fails (with [`LineTooLong`] inside an `InvalidData` I/O error) as soon as one
+/// line runs past `limit` bytes, so no reader behind it buffers an unbounded line.
+pub(super) struct LineLimit<R> {
+    inner: R,
+    /// Bytes of the current line seen so far.
+    run: u64,
+    /// Number of the current line (1-based, counting the lines before the reader took over).
+    line: u64,
+    limit: u64,
+}
+
+impl<R: Read> LineLimit<R> {
+    /// Wraps `inner`, whose first line is line `first_line` of the file.
+    pub fn new(inner: R, first_line: u64, limit: u64) -> LineLimit<R> {
+        LineLimit {
+            inner,
+            run: 0,
+            line: first_line,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', &buf[..n]) {
+            self.run += (nl - start) as u64;
+            if self.run > self.limit {
+                break;
+            }
+            self.run = 0;
+            self.line += 1;
+            start = nl + 1;
+        }
+        if self.run <= self.limit {
+            self.run += (n - start) as u64;
+        }
+        if self.run > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                LineTooLong {
+                    line: self.line,
+                    limit: self.limit,
+                },
+            ));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_limit_names_the_long_line() {
+        let text = b"a,b\n1,2\n123456789\n3,4\n";
+        let mut rd = LineLimit::new(&text[..], 5, 8);
+        let mut out = Vec::new();
+        let e = rd.read_to_end(&mut out).unwrap_err();
+        let inner = e.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>());
+        assert_eq!(inner.map(|l| (l.line, l.limit)), Some((7, 8)));
+        // Lines at the limit pass, and a reader that gets one byte at a time counts the same.
+        let mut ok = LineLimit::new(&b"12345678\n12345678"[..], 1, 8);
+        ok.read_to_end(&mut Vec::new()).unwrap();
+        let mut slow = LineLimit::new(std::io::Read::chain(&b"1234"[..], &b"56789\n"[..]), 1, 8);
+        let mut byte = [0u8; 1];
+        let mut err = None;
+        for _ in 0..20 {
+            match slow.read(&mut byte) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        assert!(err.is_some(), "9 bytes on one line passed an 8-byte limit");
+    }
+}

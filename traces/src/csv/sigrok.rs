@@ -52,8 +52,11 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
         }
     }
     let first_channel = usize::from(time_col.is_some());
-    let spec = channel_columns(&input, &pre, &labels, first_channel)?;
+    let (spec, renamed) = channel_columns(&input, &pre, &labels, first_channel)?;
     let mut warnings = Warnings::default();
+    for n in renamed {
+        warnings.note(n);
+    }
     let clock = clock(opts, &pre, time_col, &mut warnings);
     if matches!(time_col, Some((_, None))) {
         warnings.note("sigrok `samples` column ignored (sigrok 0.7.2 writes 0 for VCD input); row position used");
@@ -145,13 +148,14 @@ fn read_preamble(input: &mut LineInput) -> Result<Preamble, TraceError> {
 }
 
 /// One 1-bit signal per column from `first_channel` on, named by its label, else by the
-/// `; Channels` list, else by its number.
+/// `; Channels` list, else by its number. Names that repeat are told apart (see
+/// [`disambiguate`]); the returned notes say so.
 fn channel_columns(
     input: &LineInput,
     pre: &Preamble,
     labels: &[Option<String>],
     first_channel: usize,
-) -> Result<SpecBuilder, TraceError> {
+) -> Result<(SpecBuilder, Vec<String>), TraceError> {
     let (path, header_line, first_row) = (&input.path, input.line, &pre.first_row);
     let ncols = labels.len();
     let nchan = ncols - first_channel;
@@ -163,10 +167,10 @@ fn channel_columns(
             first_row,
         ));
     }
-    let mut spec = SpecBuilder::new(ncols);
+    let mut names = Vec::with_capacity(nchan);
     for (k, label) in labels.iter().enumerate().skip(first_channel) {
         let ch = k - first_channel;
-        let name = match (label, &pre.channels) {
+        names.push(match (label, &pre.channels) {
             (Some(l), _) => l.clone(),
             (None, Some(list)) if list.len() == nchan => list[ch].clone(),
             (None, Some(list)) => {
@@ -178,18 +182,54 @@ fn channel_columns(
                 ))
             }
             (None, None) => ch.to_string(),
-        };
-        if spec.signals().iter().any(|s| s.source_name == name) {
-            return Err(TraceError::syntax(
-                path,
-                header_line,
-                "unique channel names (sigrok drops VCD scopes; rename the channels)",
-                name,
-            ));
-        }
-        spec.signal(k, name, 1, None, Radix::Bit);
+        });
     }
-    Ok(spec)
+    let notes = disambiguate(&mut names);
+    let mut spec = SpecBuilder::new(ncols);
+    for (ch, name) in names.into_iter().enumerate() {
+        spec.signal(ch + first_channel, name, 1, None, Radix::Bit);
+    }
+    Ok((spec, notes))
+}
+
+/// Tells repeated channel names apart: every channel whose name another channel also has
+/// becomes `name#N`, N its position among the capture's signals counted from 1 (the position a
+/// mapping file's `"#N"` addresses). sigrok drops VCD scopes, so two `dlyinc` nets of two
+/// groups come out as two `dlyinc` columns. A `name#N` that is itself taken by another
+/// column gets further `#N` suffixes until it is unique. Returns one note per repeated name.
+pub(crate) fn disambiguate(names: &mut [String]) -> Vec<String> {
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for n in names.iter() {
+        *count.entry(n.clone()).or_default() += 1;
+    }
+    let mut taken: std::collections::HashSet<String> = names.iter().cloned().collect();
+    let mut renamed: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut order: Vec<String> = Vec::new();
+    for (i, n) in names.iter_mut().enumerate() {
+        if count.get(n.as_str()).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        let mut new = format!("{n}#{}", i + 1);
+        while taken.contains(&new) {
+            new = format!("{new}#{}", i + 1);
+        }
+        taken.insert(new.clone());
+        if !renamed.contains_key(n.as_str()) {
+            order.push(n.clone());
+        }
+        renamed.entry(n.clone()).or_default().push(new.clone());
+        *n = new;
+    }
+    order
+        .iter()
+        .map(|n| {
+            format!(
+                "channel name `{n}` repeats ({} columns); read as {} (bind them in a --map file by these names or by position \"#N\")",
+                renamed[n].len(),
+                renamed[n].iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+            )
+        })
+        .collect()
 }
 
 /// Row times: the given sample period, else the stated samplerate (by row position, or by a
@@ -251,6 +291,29 @@ pub fn parse_rate(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_names_get_their_position() {
+        let mut n: Vec<String> = ["dlyinc", "clk", "dlyinc", "dlyinc#3", "dlyinc"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let notes = disambiguate(&mut n);
+        assert_eq!(
+            n,
+            ["dlyinc#1", "clk", "dlyinc#3#3", "dlyinc#3", "dlyinc#5"],
+            "a name taken by another column is not reused"
+        );
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].contains("`dlyinc` repeats (3 columns)"),
+            "{}",
+            notes[0]
+        );
+        let mut unique = vec!["a".to_string(), "b".to_string()];
+        assert!(disambiguate(&mut unique).is_empty());
+        assert_eq!(unique, ["a", "b"]);
+    }
 
     #[test]
     fn samplerates() {

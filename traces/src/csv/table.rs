@@ -1,7 +1,7 @@
 //! The one streaming table engine every CSV reader feeds: [`TableSpec`] (what a format decided
 //! from its header) in, [`TableSource`] (a [`ChangeSource`]) out.
 
-use super::lines::LineInput;
+use super::lines::{LineInput, LineLimit, LineTooLong, MAX_DATA_LINE};
 use super::value::{bit_char, parse_decimal_fs, parse_u64, parse_value, Radix};
 use crate::{ChangeRef, ChangeSource, Header, SignalId, Time, TraceError, ValueRef, Warnings};
 use std::io::BufRead;
@@ -65,7 +65,7 @@ pub(super) struct TableSpec {
 pub struct TableSource {
     path: PathBuf,
     header: Header,
-    reader: csv::Reader<Box<dyn BufRead + Send>>,
+    reader: csv::Reader<LineLimit<Box<dyn BufRead + Send>>>,
     record: csv::ByteRecord,
     /// Lines consumed before the csv reader took over.
     line_offset: u64,
@@ -101,7 +101,7 @@ impl TableSource {
             .has_headers(false)
             .flexible(true)
             .delimiter(spec.delimiter)
-            .from_reader(rd);
+            .from_reader(LineLimit::new(rd, line_offset + 1, MAX_DATA_LINE));
         let mut offsets = Vec::with_capacity(spec.header.signals.len());
         let mut total = 0usize;
         for s in &spec.header.signals {
@@ -168,10 +168,18 @@ impl TableSource {
             Err(e) => {
                 let line = self.line_offset + e.position().map_or(1, |p| p.line());
                 match e.into_kind() {
-                    csv::ErrorKind::Io(source) => Err(TraceError::Io {
-                        path: self.path.clone(),
-                        source,
-                    }),
+                    csv::ErrorKind::Io(source) => match too_long(&source) {
+                        Some(t) => Err(TraceError::syntax(
+                            &self.path,
+                            t.line,
+                            format!("a data line of at most {} bytes", t.limit),
+                            format!("a line of more than {} bytes", t.limit),
+                        )),
+                        None => Err(TraceError::Io {
+                            path: self.path.clone(),
+                            source,
+                        }),
+                    },
                     other => Err(TraceError::syntax(
                         &self.path,
                         line,
@@ -182,7 +190,14 @@ impl TableSource {
             }
         }
     }
+}
 
+/// The line-length error inside an I/O error from [`LineLimit`], if that is what it is.
+fn too_long(e: &std::io::Error) -> Option<&LineTooLong> {
+    e.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>())
+}
+
+impl TableSource {
     fn row_error(&self, col: usize, expected: impl Into<String>) -> TraceError {
         let found = self.field(col);
         TraceError::syntax(

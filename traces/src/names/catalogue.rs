@@ -206,6 +206,7 @@ pub const CATALOGUE: &[CatalogueEntry] = entries![
     Pins "cas_n" None, MemorySetup true;
     Pins "we_n" None, MemorySetup true;
     Pins "ck" None, MemorySetup true;
+    Pins "odt" Some(1), MemorySetup false;
     Pins "init_done" Some(1), Done true;
     Dcm "locked" Some(1), Clocking true;
     Dcm "rst" Some(1), Clocking false;
@@ -270,8 +271,8 @@ pub fn catalogue_entry(canonical: &str) -> Option<&'static CatalogueEntry> {
 /// to. Board pins appear as test-bench nets (`tb/dq`) or as the user top's ports
 /// (`cntrl0_ddr2_dq`).
 pub(super) fn top_level_alias(leaf: &str) -> Option<(Block, &'static str)> {
-    const PINS: [&str; 11] = [
-        "dq", "dqs", "dm", "a", "ba", "cke", "cs_n", "ras_n", "cas_n", "we_n", "ck",
+    const PINS: [&str; 12] = [
+        "dq", "dqs", "dm", "a", "ba", "cke", "cs_n", "ras_n", "cas_n", "we_n", "ck", "odt",
     ];
     for p in PINS {
         for prefix in ["", "ddr_", "ddr2_", "cntrl0_ddr_", "cntrl0_ddr2_"] {

@@ -176,6 +176,16 @@ fn resolve_capture(
     e: &MappingEntry,
     err: &dyn Fn(String) -> TraceError,
 ) -> Result<(SignalId, Option<u32>), TraceError> {
+    if let Some(n) = position(&e.capture) {
+        let count = header.signals.len();
+        return match n.checked_sub(1).filter(|&i| i < count) {
+            Some(i) => Ok((i as SignalId, None)),
+            None => Err(err(format!(
+                "entry \"{}\" expected a capture signal position #1..#{count}, found \"{}\"",
+                e.canonical, e.capture
+            ))),
+        };
+    }
     let want = normalize_query(&e.capture);
     let several = |hits: &[SignalId], what: &str| {
         err(format!(
@@ -219,6 +229,17 @@ fn resolve_capture(
     )))
 }
 
+/// A capture signal addressed by position: `"#N"`, the N-th signal of the capture in the order
+/// the file declares them, counted from 1 (for a CSV export, the N-th channel column, the time
+/// column not counted). This binds a column whatever its name, even one whose name repeats.
+fn position(capture: &str) -> Option<usize> {
+    let digits = capture.trim().strip_prefix('#')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse().unwrap_or(usize::MAX))
+}
+
 /// Puts capture signal `sig` (bit `pos` of it, or all of it) on the canonical name's group:
 /// one canonical bit `cbit`, or the whole name, replacing every automatic candidate.
 fn bind_entry(
@@ -231,6 +252,12 @@ fn bind_entry(
     err: &dyn Fn(String) -> TraceError,
 ) -> Result<(), TraceError> {
     let info = &header.signals[sig as usize];
+    // A position (`"#2"`) is shown as the signal it names.
+    let shown = if position(&e.capture).is_some() {
+        info.source_name.clone()
+    } else {
+        e.capture.clone()
+    };
     match (cbit, pos) {
         (Some(cb), p) => {
             let bit = p.unwrap_or(0);
@@ -244,7 +271,7 @@ fn bind_entry(
                 cb,
                 Candidate {
                     bit: BitRef { signal: sig, bit },
-                    source: e.capture.clone(),
+                    source: shown.clone(),
                 },
             );
         }
@@ -259,7 +286,7 @@ fn bind_entry(
                         signal: sig,
                         bit: p,
                     },
-                    source: e.capture.clone(),
+                    source: shown.clone(),
                 },
             );
         }
@@ -337,6 +364,25 @@ mod tests {
                     message.contains("nowhere/sel") && message.contains("line 1"),
                     "{message}"
                 );
+            }
+            other => panic!("expected mapping error, got {other:?}"),
+        }
+        // By position: the 1st and 3rd capture signals, and a position past the end.
+        let by_pos = Mapping::parse(
+            "\"tap_logic/tap_sel_done\" = \"#1\"\n\"pins/dq\" = \"#3\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        let m = NameMap::build(&h, Some(&by_pos)).unwrap();
+        assert_eq!(m.get("tap_logic/tap_sel_done").unwrap().whole, Some(0));
+        assert_eq!(m.get("pins/dq").unwrap().whole, Some(2));
+        let past = Mapping::parse("\"pins/cke\" = \"#5\"\n", Path::new("p.toml")).unwrap();
+        match NameMap::build(&h, Some(&past)) {
+            Err(TraceError::Mapping { message, .. }) => {
+                assert!(
+                    message.contains("#1..#4") && message.contains("\"#5\""),
+                    "{message}"
+                )
             }
             other => panic!("expected mapping error, got {other:?}"),
         }

@@ -130,6 +130,11 @@ impl<'m> Comparer<'m> {
         }
     }
 
+    /// Has any signal departed yet?
+    pub fn departed(&self) -> bool {
+        self.tracks.iter().flatten().any(|t| t.departed.is_some())
+    }
+
     /// The names compared (the capture's signals the model also traces).
     pub fn compared(&self) -> Vec<String> {
         self.names
@@ -244,9 +249,20 @@ impl<'m> Comparer<'m> {
         }
     }
 
-    /// Ends the comparison: the capture lasted to `end` (its time).
-    pub fn finish(mut self, end: Time) -> Vec<Departure> {
-        let end_slot = self.slot(end, true) + 1;
+    /// Ends the comparison: the streamed side lasted to `end` (its time).
+    pub fn finish(self, end: Time) -> Vec<Departure> {
+        // The first slot not covered (see `Sampler::finish`).
+        let cycles = self.time_base == TimeBase::Samples || self.clock.period < 4;
+        let end_slot = if cycles {
+            self.slot(end, false) + SLOTS_PER_CYCLE
+        } else {
+            self.slot(end, true)
+        };
+        self.finish_at_slot(end_slot)
+    }
+
+    /// Ends the comparison at `end_slot`, the first slot the streamed side does not cover.
+    pub fn finish_at_slot(mut self, end_slot: u64) -> Vec<Departure> {
         for id in 0..self.tracks.len() {
             let pending = self.tracks[id].as_mut().and_then(|t| t.pending.take());
             if let Some(p) = pending {
@@ -321,11 +337,7 @@ pub fn compare_sampled(
         }
     }
     let compared = c.compared();
-    // The capture's last slot, back in its time unit.
-    let end = capture.clock.first_edge
-        + (capture.end_slot as u128 * capture.clock.period as u128 / SLOTS_PER_CYCLE as u128)
-            as u64;
-    (compared, c.finish(end))
+    (compared, c.finish_at_slot(capture.end_slot + 1))
 }
 
 #[cfg(test)]

@@ -9,9 +9,11 @@
 //! the first event both show ([`LANDMARKS`]).
 
 pub mod compare;
+pub mod live;
 pub mod sample;
 
 pub use compare::{compare_sampled, same_value, Comparer, Departure};
+pub use live::compare_live;
 pub use sample::{is_pad, Sampled, SampledSignal, SLOTS_PER_CYCLE};
 
 use crate::analysis::capture::{rising_edges, Capture};
@@ -121,6 +123,22 @@ fn base_name(n: &str) -> &str {
     }
 }
 
+/// `("pins/dq", Some(3))` of `pins/dq[3]`; `(name, None)` when it names no single bit.
+pub fn split_bit(n: &str) -> (&str, Option<u32>) {
+    let base = base_name(n);
+    if base.len() == n.len() {
+        return (n, None);
+    }
+    match n[base.len()..]
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+    {
+        Ok(i) => (base, Some(i)),
+        Err(_) => (n, None),
+    }
+}
+
 /// Simulates `scn` keeping the canonical signals `names`, sampled.
 pub fn simulate_sampled(scn: &Scenario, names: &[String]) -> Result<Sampled, ExactError> {
     let (mem, map) = crate::run::trace_signals(scn, names)?;
@@ -131,6 +149,14 @@ pub fn simulate_sampled(scn: &Scenario, names: &[String]) -> Result<Sampled, Exa
         .cloned()
         .collect();
     let mut src = CanonicalSource::new(Box::new(mem), bindings);
+    Ok(Sampled::read(&mut src, &model_clock(scn), None)?)
+}
+
+/// Simulates `scn` keeping every signal the model traces, sampled (what two candidate boards
+/// are compared on to find the probe that tells them apart).
+pub fn simulate_all(scn: &Scenario) -> Result<Sampled, ExactError> {
+    let (mem, map) = crate::run::trace_signals(scn, &[])?;
+    let mut src = CanonicalSource::all(Box::new(mem), &map);
     Ok(Sampled::read(&mut src, &model_clock(scn), None)?)
 }
 

@@ -168,12 +168,14 @@ impl Sampler {
 
     /// The sampled trace; the source lasted to `end`.
     pub fn finish(self, end: Time, time_base: TimeBase) -> Sampled {
-        let d = end.saturating_sub(self.clock.first_edge) as u128;
-        let p = self.clock.period.max(1) as u128;
+        // A sample-indexed capture's last row is a sample; a timed trace that ends on a
+        // sampling instant holds nothing of that instant (a run stops just after its last edge),
+        // so the last slot covered is the last one before the end.
         let end_slot = if self.samples_are_cycles {
-            (d / p) as u64 * SLOTS_PER_CYCLE + (SLOTS_PER_CYCLE - 1)
+            let d = end.saturating_sub(self.clock.first_edge) as u128;
+            (d / self.clock.period.max(1) as u128) as u64 * SLOTS_PER_CYCLE + (SLOTS_PER_CYCLE - 1)
         } else {
-            (d * SLOTS_PER_CYCLE as u128 / p) as u64
+            self.slot(end, true).saturating_sub(1)
         };
         let signals = self
             .signals

@@ -1,0 +1,204 @@
+//! A candidate board compared with a capture while it runs: the model's changes are sampled and
+//! checked against the capture (held sampled in memory) as they are produced, and the run stops
+//! at the first departure. A candidate that departs at the dummy reads costs the simulation up
+//! to the dummy reads, not the whole capture; one that explains the capture runs to its end.
+
+use super::compare::{Comparer, Departure};
+use super::sample::{Sampled, SLOTS_PER_CYCLE};
+use super::{model_clock, Comparison, ExactError};
+use crate::run::{drive, ChangeSink, RunError};
+use crate::scenario::Scenario;
+use migcal_traces::trace::SignalInfo;
+use migcal_traces::{Header, TimeBase, TraceError, Value};
+
+/// Where one model signal's bits go: (capture signal, its bit, the model bit), or a whole copy.
+#[derive(Clone, Copy)]
+enum Route {
+    Whole(u32),
+    Bit { out: u32, out_bit: u32, bit: u32 },
+}
+
+struct LiveSink<'a> {
+    reference: &'a Sampled,
+    comparer: Option<Comparer<'a>>,
+    offset: i64,
+    model_clock: crate::analysis::Clock,
+    routes: Vec<Vec<Route>>,
+    current: Vec<Value>,
+    departed: bool,
+    last_time: u64,
+}
+
+/// The sentinel that stops a run at its first departure.
+fn stop() -> TraceError {
+    TraceError::Io {
+        path: "<exact comparison>".into(),
+        source: std::io::Error::other("departed"),
+    }
+}
+
+impl ChangeSink for LiveSink<'_> {
+    fn begin(&mut self, signals: &[SignalInfo]) -> Result<(), TraceError> {
+        let header = Header {
+            signals: signals.to_vec(),
+            time_base: TimeBase::Femtoseconds,
+            timescale_text: Some("1 fs".into()),
+            notes: vec![],
+        };
+        let map = crate::run::sinks::model_name_map(&header)?;
+        self.routes = vec![Vec::new(); signals.len()];
+        let mut names = Vec::new();
+        for (o, s) in self.reference.signals.iter().enumerate() {
+            let o = o as u32;
+            names.push((s.name.clone(), s.pad));
+            self.current
+                .push(Value::Bits(vec![b'x'; s.width as usize].into()));
+            let (base, sel) = super::split_bit(&s.name);
+            let Some(b) = map.get(base) else { continue };
+            match (b.whole, sel) {
+                (Some(w), None) => self.routes[w as usize].push(Route::Whole(o)),
+                (Some(w), Some(i)) => self.routes[w as usize].push(Route::Bit {
+                    out: o,
+                    out_bit: 0,
+                    bit: i,
+                }),
+                (None, _) => {
+                    for (i, r) in b.bits.iter().enumerate() {
+                        let Some(r) = r else { continue };
+                        match sel {
+                            Some(k) if k as usize != i => continue,
+                            _ => {}
+                        }
+                        let out_bit = if sel.is_some() { 0 } else { i as u32 };
+                        self.routes[r.signal as usize].push(Route::Bit {
+                            out: o,
+                            out_bit,
+                            bit: r.bit,
+                        });
+                    }
+                }
+            }
+        }
+        // The streamed side is the model: the offset is the model's slot minus the capture's.
+        self.comparer = Some(Comparer::new(
+            self.reference,
+            &names,
+            self.model_clock,
+            TimeBase::Femtoseconds,
+            -self.offset,
+            (1 - self.offset).max(0) as u64,
+        ));
+        Ok(())
+    }
+    fn change(&mut self, time_fs: u64, id: u32, bits: &[u8]) -> Result<(), TraceError> {
+        let Some(c) = self.comparer.as_mut() else {
+            return Ok(());
+        };
+        self.last_time = time_fs;
+        for r in &self.routes[id as usize] {
+            let o = match *r {
+                Route::Whole(o) => {
+                    self.current[o as usize] = Value::Bits(bits.into());
+                    o
+                }
+                Route::Bit { out, out_bit, bit } => {
+                    let n = bits.len();
+                    let b = if (bit as usize) < n {
+                        bits[n - 1 - bit as usize]
+                    } else {
+                        b'x'
+                    };
+                    if let Value::Bits(v) = &mut self.current[out as usize] {
+                        let w = v.len();
+                        if (out_bit as usize) < w {
+                            v[w - 1 - out_bit as usize] = b;
+                        }
+                    }
+                    out
+                }
+            };
+            c.push(time_fs, o, self.current[o as usize].clone());
+        }
+        if c.departed() {
+            self.departed = true;
+            return Err(stop());
+        }
+        Ok(())
+    }
+    fn end(&mut self, time_fs: u64) -> Result<(), TraceError> {
+        self.last_time = time_fs;
+        Ok(())
+    }
+    fn wants(&self, id: u32) -> bool {
+        self.routes.get(id as usize).is_some_and(|r| !r.is_empty())
+    }
+}
+
+/// Runs `scn` and compares it with `capture` (sampled whole) as it runs, `offset_cycles` being
+/// the capture's cycle count minus the model's; stops at the first departure.
+pub fn compare_live(
+    capture: &Sampled,
+    scn: &Scenario,
+    aligned_on: Option<(String, i64)>,
+) -> Result<Comparison, ExactError> {
+    let clock = model_clock(scn);
+    let offset = aligned_on.as_ref().map(|a| a.1).unwrap_or(0);
+    let mut sink = LiveSink {
+        reference: capture,
+        comparer: None,
+        offset,
+        model_clock: clock,
+        routes: Vec::new(),
+        current: Vec::new(),
+        departed: false,
+        last_time: 0,
+    };
+    match drive(scn, true, &mut sink) {
+        Ok(()) => {}
+        Err(RunError::Trace(_)) if sink.departed => {}
+        Err(e) => return Err(e.into()),
+    }
+    let Some(c) = sink.comparer.take() else {
+        return Err(ExactError::Run(RunError::Trace(stop())));
+    };
+    let compared = c.compared();
+    let not_compared = c.not_compared();
+    let end = sink.last_time;
+    let departures = c.finish(end);
+    // Back to the capture's count and labels: the streamed side was the model.
+    let cap_clock = capture.clock;
+    let per_signal: Vec<Departure> = departures
+        .into_iter()
+        .map(|d| {
+            let k = (d.cycle * SLOTS_PER_CYCLE + d.quarter as u64) as i64
+                + offset * SLOTS_PER_CYCLE as i64;
+            let k = k.max(0) as u64;
+            Departure {
+                signal: d.signal,
+                cycle: k / SLOTS_PER_CYCLE,
+                quarter: (k % SLOTS_PER_CYCLE) as u8,
+                time_ps: (capture.time_base == TimeBase::Femtoseconds).then(|| {
+                    (cap_clock.first_edge as u128
+                        + k as u128 * cap_clock.period as u128 / SLOTS_PER_CYCLE as u128)
+                        as u64
+                        / 1000
+                }),
+                capture: d.model,
+                model: d.capture,
+            }
+        })
+        .collect();
+    let model_last = clock.cycle(end) as i64 + offset;
+    let window = (
+        1,
+        (capture.end_slot / SLOTS_PER_CYCLE).min(model_last.max(0) as u64),
+    );
+    Ok(Comparison {
+        aligned_on,
+        compared,
+        not_compared,
+        window,
+        first: per_signal.first().cloned(),
+        per_signal,
+    })
+}
