@@ -15,6 +15,12 @@ fn when(ps: Option<u64>, cycle: Option<u64>) -> String {
     }
 }
 
+/// One piece of evidence: when, which signal, what it shows.
+fn evidence_line(o: &mut String, indent: &str, e: &crate::diagnose::Evidence) {
+    let when = when(e.time_ps, e.cycle);
+    let _ = writeln!(o, "{indent}{when}  {:<36} {}", e.signal, e.text);
+}
+
 impl Report<'_> {
     /// The text form, the verdict and the faulty lines painted by `paint` (the plain text when
     /// it is off).
@@ -85,13 +91,7 @@ impl Report<'_> {
         if !d.evidence.is_empty() {
             let _ = writeln!(o, "\nevidence:");
             for e in &d.evidence {
-                let _ = writeln!(
-                    o,
-                    "  {}  {:<36} {}",
-                    when(e.time_ps, e.cycle),
-                    e.signal,
-                    e.text
-                );
+                evidence_line(o, "  ", e);
             }
         }
         if !d.warnings.is_empty() {
@@ -99,13 +99,7 @@ impl Report<'_> {
             for w in &d.warnings {
                 let _ = writeln!(o, "  - {}", w.text);
                 for e in &w.evidence {
-                    let _ = writeln!(
-                        o,
-                        "    {}  {:<36} {}",
-                        when(e.time_ps, e.cycle),
-                        e.signal,
-                        e.text
-                    );
+                    evidence_line(o, "    ", e);
                 }
             }
         }
