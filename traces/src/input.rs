@@ -201,4 +201,7 @@ impl ChangeSource for Kept {
     fn last_time(&self) -> Time {
         self.inner.last_time()
     }
+    fn end_known(&self) -> bool {
+        self.inner.end_known()
+    }
 }

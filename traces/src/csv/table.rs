@@ -90,6 +90,8 @@ pub struct TableSource {
     row_index: u64,
     have_prefetched: bool,
     done: bool,
+    /// False for change-per-row exports ([`ChangeSource::end_known`]).
+    end_known: bool,
 }
 
 impl TableSource {
@@ -130,6 +132,7 @@ impl TableSource {
             row_index: 0,
             have_prefetched: false,
             done: false,
+            end_known: true,
         };
         let mut more = src.read_record()?;
         while more && src.is_blank_record() {
@@ -145,6 +148,13 @@ impl TableSource {
         }
         src.have_prefetched = true;
         Ok(src)
+    }
+
+    /// Marks the export as one row per change: its last row is the last change, not the end of
+    /// the capture.
+    pub(super) fn rows_are_changes(mut self) -> TableSource {
+        self.end_known = false;
+        self
     }
 
     /// Field `col` of the current row, trimmed of blanks (Saleae's `, ` separators). Trimming
@@ -396,6 +406,10 @@ impl ChangeSource for TableSource {
 
     fn last_time(&self) -> Time {
         self.time
+    }
+
+    fn end_known(&self) -> bool {
+        self.end_known
     }
 
     fn warnings(&self) -> &Warnings {

@@ -215,6 +215,9 @@ impl ChangeSource for CanonicalSource {
     fn last_time(&self) -> Time {
         self.inner.last_time()
     }
+    fn end_known(&self) -> bool {
+        self.inner.end_known()
+    }
 
     fn warnings(&self) -> &Warnings {
         self.inner.warnings()
