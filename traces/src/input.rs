@@ -204,4 +204,7 @@ impl ChangeSource for Kept {
     fn end_known(&self) -> bool {
         self.inner.end_known()
     }
+    fn read_progress(&self) -> Option<(u64, u64)> {
+        self.inner.read_progress()
+    }
 }

@@ -158,6 +158,11 @@ pub trait ChangeSource {
     fn end_known(&self) -> bool {
         true
     }
+    /// `(bytes of the file read so far, the file's size)`, when the reader knows them (a VCD
+    /// file; compressed bytes for a gzip): what a progress bar shows. `None` by default.
+    fn read_progress(&self) -> Option<(u64, u64)> {
+        None
+    }
 }
 
 impl<'a> ValueRef<'a> {
