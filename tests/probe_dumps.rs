@@ -565,3 +565,174 @@ fn probe_dumps_are_never_diagnosed_wrong() {
         wrong.join("\n")
     );
 }
+
+/// The golden run's command pins alone (no address), as a bench's logic analyser sees them.
+fn golden_bus_only(name: &str) -> migcal::analysis::Facts {
+    let src = sniff::open(&common::golden(name), &OpenOptions::default()).unwrap();
+    let pins: &[&str] = &[
+        "pins/cs_n",
+        "pins/ras_n",
+        "pins/cas_n",
+        "pins/we_n",
+        "pins/cke",
+    ];
+    let c = Capture::from_source_only(name.into(), src, None, Some(pins)).unwrap();
+    analyze(
+        &c,
+        &Config {
+            profile: None,
+            clock: None,
+        },
+    )
+}
+
+/// Issue 18: a bus-only nominal capture was reported as stalled at memory_setup although the
+/// report itself decoded the dummy reads and the refreshes after them.
+#[test]
+fn bus_only_nominal_passes_and_counts_the_dummy_reads() {
+    let f = golden_bus_only("nominal");
+    assert!(undecidable(&f).is_none(), "{:?}", undecidable(&f));
+    let d = diagnose(&f, &RuleConfig::default());
+    assert_eq!(
+        (d.verdict, d.stage),
+        (
+            migcal::diagnose::Verdict::Pass,
+            migcal::diagnose::Stage::Done
+        ),
+        "{d:#?}"
+    );
+    let p = migcal::diagnose::bus_only::phases(&f.commands);
+    // The golden README: 319 dummy RDs to column 0, 2 pattern RDs, then init_done and refreshes.
+    assert_eq!((p.dummy_reads, p.pattern_reads), (319, 2), "{p:?}");
+    assert!(p.refresh_after > 40, "{p:?}");
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.text.contains("319 dummy reads")),
+        "{d:#?}"
+    );
+}
+
+/// The stall in PATTERN_READ_WAIT: the bus falls silent after the pattern reads, no refresh.
+#[test]
+fn bus_only_fault1_stalls_in_the_pattern_read_wait() {
+    let f = golden_bus_only("fault1");
+    let d = diagnose(&f, &RuleConfig::default());
+    assert_eq!(
+        (d.verdict, d.stage),
+        (
+            migcal::diagnose::Verdict::Fail,
+            migcal::diagnose::Stage::ReadLatency
+        ),
+        "{d:#?}"
+    );
+    assert!(d.cause.contains("PATTERN_READ_WAIT"), "{}", d.cause);
+    assert!(!d.cannot_tell.is_empty(), "{d:#?}");
+}
+
+/// Issue 18: a Saleae Logic 2 CSV writes a row per change, so its last row is the last change;
+/// a nominal capture of the field nets was failed because clk_cnt_rise moved in the last rows.
+/// It must not fail: it says the end is not known, and with `--capture-end` it passes.
+#[test]
+fn saleae_nominal_field_nets_do_not_fail() {
+    let names = [
+        (
+            "tap_logic/tap_sel_done",
+            "data_path_00/tap_logic_00/tap_sel_done",
+            None,
+        ),
+        (
+            "tap_logic/data_tap_inc_done",
+            "data_path_00/tap_logic_00/data_tap_inc_done",
+            None,
+        ),
+        (
+            "tap_logic/dlyce_dqs[0]",
+            "data_path_00/tap_logic_00/dlyce_dqs",
+            Some(0),
+        ),
+        (
+            "tap_logic/dlyinc_dqs[0]",
+            "data_path_00/tap_logic_00/dlyinc_dqs",
+            Some(0),
+        ),
+        (
+            "pattern_compare[0]/clk_cnt_rise[0]",
+            "user_interface_00/rd_data_00/pattern_compare4_gen[0].pattern_0/clk_cnt_rise",
+            Some(0),
+        ),
+    ];
+    let src = sniff::open(&common::golden("nominal"), &OpenOptions::default()).unwrap();
+    let wanted: Vec<&str> = names.iter().map(|n| n.0).collect();
+    let c = Capture::from_source_only("nominal".into(), src, None, Some(&wanted)).unwrap();
+    let nets: Vec<(Net, Vec<(u64, u8)>)> = names
+        .iter()
+        .map(|(canon, path, bit)| {
+            let (whole, i) = match bit {
+                Some(b) => (canon.rsplit_once('[').unwrap().0, *b),
+                None => (*canon, 0),
+            };
+            (net(canon, path, *bit), c.bit(whole, i).unwrap())
+        })
+        .collect();
+    let refs: Vec<&(Net, Vec<(u64, u8)>)> = nets.iter().collect();
+    let dump = sample(&refs, Style::Vivado, CLK_FS * 3 / 4, CLK_FS / 2, 240_000);
+    let dir = tempfile::tempdir().unwrap();
+    let (path, opts) = write(&dump, Fmt::Saleae, dir.path(), 0);
+    let open =
+        || Capture::from_source("saleae".into(), sniff::open(&path, &opts).unwrap(), None).unwrap();
+    let cfg = Config {
+        profile: None,
+        clock: None,
+    };
+    let f = analyze(&open(), &cfg);
+    assert!(!f.end_known);
+    let why = undecidable(&f).expect("the end of a change-per-row export is not known");
+    assert!(why.contains("--capture-end"), "{why}");
+    let mut c = open();
+    c.set_capture_end(600_000_000_000);
+    let f = analyze(&c, &cfg);
+    assert!(undecidable(&f).is_none());
+    let d = diagnose(&f, &RuleConfig::default());
+    assert_eq!(d.verdict, migcal::diagnose::Verdict::Pass, "{d:#?}");
+}
+
+/// Sampled at 100 MHz, clk_cnt_rise[0]'s per-cycle toggle aliases to a constant and a
+/// one-cycle dlyce pulse can fall between samples: those nets are not read, and the report
+/// says which rate would show them.
+#[test]
+fn a_net_sampled_too_slowly_is_not_evidence() {
+    let r = run("golden/fault1.toml");
+    let pick: Vec<&(Net, Vec<(u64, u8)>)> = r
+        .nets
+        .iter()
+        .filter(|(n, _)| {
+            [
+                "tap_logic/tap_sel_done",
+                "pattern_compare[0]/clk_cnt_rise[0]",
+                "tap_logic/dlyce_dqs[0]",
+            ]
+            .contains(&n.canon.as_str())
+        })
+        .collect();
+    assert_eq!(pick.len(), 3);
+    let dump = sample(&pick, Style::Verilog, CLK_FS * 3 / 4, 2 * CLK_FS, 60_000);
+    let dir = tempfile::tempdir().unwrap();
+    let (path, opts) = write(&dump, Fmt::Vcd, dir.path(), 0);
+    let c = Capture::from_source("vcd".into(), sniff::open(&path, &opts).unwrap(), None).unwrap();
+    let f = analyze(
+        &c,
+        &Config {
+            profile: None,
+            clock: None,
+        },
+    );
+    assert!(
+        f.unresolved.iter().any(|n| n.contains("clk_cnt_rise")),
+        "{:?}",
+        f.unresolved
+    );
+    assert!(f.pattern.is_empty() && f.per_dq.is_empty());
+    let why = undecidable(&f).expect("stage 3 cannot be told at 100 MHz");
+    assert!(why.contains("200 MS/s"), "{why}");
+}

@@ -79,11 +79,33 @@ pub fn applies(f: &Facts) -> bool {
         && f.comp_done.is_none()
 }
 
+/// A decision read from the bus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusVerdict {
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// Where init ended.
+    pub stage: Stage,
+    /// In words.
+    pub cause: String,
+    /// (time of the command, what it shows).
+    pub evidence: Vec<(u64, String)>,
+}
+
+fn decided(verdict: Verdict, stage: Stage, cause: String, evidence: Vec<(u64, String)>) -> Outcome {
+    Outcome::Decided(BusVerdict {
+        verdict,
+        stage,
+        cause,
+        evidence,
+    })
+}
+
 /// What the bus shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// A verdict, its stage, the cause, and the evidence (signal, time, text).
-    Decided(Verdict, Stage, String, Vec<(u64, String)>),
+    /// A verdict.
+    Decided(BusVerdict),
     /// The window ends before the bus shows how init ended: why, in words.
     Open(String),
 }
@@ -115,12 +137,12 @@ pub fn outcome(f: &Facts) -> Outcome {
                 ),
             ));
             if silent {
-                return Outcome::Decided(Verdict::Fail, Stage::TapCalibration, format!("the dummy reads stopped after {} with no pattern write, and the bus stayed silent to {}: init stopped in the tap calibration", p.dummy_reads, end_words(f)), ev);
+                return decided(Verdict::Fail, Stage::TapCalibration, format!("the dummy reads stopped after {} with no pattern write, and the bus stayed silent to {}: init stopped in the tap calibration", p.dummy_reads, end_words(f)), ev);
             }
             return Outcome::Open(format!("the bus shows {} dummy reads of column 0 from {} (the tap sweep) and no pattern write up to {}: whether the sweep finishes is not in the capture (an IDELAYCTRL not ready keeps the dummy reads running for ever too). Capture tap_sel_done and dlyce_dqs/dlyinc_dqs, or a longer window", p.dummy_reads, fmt_ns(cmds[r0].time), end_words(f)));
         }
         if silent {
-            return Outcome::Decided(Verdict::Fail, Stage::MemorySetup, format!("the init sequence stopped on the bus after {} commands ({} mode-register writes), before any dummy read, and the bus stayed silent to {}", cmds.len(), p.mode_registers, end_words(f)), ev);
+            return decided(Verdict::Fail, Stage::MemorySetup, format!("the init sequence stopped on the bus after {} commands ({} mode-register writes), before any dummy read, and the bus stayed silent to {}", cmds.len(), p.mode_registers, end_words(f)), ev);
         }
         return Outcome::Open(format!("the bus shows the init sequence ({} commands, {} mode-register writes) and no read up to {}: capture a longer window, or init_state", cmds.len(), p.mode_registers, end_words(f)));
     };
@@ -150,7 +172,7 @@ pub fn outcome(f: &Facts) -> Outcome {
                 p.pattern_reads, p.refresh_after
             ),
         ));
-        return Outcome::Decided(
+        return decided(
             Verdict::Pass,
             Stage::Done,
             "calibration passes: after the pattern reads the controller refreshes again (init done), seen on the command bus".to_string(),
@@ -160,11 +182,11 @@ pub fn outcome(f: &Facts) -> Outcome {
     let reading_cycles = clock.cycles_in(last_read.saturating_sub(cmds[w].time));
     if silent {
         ev.push((last, format!("{} pattern reads; then no command, not even refresh, for {quiet_cycles} cycles to {}", p.pattern_reads, end_words(f))));
-        return Outcome::Decided(Verdict::Fail, Stage::ReadLatency, "the read-latency search never completed: after the pattern reads the bus goes silent with no refresh, the controller waiting in PATTERN_READ_WAIT for a COMP_DONE that never comes".to_string(), ev);
+        return decided(Verdict::Fail, Stage::ReadLatency, "the read-latency search never completed: after the pattern reads the bus goes silent with no refresh, the controller waiting in PATTERN_READ_WAIT for a COMP_DONE that never comes".to_string(), ev);
     }
     if reading_cycles > SILENT_INTERVALS * REFRESH_INTERVAL_CYCLES {
         ev.push((last_read, format!("{} pattern reads of column 0 over {reading_cycles} cycles and no refresh after them", p.pattern_reads)));
-        return Outcome::Decided(Verdict::Fail, Stage::ReadLatency, "the read-latency search never completed: the controller reads the pattern continuously and never returns to refresh".to_string(), ev);
+        return decided(Verdict::Fail, Stage::ReadLatency, "the read-latency search never completed: the controller reads the pattern continuously and never returns to refresh".to_string(), ev);
     }
     Outcome::Open(format!(
         "the bus shows the JEDEC init, {} dummy reads over {}, the pattern write and {} pattern reads, and then nothing up to {}: whether refresh resumes (init done) or the bus stays silent (a stall in PATTERN_READ_WAIT) is not in the capture. Capture a longer window, or init_done",

@@ -376,16 +376,16 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
             "dcm_lock, idelay_ctrl_rdy and clk_200".to_string(),
         ]);
         cannot_tell.push("held in reset (clocking) vs a stall in the memory-setup sequence: the probed nets only move from stage 2 on".to_string());
-    } else if let Some((v, st, c, ev)) = bus_verdict(f) {
-        for (t, text) in ev {
+    } else if let Some(b) = bus_verdict(f) {
+        for (t, text) in b.evidence {
             cx.add("pins/cs_n", Some(t), text);
         }
-        if v == Verdict::Fail {
+        if b.verdict == Verdict::Fail {
             cannot_tell.push("which byte lane or line: the command bus does not show pattern_compare8's state; capture clk_cnt_rise[0] of each pattern_compare group, or rd_data_rise/rd_data_fall".to_string());
         }
-        verdict = v;
-        stage = st;
-        cause = c;
+        verdict = b.verdict;
+        stage = b.stage;
+        cause = b.cause;
         faulty_dq = vec![];
         faulty_lane = None;
     } else if f.dummyread_start.is_some()
@@ -487,12 +487,12 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
 }
 
 /// The bus-only rule's verdict, when the capture is the command bus alone and it decides.
-fn bus_verdict(f: &Facts) -> Option<(Verdict, Stage, String, Vec<(Time, String)>)> {
+fn bus_verdict(f: &Facts) -> Option<bus_only::BusVerdict> {
     if !bus_only::applies(f) {
         return None;
     }
     match bus_only::outcome(f) {
-        bus_only::Outcome::Decided(v, st, c, ev) => Some((v, st, c, ev)),
+        bus_only::Outcome::Decided(v) => Some(v),
         bus_only::Outcome::Open(_) => None,
     }
 }
