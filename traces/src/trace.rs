@@ -158,6 +158,11 @@ pub trait ChangeSource {
     fn end_known(&self) -> bool {
         true
     }
+    /// The shortest time between two sample rows read so far, whatever changed in them, when
+    /// the format has rows (a per-sample CSV: its sample period): see [`Trace::min_change_gap`].
+    fn min_sample_gap(&self) -> Option<Time> {
+        None
+    }
     /// `(bytes of the file read so far, the file's size)`, when the reader knows them (a VCD
     /// file; compressed bytes for a gzip): what a progress bar shows. `None` by default.
     fn read_progress(&self) -> Option<(u64, u64)> {
@@ -480,7 +485,10 @@ impl Trace {
             warnings: src.warnings().clone(),
             elided,
             end_known: src.end_known(),
-            min_change_gap: min_gap,
+            min_change_gap: match (min_gap, src.min_sample_gap()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
         })
     }
 

@@ -65,6 +65,9 @@ impl ChangeSource for ReadBar {
     fn end_known(&self) -> bool {
         self.inner.end_known()
     }
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.inner.min_sample_gap()
+    }
 }
 
 impl Drop for ReadBar {

@@ -92,6 +92,8 @@ pub struct TableSource {
     done: bool,
     /// False for change-per-row exports ([`ChangeSource::end_known`]).
     end_known: bool,
+    /// Shortest time between two rows ([`ChangeSource::min_sample_gap`]).
+    min_row_gap: Option<Time>,
 }
 
 impl TableSource {
@@ -133,6 +135,7 @@ impl TableSource {
             have_prefetched: false,
             done: false,
             end_known: true,
+            min_row_gap: None,
         };
         let mut more = src.read_record()?;
         while more && src.is_blank_record() {
@@ -290,6 +293,10 @@ impl TableSource {
                 });
             }
         }
+        if self.prev_raw.is_some() && time > self.time {
+            let gap = time - self.time;
+            self.min_row_gap = Some(self.min_row_gap.map_or(gap, |g| g.min(gap)));
+        }
         self.prev_raw = Some(raw);
         self.time = time;
         Ok(())
@@ -410,6 +417,10 @@ impl ChangeSource for TableSource {
 
     fn end_known(&self) -> bool {
         self.end_known
+    }
+
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.min_row_gap
     }
 
     fn warnings(&self) -> &Warnings {

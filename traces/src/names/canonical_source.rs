@@ -264,6 +264,9 @@ impl ChangeSource for CanonicalSource {
     fn end_known(&self) -> bool {
         self.inner.end_known()
     }
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.inner.min_sample_gap()
+    }
 
     fn read_progress(&self) -> Option<(u64, u64)> {
         self.inner.read_progress()
