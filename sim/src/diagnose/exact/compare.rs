@@ -531,4 +531,24 @@ mod tests {
         // LSB-aligned over the narrower width.
         assert!(same_value(&bits("01"), &bits("1")));
     }
+
+    #[test]
+    fn power_up_unknowns_are_no_evidence_but_a_pulled_pin_is() {
+        // Golden fault1 at cycle 1: DQ0..2 and DQ4..7 still `U` (folded to `x`), DQ3 held low
+        // by its pull-down; the nominal board leaves the whole bus floating. Only DQ3 departs.
+        assert!(same_value(
+            &bits("zzzzzzzzxxxxzxxx"),
+            &bits("zzzzzzzzzzzzzzzz")
+        ));
+        assert!(!same_value(
+            &bits("zzzzzzzzxxxx0xxx"),
+            &bits("zzzzzzzzzzzzzzzz")
+        ));
+        // Either side: the comparison streams the capture in the replay, the model in the
+        // catalogue.
+        assert!(same_value(
+            &bits("zzzzzzzzzzzzzzzz"),
+            &bits("zzzzzzzzxxxxzxxx")
+        ));
+    }
 }
