@@ -13,7 +13,9 @@ pub(super) fn passed(cx: &mut Ctx) -> Option<Outcome> {
     let counters_stopped = !f.init_done_captured
         && f.comp_done.is_none()
         && f.tap_sel_done.or(f.data_tap_inc_done).is_some()
-        && !f.pattern.is_empty()
+        // Every byte's pattern_compare8 must be seen to stop: one group probed says nothing of
+        // the others (a DQS1 open leaves group 1 hunting while group 0 matched).
+        && (0..f.pattern_bytes).all(|g| f.pattern.iter().any(|p| p.group == g))
         && f.pattern.iter().all(|p| {
             p.comp_done.is_none()
                 && p.still_hunting == Some(false)

@@ -116,7 +116,22 @@ fn quiet_cause(cx: &mut Ctx) -> Option<String> {
         TimeBase::Femtoseconds => f.end_time > 260_000_000_000,
         TimeBase::Samples => f.clock.cycle(f.end_time) > 52_000,
     };
-    let probed_stage2 = f.dummyread_captured || !f.per_dq.is_empty();
+    // Any net that moves from stage 2 on: the dummy reads, the sweep, a done flag, CHAN_DONE,
+    // clk_cnt_rise or init_done.
+    let captured = |n: &str| !f.missing.iter().any(|m| m == n);
+    let probed_stage2 = f.dummyread_captured
+        || !f.per_dq.is_empty()
+        || !f.pattern.is_empty()
+        || f.init_done_captured
+        || [
+            "tap_logic/tap_sel_done",
+            "rd_data/comp_done",
+            "tap_logic/dlyce_dqs",
+            "tap_logic/dlyinc_dqs",
+            "tap_logic/chan_done_dqs",
+        ]
+        .iter()
+        .any(|n| captured(n));
     if f.anything_moved || !long_enough || !probed_stage2 {
         return None;
     }
