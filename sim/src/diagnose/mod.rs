@@ -179,10 +179,22 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// The nets a "capture these" hint names, each with a canonical name whose binding shows the
+/// capture already holds it.
+const DECIDING_NETS: &[(&str, &str)] = &[
+    ("init_state", "ddr_controller/init_state"),
+    ("tap_sel_done", "tap_logic/tap_sel_done"),
+    ("dlyce_dqs/dlyinc_dqs", "tap_logic/dlyce_dqs"),
+    ("clk_cnt_rise", "pattern_compare[0]/clk_cnt_rise"),
+    ("the command bus", "pins/ras_n"),
+];
+
 /// `Some(reason)` when the capture holds nothing of the controller that the stage rules could
 /// read (no `init_state`, bus, stage-2 or stage-3 signal) and the DCM rule found nothing either:
-/// a diagnosis would be a guess, so the caller should say what to capture instead.
-pub fn undecidable(f: &Facts) -> Option<String> {
+/// a diagnosis would be a guess, so the caller should say what to capture instead. `bound`
+/// says whether a canonical name is bound in the capture: the hint never asks for a net the
+/// capture holds (issue 18), it says that net showed nothing instead.
+pub fn undecidable(f: &Facts, bound: &dyn Fn(&str) -> bool) -> Option<String> {
     let controller = f.init_state.is_some()
         || !f.commands.is_empty()
         || f.cke_200us_cnt.is_some()
@@ -198,10 +210,30 @@ pub fn undecidable(f: &Facts) -> Option<String> {
     if controller || !dcm::findings(f).is_empty() {
         return None;
     }
-    Some(
-        "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault): capture init_state, tap_sel_done, dlyce_dqs/dlyinc_dqs, clk_cnt_rise or the command bus"
-            .to_string(),
-    )
+    let (held, wanted): (Vec<_>, Vec<_>) = DECIDING_NETS.iter().partition(|(_, c)| bound(c));
+    let wanted: Vec<&str> = wanted.iter().map(|(n, _)| *n).collect();
+    let mut why = String::from(
+        "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault)",
+    );
+    if !held.is_empty() {
+        let held: Vec<&str> = held.iter().map(|(_, c)| *c).collect();
+        why.push_str(&format!(
+            "; {} {} captured but show{} nothing the rules can read in this window",
+            held.join(", "),
+            if held.len() == 1 { "is" } else { "are" },
+            if held.len() == 1 { "s" } else { "" }
+        ));
+    }
+    match wanted.len() {
+        0 => why.push_str(": capture a window where they move"),
+        1 => why.push_str(&format!(": capture {}", wanted[0])),
+        n => why.push_str(&format!(
+            ": capture {} or {}",
+            wanted[..n - 1].join(", "),
+            wanted[n - 1]
+        )),
+    }
+    Some(why)
 }
 
 /// Applies the rules.
