@@ -201,4 +201,7 @@ impl ChangeSource for Kept {
     fn last_time(&self) -> Time {
         self.inner.last_time()
     }
+    fn read_progress(&self) -> Option<(u64, u64)> {
+        self.inner.read_progress()
+    }
 }

@@ -151,6 +151,11 @@ pub trait ChangeSource {
     fn last_time(&self) -> Time {
         0
     }
+    /// `(bytes of the file read so far, the file's size)`, when the reader knows them (a VCD
+    /// file; compressed bytes for a gzip): what a progress bar shows. `None` by default.
+    fn read_progress(&self) -> Option<(u64, u64)> {
+        None
+    }
 }
 
 impl<'a> ValueRef<'a> {

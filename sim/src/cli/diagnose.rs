@@ -66,7 +66,7 @@ fn pad_rules(args: &Args, facts: &Facts) -> Result<Vec<jedec::JedecFinding>, Cli
     let mapping = args.map.as_deref().map(Mapping::from_file).transpose()?;
     let pads = Capture::from_source_only(
         args.capture.display().to_string(),
-        opened.source,
+        super::progress::read_bar(opened.source, "reading the DQS pins"),
         mapping.as_ref(),
         Some(&["pins/dqs", "pins/odt"]),
     )?;
@@ -129,8 +129,17 @@ pub fn run(args: &Args) -> CliResult {
     };
     let ranked = if args.dictionary {
         let (scn, text) = board_scenario(args.scenario.as_deref(), &facts)?;
-        let cached = crate::diagnose::dictionary::cached(&scn, &text)
-            .map_err(|e| CliError::Message(e.to_string()))?;
+        let bar = super::progress::LazyBar::default();
+        let cached = crate::diagnose::dictionary::cached_with(
+            &scn,
+            &text,
+            &|len| {
+                bar.start(len, "building the fault dictionary {bar:40} {pos}/{len} faults  {elapsed_precise} (eta {eta})")
+            },
+            &|| bar.inc(),
+        );
+        bar.finish();
+        let cached = cached.map_err(|e| CliError::Message(e.to_string()))?;
         if let Some(note) = &cached.note {
             eprintln!("migcal: note: {note}");
         }

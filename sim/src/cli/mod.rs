@@ -54,6 +54,7 @@ pub mod gtkw;
 pub mod man;
 pub mod merge;
 pub mod plot;
+pub mod progress;
 pub mod regress;
 pub mod signals;
 pub mod sweep;
@@ -283,7 +284,8 @@ pub fn load_capture(
     for note in &set_aside {
         eprintln!("migcal: note: {note}");
     }
-    let capture = Capture::with_map(name.clone(), opened.source, names)?;
+    let source = progress::read_bar(opened.source, "reading");
+    let capture = Capture::with_map(name.clone(), source, names)?;
     if capture.mig.trace.header.signals.is_empty() {
         return Err(CliError::Message(format!(
             "{name}: no MIG signal recognised (run `migcal signals {name}` to see the capture's names, and bind them with --map)"
@@ -352,7 +354,12 @@ pub fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
 /// Whether [`progress_bar`] draws: stderr is a terminal and `CI` is unset or empty.
 pub fn show_progress() -> bool {
     use std::io::IsTerminal;
-    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty())
+    progress_wanted(std::io::stderr().is_terminal(), std::env::var_os("CI"))
+}
+
+/// The rule of [`show_progress`]: a terminal, and `CI` unset or empty.
+fn progress_wanted(terminal: bool, ci: Option<std::ffi::OsString>) -> bool {
+    terminal && ci.is_none_or(|v| v.is_empty())
 }
 
 /// The palette of a text report printed by [`print_report`] with these `outputs`: colour only
@@ -387,6 +394,17 @@ pub fn colour_wanted(choice: anstream::ColorChoice, ci: bool, force: bool) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_only_on_a_terminal_outside_ci() {
+        assert!(progress_wanted(true, None));
+        assert!(progress_wanted(true, Some("".into())));
+        assert!(
+            !progress_wanted(true, Some("true".into())),
+            "GitHub/GitLab set CI=true"
+        );
+        assert!(!progress_wanted(false, None), "piped");
+    }
 
     #[test]
     fn colour_decision() {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 mod cache;
-pub use cache::{cache_dir, cached, Cached};
+pub use cache::{cache_dir, cached, cached_with, Cached};
 
 /// What a run looks like to the rules: the features the dictionary compares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -232,6 +232,16 @@ pub enum DictionaryError {
 
 /// Simulates every fault of the catalogue on `base` (in parallel) and returns their signatures.
 pub fn build(base: &Scenario) -> Result<Vec<Entry>, DictionaryError> {
+    build_with(base, &|_| {}, &|| {})
+}
+
+/// [`build`], calling `start` with the number of faults to simulate before the first and
+/// `tick` after each (for a progress bar).
+pub fn build_with(
+    base: &Scenario,
+    start: &dyn Fn(u64),
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Entry>, DictionaryError> {
     let width = base.memory.data_width;
     let lanes = width.div_ceil(8);
     let jobs: Vec<(String, String, Scenario)> = catalogue(width, lanes)
@@ -248,13 +258,16 @@ pub fn build(base: &Scenario) -> Result<Vec<Entry>, DictionaryError> {
             Some((name, toml_text, scn))
         })
         .collect();
+    start(jobs.len() as u64);
     let mut out: Vec<Entry> = jobs
         .par_iter()
         .map(|(name, toml_text, scn)| {
             let e = evaluate_outcome(scn).map_err(|e| DictionaryError::Run {
                 fault: name.clone(),
                 message: e.to_string(),
-            })?;
+            });
+            tick();
+            let e = e?;
             Ok(Entry {
                 name: name.clone(),
                 fault_toml: toml_text.clone(),

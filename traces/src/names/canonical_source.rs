@@ -29,7 +29,10 @@ pub struct CanonicalSource {
     dirty_list: Vec<u32>,
     queue: std::collections::VecDeque<u32>,
     queue_time: Time,
-    stash: Option<(Time, SignalId, Value)>,
+    /// The first change of the next time step, read while finishing this one: its time and
+    /// signal, its value in `stash_value` (a buffer reused, so no change allocates).
+    stash: Option<(Time, SignalId)>,
+    stash_value: Value,
     ended: bool,
 }
 
@@ -86,6 +89,7 @@ impl CanonicalSource {
             queue: Default::default(),
             queue_time: 0,
             stash: None,
+            stash_value: Value::Bits(Box::default()),
             ended: false,
         }
     }
@@ -100,33 +104,23 @@ impl CanonicalSource {
         &self.outputs
     }
 
-    fn apply(&mut self, signal: SignalId, value: ValueRef<'_>) {
-        let Some(fan) = self.fanout.get(signal as usize) else {
-            return;
-        };
-        for &(o, obit, ibit) in fan {
-            let cur = &mut self.current[o as usize];
-            if obit == u32::MAX {
-                *cur = value.to_owned();
-            } else if let Value::Bits(bits) = cur {
-                let w = bits.len();
-                let b = value.bit(ibit).unwrap_or(b'x');
-                bits[w - 1 - obit as usize] = b;
-            }
-            if !self.dirty[o as usize] {
-                self.dirty[o as usize] = true;
-                self.dirty_list.push(o);
-            }
-        }
-    }
-
     /// Reads every change of the next time step and queues the outputs whose value changed.
+    ///
+    /// The per-change path allocates nothing: a change is applied straight from the reader's
+    /// buffer (the fields are borrowed apart, so the reader's borrow and the outputs' do not
+    /// clash), and values are copied into buffers that already have their width.
     fn fill(&mut self) -> Result<(), TraceError> {
         while self.queue.is_empty() && !self.ended {
+            let mut apply = Apply {
+                fanout: &self.fanout,
+                current: &mut self.current,
+                dirty: &mut self.dirty,
+                dirty_list: &mut self.dirty_list,
+            };
             let step_time;
-            if let Some((t, s, v)) = self.stash.take() {
+            if let Some((t, s)) = self.stash.take() {
                 step_time = t;
-                self.apply(s, v.as_ref());
+                apply.change(s, self.stash_value.as_ref());
             } else {
                 match self.inner.next_change()? {
                     None => {
@@ -135,8 +129,7 @@ impl CanonicalSource {
                     }
                     Some(c) => {
                         step_time = c.time;
-                        let (s, v) = (c.signal, c.value.to_owned());
-                        self.apply(s, v.as_ref());
+                        apply.change(c.signal, c.value);
                     }
                 }
             }
@@ -146,12 +139,10 @@ impl CanonicalSource {
                         self.ended = true;
                         break;
                     }
-                    Some(c) if c.time == step_time => {
-                        let (s, v) = (c.signal, c.value.to_owned());
-                        self.apply(s, v.as_ref());
-                    }
+                    Some(c) if c.time == step_time => apply.change(c.signal, c.value),
                     Some(c) => {
-                        self.stash = Some((c.time, c.signal, c.value.to_owned()));
+                        assign(&mut self.stash_value, c.value);
+                        self.stash = Some((c.time, c.signal));
                         break;
                     }
                 }
@@ -169,12 +160,67 @@ impl CanonicalSource {
             if !self.wanted[o] {
                 continue;
             }
-            if self.emitted[o].as_ref() != Some(&self.current[o]) {
-                self.emitted[o] = Some(self.current[o].clone());
-                self.queue.push_back(o as u32);
+            let cur = &self.current[o];
+            match &mut self.emitted[o] {
+                Some(e) if e == cur => {}
+                Some(e) => {
+                    assign(e, cur.as_ref());
+                    self.queue.push_back(o as u32);
+                }
+                e @ None => {
+                    *e = Some(cur.clone());
+                    self.queue.push_back(o as u32);
+                }
             }
         }
         self.queue_time = time;
+    }
+}
+
+/// The outputs a change fans out to, borrowed apart from the reader.
+struct Apply<'a> {
+    fanout: &'a [Vec<(u32, u32, u32)>],
+    current: &'a mut [Value],
+    dirty: &'a mut [bool],
+    dirty_list: &'a mut Vec<u32>,
+}
+
+impl Apply<'_> {
+    /// Applies one change of capture signal `signal` to every output it feeds.
+    fn change(&mut self, signal: SignalId, value: ValueRef<'_>) {
+        let Some(fan) = self.fanout.get(signal as usize) else {
+            return;
+        };
+        for &(o, obit, ibit) in fan {
+            let cur = &mut self.current[o as usize];
+            if obit == u32::MAX {
+                assign(cur, value);
+            } else if let Value::Bits(bits) = cur {
+                let w = bits.len();
+                let b = value.bit(ibit).unwrap_or(b'x');
+                bits[w - 1 - obit as usize] = b;
+            }
+            if !self.dirty[o as usize] {
+                self.dirty[o as usize] = true;
+                self.dirty_list.push(o);
+            }
+        }
+    }
+}
+
+/// `*dst = value.to_owned()`, reusing `dst`'s buffer when it has the same kind and length (a
+/// signal's width never changes, so after its first change this never allocates).
+fn assign(dst: &mut Value, value: ValueRef<'_>) {
+    match (dst, value) {
+        (Value::Bits(d), ValueRef::Bits(v)) if d.len() == v.len() => d.copy_from_slice(v),
+        (Value::Real(d), ValueRef::Real(v)) => *d = v,
+        (Value::Str(d), ValueRef::Str(v)) if d.len() == v.len() => {
+            // Same byte length: replace in place only when the text differs.
+            if &**d != v {
+                *d = v.into();
+            }
+        }
+        (dst, value) => *dst = value.to_owned(),
     }
 }
 
@@ -214,6 +260,10 @@ impl ChangeSource for CanonicalSource {
 
     fn last_time(&self) -> Time {
         self.inner.last_time()
+    }
+
+    fn read_progress(&self) -> Option<(u64, u64)> {
+        self.inner.read_progress()
     }
 
     fn warnings(&self) -> &Warnings {
@@ -264,6 +314,29 @@ mod tests {
         assert_eq!(t.value_at("tap_sel_done", 30).unwrap(), Some(bits("1")));
         assert_eq!(t.value_at("pins/dq[0]", 15).unwrap(), Some(bits("1")));
         assert!(t.find("init_state").unwrap().is_none());
+    }
+
+    #[test]
+    fn assign_reuses_the_value_buffer() {
+        let mut v = Value::Bits(b"0101".to_vec().into());
+        let before = match &v {
+            Value::Bits(b) => b.as_ptr(),
+            _ => unreachable!(),
+        };
+        assign(&mut v, ValueRef::Bits(b"1x1z"));
+        assert_eq!(v, Value::Bits(b"1x1z".to_vec().into()));
+        let after = match &v {
+            Value::Bits(b) => b.as_ptr(),
+            _ => unreachable!(),
+        };
+        assert_eq!(before, after, "same width: copied in place, no allocation");
+        assign(&mut v, ValueRef::Bits(b"1"));
+        assert_eq!(v, Value::Bits(b"1".to_vec().into()));
+        assign(&mut v, ValueRef::Real(2.5));
+        assert_eq!(v, Value::Real(2.5));
+        assign(&mut v, ValueRef::Str("ab"));
+        assign(&mut v, ValueRef::Str("cd"));
+        assert_eq!(v, Value::Str("cd".into()));
     }
 
     proptest! {

@@ -28,6 +28,8 @@ use std::path::Path;
 
 /// Opens a VCD (plain or gzip) as a streaming change source.
 pub fn open(path: &Path) -> Result<Box<dyn ChangeSource + Send>, TraceError> {
-    let input = crate::io::open_maybe_gz(path)?;
-    Ok(Box::new(VcdReader::new(input, path)?))
+    let (input, counter) = crate::io::open_counted(path)?;
+    Ok(Box::new(
+        VcdReader::new(input, path)?.with_progress(counter),
+    ))
 }

@@ -53,6 +53,7 @@ pub struct VcdReader<R: Read> {
     scratch: Vec<u8>,
     pending: Option<Pending>,
     pub(super) pushback: Option<Span>,
+    progress: Option<crate::io::ReadCounter>,
 }
 impl<R: Read> VcdReader<R> {
     /// Reads the header from `src`; `path` is only used in messages.
@@ -75,9 +76,16 @@ impl<R: Read> VcdReader<R> {
             scratch: Vec::new(),
             pending: None,
             pushback: None,
+            progress: None,
         };
         r.read_header()?;
         Ok(r)
+    }
+
+    /// Reports `counter` (the bytes of the input file read) as [`ChangeSource::read_progress`].
+    pub fn with_progress(mut self, counter: crate::io::ReadCounter) -> Self {
+        self.progress = Some(counter);
+        self
     }
 
     /// Femtoseconds per time unit of the file (1 when times are sample indices).
@@ -441,6 +449,10 @@ impl<R: Read> VcdReader<R> {
 }
 
 impl<R: Read> ChangeSource for VcdReader<R> {
+    fn read_progress(&self) -> Option<(u64, u64)> {
+        self.progress.as_ref().map(|c| (c.read(), c.total()))
+    }
+
     fn header(&self) -> &Header {
         &self.header
     }

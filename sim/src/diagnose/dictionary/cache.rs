@@ -2,7 +2,7 @@
 //! catalogue, each carrying what it was computed from and a SHA-256 checksum, so an edited,
 //! corrupted or foreign file is rebuilt (with a note), never used for a ranking.
 
-use super::{build, catalogue, DictionaryError, Entry};
+use super::{build_with, catalogue, DictionaryError, Entry};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -108,6 +108,17 @@ pub struct Cached {
 /// atomically, so concurrent runs read either a whole old file or a whole new one. A cache that
 /// cannot be written is a note, not an error.
 pub fn cached(base: &Scenario, base_text: &str) -> Result<Cached, DictionaryError> {
+    cached_with(base, base_text, &|_| {}, &|| {})
+}
+
+/// [`cached`], with [`build_with`]'s progress callbacks, called only when the dictionary is
+/// built (a usable cache draws nothing).
+pub fn cached_with(
+    base: &Scenario,
+    base_text: &str,
+    start: &dyn Fn(u64),
+    tick: &(dyn Fn() + Sync),
+) -> Result<Cached, DictionaryError> {
     let prov = Provenance::of(base, base_text);
     let path = cache_dir().join(prov.file_name());
     let mut note = match read_cache(&path, &prov) {
@@ -123,7 +134,7 @@ pub fn cached(base: &Scenario, base_text: &str) -> Result<Cached, DictionaryErro
             path.display()
         )),
     };
-    let entries = build(base)?;
+    let entries = build_with(base, start, tick)?;
     let file = CacheFile {
         format: CACHE_FORMAT,
         migcal: prov.migcal.clone(),
