@@ -56,6 +56,8 @@ fn place_signals(header: &Header) -> Vec<Placed> {
 /// MIG-internal scopes between the MIG's own top and its blocks (mig-rtl.md §1), compared
 /// without generate index: a pin net under one of these below the user's prefix is the MIG's.
 const MIG_STRUCTURE: &[&str] = &[
+    // migcal's own canonical layout (`convert` writes the board pins under a `pins` scope).
+    "pins",
     "top_00",
     "top_0",
     "data_path_00",
