@@ -271,8 +271,38 @@ fn run_sh(s: &Scratch, b: &Block) -> Vec<String> {
                 String::from_utf8_lossy(&out.stderr)
             )),
         }
+        for w in written(t) {
+            let p = s.work.join(w.replace('~', &s.home.display().to_string()));
+            if !holds_something(&p) {
+                problems.push(format!(
+                    "README.md:{}: `{t}` leaves nothing at `{w}`",
+                    b.line
+                ));
+            }
+        }
     }
     problems
+}
+
+/// The files a `sh` line says it writes: the word after `-o` and after a `>` redirection
+/// (the output of such a line is its file, so the file must be there afterwards).
+fn written(line: &str) -> Vec<&str> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words
+        .windows(2)
+        .filter(|w| w[0] == "-o" || w[0] == ">")
+        .map(|w| w[1])
+        .filter(|w| *w != "-")
+        .collect()
+}
+
+/// A non-empty regular file, or a folder with at least one entry.
+fn holds_something(p: &Path) -> bool {
+    match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some()),
+        Ok(m) => m.len() > 0,
+        Err(_) => false,
+    }
 }
 
 fn readme() -> String {
@@ -319,6 +349,24 @@ fn the_quick_start_keeps_its_two_commands() {
             "cargo run --release -- diagnose ../shared/golden/mig17_minimodule_fault1.vcd.gz"
         ]
     );
+    // What the prose after it promises: stage `read_latency`, DQ 3, exit status 1.
+    let s = scratch();
+    let out = shell(&s, &as_binary(&quick.body[1]));
+    let stdout = common::text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL: stage read_latency"), "{stdout}");
+    assert!(stdout.contains("faulty DQ: 3"), "{stdout}");
+}
+
+#[test]
+fn a_sh_line_names_the_files_it_writes() {
+    assert_eq!(written("migcal plot eye x.vcd.gz -o eye.png"), ["eye.png"]);
+    assert_eq!(
+        written("migcal completions fish > ~/.config/fish/completions/migcal.fish"),
+        ["~/.config/fish/completions/migcal.fish"]
+    );
+    assert!(written("migcal man | man -l -").is_empty());
+    assert!(written("zcat a.vcd.gz | migcal diagnose -").is_empty());
 }
 
 /// A block whose lines start with a command but that is neither a transcript nor a `sh` block
