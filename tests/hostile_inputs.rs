@@ -246,3 +246,36 @@ fn the_bus_decoder_counts_every_golden_command_exactly() {
         "bus decoder READs vs the simulate summary"
     );
 }
+
+/// A text input read whole (scenario, mapping file, board scenario, DCM plot input, shard
+/// result, a scenario under `regress`) that never ends is refused at its size limit, exit 2,
+/// naming the file: memory is bounded by the limit, not by the input (`/dev/zero` used to grow
+/// until the allocation failed).
+#[test]
+fn an_endless_text_input_is_refused_at_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let suite = dir.path().join("suite");
+    std::fs::create_dir(&suite).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", suite.join("zero.toml")).unwrap();
+    let z = zero.to_str().unwrap();
+    let fixture = common::fixture("ghdl_dq_counter.vcd");
+    let f = fixture.to_str().unwrap();
+    let png = dir.path().join("dcm.png");
+    for args in [
+        vec!["simulate", z],
+        vec!["signals", f, "--map", z],
+        vec!["merge", z],
+        vec!["plot", "dcm", z, "-o", png.to_str().unwrap()],
+    ] {
+        let (code, err) = common::bounded(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("zero.toml") && err.contains("larger than"),
+            "{args:?}: {err}"
+        );
+    }
+    let (code, err) = common::bounded(&["regress", suite.to_str().unwrap()]);
+    assert_eq!(code, 2, "regress: {err}");
+}

@@ -284,10 +284,11 @@ pub const STAGES: &[&str] = &[
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = migcal_traces::io::read_text_file(path, migcal_traces::io::MAX_TEXT_FILE)
+            .map_err(|source| ScenarioError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
         Scenario::parse(&text, path)
     }
 

@@ -35,9 +35,11 @@ pub struct Mapping {
 impl Mapping {
     /// Reads and checks a mapping file.
     pub fn from_file(path: &Path) -> Result<Mapping, TraceError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
-            path: path.to_path_buf(),
-            source,
+        let text = crate::io::read_text_file(path, crate::io::MAX_TEXT_FILE).map_err(|source| {
+            TraceError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         Mapping::parse(&text, path)
     }
