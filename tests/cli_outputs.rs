@@ -1,7 +1,9 @@
 //! Every command that writes a file treats its target the same way (issue 19): a regular file is
 //! replaced atomically, a FIFO and a device are written through (never replaced by a regular
 //! file), `-` is stdout, a symlink's target is replaced and the link kept, a directory refused.
-//! Table-driven: each writing command against each kind of target.
+//! Table-driven: each writing command (`merge`'s `--junit` and `--csv` too) against each kind
+//! of target; `man -o DIR`'s pages and the dictionary cache (`write_file_only`, tested in
+//! `dictionary_cache.rs` and `cache.rs`) have their own tests.
 
 mod common;
 use std::fs;
@@ -37,6 +39,18 @@ fn writers(dir: &Path) -> Vec<Writer> {
     )
     .unwrap();
     let fixture = root().join("tests/fixtures/vcd/ghdl_dq_counter.vcd");
+    let sweep_args = [
+        "sweep",
+        s(&scn),
+        "--vary",
+        "temperature=25..25:1",
+        "--runs",
+        "1",
+        "--stop-time-us",
+        "260",
+    ];
+    let regress_shard = shard_json(dir, "regress", &["regress", s(&suite)]);
+    let sweep_shard = shard_json(dir, "sweep", &sweep_args);
     let w = |name, args: &[&str]| Writer {
         name,
         args: args.iter().map(|a| a.to_string()).collect(),
@@ -50,22 +64,28 @@ fn writers(dir: &Path) -> Vec<Writer> {
         ),
         w("gtkw", &["gtkw", s(&vcd), "-o", "OUT"]),
         w("regress", &["regress", s(&suite), "--junit", "OUT"]),
+        w("sweep", &[&sweep_args[..], &["--csv", "OUT"]].concat()),
         w(
-            "sweep",
-            &[
-                "sweep",
-                s(&scn),
-                "--vary",
-                "temperature=25..25:1",
-                "--runs",
-                "1",
-                "--stop-time-us",
-                "260",
-                "--csv",
-                "OUT",
-            ],
+            "merge-junit",
+            &["merge", s(&regress_shard), "--junit", "OUT"],
         ),
+        w("merge-csv", &["merge", s(&sweep_shard), "--csv", "OUT"]),
     ]
+}
+
+/// The `--json` result of `args --shard 1/1` in `dir` (the input `merge` joins), made once.
+fn shard_json(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let p = dir.join(format!("{name}.shard.json"));
+    if !p.exists() {
+        let o = run(&[args, &["--shard", "1/1", "--json"]].concat());
+        assert!(
+            o.status.code().is_some_and(|c| c < 2),
+            "{name}: {}",
+            common::text(&o.stderr)
+        );
+        fs::write(&p, &o.stdout).unwrap();
+    }
+    p
 }
 
 fn s(p: &Path) -> &str {
@@ -114,7 +134,7 @@ impl Writer {
 /// the gtkw/convert absolute paths: compare the lengths and the first line for those, all bytes
 /// otherwise.
 fn same_output(name: &str, a: &[u8], b: &[u8]) {
-    if name == "regress" {
+    if name == "regress" || name == "merge-junit" {
         let first = |x: &[u8]| common::text(x).lines().next().map(str::to_string);
         assert_eq!(first(a), first(b), "{name}");
         assert!(common::text(b).contains("<testsuites"), "{name}");
@@ -282,4 +302,40 @@ fn a_replaced_file_keeps_its_permissions() {
         );
         assert_ne!(fs::read(&p).unwrap(), b"old", "{}", w.name);
     }
+}
+
+/// `man -o DIR` writes one page per command into DIR: each page is an output like any other
+/// (a symlinked page's target is replaced and the link kept; a folder in a page's place is
+/// refused, not filled).
+#[test]
+fn man_pages_in_a_folder_are_outputs_like_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    fs::create_dir(&pages).unwrap();
+    let target = dir.path().join("elsewhere.1");
+    fs::write(&target, b"old").unwrap();
+    let link = pages.join("migcal-diagnose.1");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = run(&["man", "-o", s(&pages)]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::text(&o.stderr));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let page = common::text(&fs::read(&target).unwrap());
+    assert!(page.starts_with(".ie") || page.contains(".TH"), "{page}");
+    assert!(page.contains("diagnose"), "{page}");
+
+    fs::remove_file(pages.join("migcal-signals.1")).unwrap();
+    fs::create_dir(pages.join("migcal-signals.1")).unwrap();
+    let o = run(&["man", "-o", s(&pages)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::text(&o.stderr);
+    assert!(err.contains("migcal-signals.1: is a directory"), "{err}");
+    assert_eq!(
+        fs::read_dir(pages.join("migcal-signals.1"))
+            .unwrap()
+            .count(),
+        0
+    );
 }

@@ -107,7 +107,7 @@ fn fpga_editor_capture_with_mapping() {
     let map = write(
         dir.path(),
         "map.toml",
-        "\"data_tap_inc[0]/chan_done\" = \"ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002\"\n",
+        "\"tap_logic/chan_done_dqs[0]\" = \"ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002\"\n",
     );
     let out = migcal(&[
         "signals",
@@ -126,7 +126,7 @@ fn fpga_editor_capture_with_mapping() {
         .collect();
     for want in [
         "data_tap_inc[0]/calib_done_int",
-        "data_tap_inc[0]/chan_done",
+        "tap_logic/chan_done_dqs",
         "pins/dq",
         "tap_logic/dlyce_dqs",
         "tap_logic/tap_sel_done",
@@ -137,7 +137,7 @@ fn fpga_editor_capture_with_mapping() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["name"] == "data_tap_inc[0]/chan_done")
+        .find(|s| s["name"] == "tap_logic/chan_done_dqs")
         .unwrap();
     assert_eq!(chan["changes"], 3);
     let dq = v["signals"]

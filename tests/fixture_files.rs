@@ -81,8 +81,13 @@ const CRASHES: &[(&str, i32, &str)] = &[
     ("vcd_width_2147483648.vcd", 2, "at most 65536 bits"),
     ("vcd_width_4294967295.vcd", 2, "at most 65536 bits"),
     ("vcd_long_identifier.vcd", 2, "at most 16384 bytes"),
-    // A range whose indices are huge binds nothing (and allocates nothing): no MIG signal.
-    ("vcd_range_huge.vcd", 0, ""),
+    // A range whose indices are huge is a limit with the line (issue 19: ranges are bounded by
+    // what a capture can hold, and binding must never size anything from them).
+    (
+        "vcd_range_huge.vcd",
+        2,
+        "vcd_range_huge.vcd:3: expected a $var range with indices of at most 65536",
+    ),
     // A 2 MiB data line: bounded by the CSV line limit, with the line number.
     (
         "csv_long_line.csv.gz",

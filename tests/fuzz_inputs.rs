@@ -4,30 +4,28 @@
 //! family, through `sniff::open` as the CLI does) and for the scenario parser. Readers and the
 //! binder must return `Ok` or a typed error: never panic, abort or hang.
 //!
-//! In the test suite it runs with a fixed seed and a modest number of cases. A longer run:
-//! `MIGCAL_FUZZ_CASES=20000 cargo test --release --test fuzz_inputs` (any seed:
-//! `MIGCAL_FUZZ_SEED=<u64>`). A crashing input proptest finds is printed minimized; it goes under
-//! `tests/fixtures/fuzz/` with its own test in `tests/hostile_inputs.rs`.
+//! The binary formats (Saleae binary, sigrok sessions) have the same classes in
+//! `tests/fuzz_binary.rs`; FST and GHW are mutated from real files in `tests/wave_formats.rs`.
+//!
+//! In the test suite it runs with a fixed seed and a modest number of cases
+//! ([`common::fuzz_config`]). A longer run of every fuzz target:
+//! `MIGCAL_FUZZ_CASES=20000 cargo test --release --test fuzz_inputs --test fuzz_binary
+//! --test wave_formats --test saleae_binary --test sigrok_session never_panic` (another seed:
+//! `MIGCAL_FUZZ_SEED=<u64>`). A crashing input proptest finds is printed minimized; it goes
+//! under `tests/fixtures/crash/` with its exit code and words in `CRASHES`
+//! (`tests/fixture_files.rs`), which runs it through `signals` and `diagnose`.
 
 mod common;
 use migcal_traces::names::NameMap;
 use migcal_traces::sniff::{self, OpenOptions};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
 use std::path::Path;
 
 /// The most changes read from one generated capture (they are small; this bounds a bug).
 const MAX_CHANGES: usize = 100_000;
 
-fn config(default_cases: u32) -> Config {
-    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
-    Config {
-        cases: env("MIGCAL_FUZZ_CASES").map_or(default_cases, |c| c as u32),
-        rng_algorithm: RngAlgorithm::ChaCha,
-        rng_seed: RngSeed::Fixed(env("MIGCAL_FUZZ_SEED").unwrap_or(19)),
-        failure_persistence: None,
-        ..Config::default()
-    }
+fn config(default_cases: u32) -> proptest::test_runner::Config {
+    common::fuzz_config(default_cases)
 }
 
 /// A declared width: ordinary, zero, one past the limit, and the fuzzer's huge ones.

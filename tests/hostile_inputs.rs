@@ -40,26 +40,57 @@ fn a_width_of_4294967295_is_an_error_not_an_abort() {
     declared_width("4294967295");
 }
 
+/// Issue 19: a range such as `dq [100000000:99999999]` is two bits wide but no bus a capture
+/// holds; it is an error with the file, the line and the limit (never a table sized from it).
 #[test]
-fn a_range_with_huge_indices_binds_nothing_and_allocates_nothing() {
+fn a_range_with_huge_indices_is_an_error_with_file_line_and_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let p = vcd(
-        dir.path(),
-        "range.vcd",
-        "$timescale 1ps $end\n$scope module pins $end\n$var wire 2 ! dq [100000000:99999999] $end\n$var wire 2 \" dqs [4294967295:4294967294] $end\n$upscope $end\n$enddefinitions $end\n#0\nb01 !\nb10 \"\n",
-    );
-    let (code, err) = bounded(&["signals", s(&p)]);
-    assert_eq!(code, 0, "{err}");
-    let (code, err) = bounded(&["diagnose", s(&p)]);
-    assert_eq!(code, 2, "{err}");
-    // The same range from a CSV header.
+    for (var, line) in [
+        ("$var wire 2 ! dq [100000000:99999999] $end", 3),
+        ("$var wire 2 ! dqs [4294967295:4294967294] $end", 3),
+        ("$var wire 2 ! dm [-100000000:-99999999] $end", 3),
+        ("$var wire 2 ! a[100000000:99999999] $end", 3),
+    ] {
+        let p = vcd(
+            dir.path(),
+            "range.vcd",
+            &format!("$timescale 1ps $end\n$scope module pins $end\n{var}\n$upscope $end\n$enddefinitions $end\n#0\nb01 !\n"),
+        );
+        for cmd in ["signals", "diagnose", "convert"] {
+            let mut args = vec![cmd, s(&p)];
+            let out = dir.path().join("o.vcd");
+            if cmd == "convert" {
+                args.extend(["-o", out.to_str().unwrap()]);
+            }
+            let (code, err) = bounded(&args);
+            assert_eq!(code, 2, "{cmd} {var}: {err}");
+            assert!(
+                err.contains(&format!("range.vcd:{line}"))
+                    && err.contains("indices of at most 65536 (the limit)"),
+                "{cmd} {var}: {err}"
+            );
+        }
+    }
+    // The same range in a CSV header: row 1, the limit.
     let csv = common::write(
         dir.path(),
         "range.csv",
         "time_ns,dq[100000000:99999999]\n0,1\n5,2\n",
     );
-    let (_, err) = bounded(&["signals", s(&csv)]);
-    assert!(!err.contains("memory"), "{err}");
+    let (code, err) = bounded(&["signals", s(&csv)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("range.csv:1") && err.contains("indices of at most 65536 (the limit)"),
+        "{err}"
+    );
+    // Ranges up to the limit still read.
+    let p = vcd(
+        dir.path(),
+        "ok.vcd",
+        "$timescale 1ps $end\n$scope module pins $end\n$var wire 2 ! dq [65536:65535] $end\n$upscope $end\n$enddefinitions $end\n#0\nb01 !\n",
+    );
+    let (code, err) = bounded(&["signals", s(&p)]);
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]
@@ -214,4 +245,37 @@ fn the_bus_decoder_counts_every_golden_command_exactly() {
         Some(reads as u64),
         "bus decoder READs vs the simulate summary"
     );
+}
+
+/// A text input read whole (scenario, mapping file, board scenario, DCM plot input, shard
+/// result, a scenario under `regress`) that never ends is refused at its size limit, exit 2,
+/// naming the file: memory is bounded by the limit, not by the input (`/dev/zero` used to grow
+/// until the allocation failed).
+#[test]
+fn an_endless_text_input_is_refused_at_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let suite = dir.path().join("suite");
+    std::fs::create_dir(&suite).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", suite.join("zero.toml")).unwrap();
+    let z = zero.to_str().unwrap();
+    let fixture = common::fixture("ghdl_dq_counter.vcd");
+    let f = fixture.to_str().unwrap();
+    let png = dir.path().join("dcm.png");
+    for args in [
+        vec!["simulate", z],
+        vec!["signals", f, "--map", z],
+        vec!["merge", z],
+        vec!["plot", "dcm", z, "-o", png.to_str().unwrap()],
+    ] {
+        let (code, err) = common::bounded(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("zero.toml") && err.contains("larger than"),
+            "{args:?}: {err}"
+        );
+    }
+    let (code, err) = common::bounded(&["regress", suite.to_str().unwrap()]);
+    assert_eq!(code, 2, "regress: {err}");
 }

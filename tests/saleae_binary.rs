@@ -233,11 +233,7 @@ mod never_panic {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 256,
-            rng_seed: proptest::test_runner::RngSeed::Fixed(15),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::common::fuzz_config(256))]
         #[test]
         fn mutated_version_0(bytes in mutated("v0/digital_1.bin")) {
             drain(&bytes);

@@ -104,7 +104,7 @@ mod never_panic {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(96))]
+        #![proptest_config(crate::common::fuzz_config(96))]
         /// Mutated and cut sessions read or stop with an error naming the file.
         #[test]
         fn mutated_sessions(

@@ -170,11 +170,7 @@ mod never_panic {
         // which aborts the process (out of memory) rather than panicking; migcal checks the FST
         // block sizes first, but not every field. Fixed cases keep CI deterministic while that
         // stays open (see the README's FST/GHW limits).
-        #![proptest_config(ProptestConfig {
-            cases: 64,
-            rng_seed: proptest::test_runner::RngSeed::Fixed(15),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::common::fuzz_config(64))]
         #[test]
         fn mutated_fst(bytes in mutated("vcd2fst_icarus_dq_counter.fst")) {
             drain(&bytes);

@@ -100,3 +100,19 @@ pub fn bounded(args: &[&str]) -> (i32, String) {
     );
     (code, err)
 }
+
+/// The proptest configuration of the fuzz harness (issue 19): a fixed seed (19, or
+/// `MIGCAL_FUZZ_SEED`) so the suite is reproducible, `default_cases` cases in the suite and
+/// `MIGCAL_FUZZ_CASES` for a longer run, no persistence file (a crashing input becomes a fixture
+/// under `tests/fixtures/crash/` with a `CRASHES` entry in `tests/fixture_files.rs`).
+pub fn fuzz_config(default_cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    Config {
+        cases: env("MIGCAL_FUZZ_CASES").map_or(default_cases, |c| c.min(u32::MAX as u64) as u32),
+        rng_algorithm: RngAlgorithm::ChaCha,
+        rng_seed: RngSeed::Fixed(env("MIGCAL_FUZZ_SEED").unwrap_or(19)),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}

@@ -45,6 +45,28 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The largest text input read whole (a scenario, a mapping file): real ones are a few KB.
+pub const MAX_TEXT_FILE: u64 = 16 << 20;
+
+/// Reads a whole text input of at most `limit` bytes (a scenario, a mapping file, a shard's
+/// JSON). A larger file, or one that never ends (`/dev/zero`), is an `InvalidData` error that
+/// gives the limit once `limit + 1` bytes have been read: memory is never sized by the input.
+pub fn read_text_file(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {limit} bytes, the limit for this input"),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| Error::new(ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+}
+
 /// Opens `path` for buffered reading, decompressing gzip transparently.
 pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn BufRead + Send>, TraceError> {
     open_counted(path).map(|(r, _)| r)
@@ -139,5 +161,31 @@ mod tests {
                 path.display()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod text_file_tests {
+    use super::*;
+
+    #[test]
+    fn a_text_input_is_read_up_to_its_limit_and_no_further() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.toml");
+        std::fs::write(&p, "seed = 1\n").unwrap();
+        assert_eq!(read_text_file(&p, 9).unwrap(), "seed = 1\n");
+        let e = read_text_file(&p, 8).unwrap_err().to_string();
+        assert!(e.contains("larger than 8 bytes"), "{e}");
+        std::fs::write(&p, b"\xff").unwrap();
+        assert!(read_text_file(&p, 8)
+            .unwrap_err()
+            .to_string()
+            .contains("UTF-8"));
+    }
+
+    #[test]
+    fn an_endless_input_stops_at_the_limit() {
+        let e = read_text_file(Path::new("/dev/zero"), 1 << 10).unwrap_err();
+        assert!(e.to_string().contains("larger than 1024 bytes"), "{e}");
     }
 }

@@ -200,7 +200,7 @@ fn board_scenario(
     use crate::scenario::Scenario;
     let (text, origin) = match path {
         Some(p) => (
-            std::fs::read_to_string(p)
+            migcal_traces::io::read_text_file(p, migcal_traces::io::MAX_TEXT_FILE)
                 .map_err(|e| CliError::Message(format!("{}: {e}", p.display())))?,
             p.to_path_buf(),
         ),

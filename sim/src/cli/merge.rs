@@ -9,6 +9,9 @@ use super::{CliError, CliResult};
 use crate::evaluate::merge::{merge, Merged};
 use std::path::PathBuf;
 
+/// The largest shard result read (a sweep shard of a big grid is a few MB).
+pub const MAX_SHARD_BYTES: u64 = 256 << 20;
+
 /// Arguments of `merge`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,7 +38,7 @@ pub fn run(args: &Args) -> CliResult {
         .shards
         .iter()
         .map(|p| {
-            std::fs::read_to_string(p)
+            migcal_traces::io::read_text_file(p, MAX_SHARD_BYTES)
                 .map(|t| (p.clone(), t))
                 .map_err(|e| CliError::Message(format!("{}: {e}", p.display())))
         })

@@ -279,6 +279,14 @@ pub fn load_capture(
     let mapping = map.map(Mapping::from_file).transpose()?;
     let names = NameMap::build(opened.source.header(), mapping.as_ref())?;
     let name = path.display().to_string();
+    let set_aside: Vec<String> = names
+        .set_aside()
+        .iter()
+        .map(|a| format!("{}: left unbound: {}", a.source, a.reason))
+        .collect();
+    for note in &set_aside {
+        eprintln!("migcal: note: {note}");
+    }
     let source = progress::read_bar(opened.source, "reading");
     let mut capture = Capture::with_map(name.clone(), source, names)?;
     if let Some(end) = capture_end {
@@ -302,8 +310,29 @@ pub fn load_capture(
         (None, _) => None,
     };
     let facts = analyze(&capture, &Config { profile, clock });
-    if let Some(why) = crate::diagnose::undecidable(&facts) {
-        return Err(CliError::Message(format!("{name}: cannot diagnose: {why}")));
+    let bound = |n: &str| capture.map.get(n).is_some();
+    if let Some(why) = crate::diagnose::undecidable_given(&facts, &bound) {
+        // Never ask for a net the capture holds without saying why it was not used.
+        let mut unused = set_aside.clone();
+        for (source, could_be) in capture.map.unbound_lookalikes() {
+            if !set_aside
+                .iter()
+                .any(|n| n.starts_with(&format!("{source}:")))
+            {
+                unused.push(format!(
+                    "{source} is named like {} but is not under a MIG instance: bind it in a --map file",
+                    could_be.join(" or ")
+                ));
+            }
+        }
+        let aside = if unused.is_empty() {
+            String::new()
+        } else {
+            format!("; the capture's {}", unused.join("; "))
+        };
+        return Err(CliError::Message(format!(
+            "{name}: cannot diagnose: {why}{aside}"
+        )));
     }
     let diag = diagnose(&facts, &RuleConfig { tap_ps });
     Ok(Analysed {

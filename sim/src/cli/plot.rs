@@ -123,8 +123,11 @@ pub fn run(args: &Args) -> CliResult {
         }
         Kind::Dcm => {
             let fig = if is_scenario(&args.input) {
-                let text = std::fs::read_to_string(&args.input)
-                    .map_err(|e| CliError::Message(format!("{source}: {e}")))?;
+                let text = migcal_traces::io::read_text_file(
+                    &args.input,
+                    migcal_traces::io::MAX_TEXT_FILE,
+                )
+                .map_err(|e| CliError::Message(format!("{source}: {e}")))?;
                 let until = args
                     .until_ms
                     .map(|m| {

@@ -115,6 +115,7 @@ pub fn run(args: &Args) -> CliResult {
             "key_signals_missing": key_missing,
             "ambiguous": names.ambiguities(),
             "unbound": unbound,
+            "set_aside": names.set_aside(),
             "warnings": warnings,
         });
         outln!(
@@ -207,6 +208,16 @@ pub fn run(args: &Args) -> CliResult {
             }
             if unbound.len() > 20 {
                 outln!(o, "  … and {} more", unbound.len() - 20);
+            }
+        }
+        if !names.set_aside().is_empty() {
+            outln!(o);
+            outln!(
+                o,
+                "Left unbound although named like MIG nets (bind them in a --map file if they are the MIG's):"
+            );
+            for a in names.set_aside() {
+                outln!(o, "  {}: {}", a.source, a.reason);
             }
         }
         if !warnings.is_empty() {

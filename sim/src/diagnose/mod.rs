@@ -189,10 +189,27 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// The nets a "capture these" hint names, each with a canonical name whose binding shows the
+/// capture already holds it.
+const DECIDING_NETS: &[(&str, &str)] = &[
+    ("init_state", "ddr_controller/init_state"),
+    ("tap_sel_done", "tap_logic/tap_sel_done"),
+    ("dlyce_dqs/dlyinc_dqs", "tap_logic/dlyce_dqs"),
+    ("clk_cnt_rise", "pattern_compare[0]/clk_cnt_rise"),
+    ("the command bus", "pins/ras_n"),
+];
+
 /// `Some(reason)` when the capture holds nothing of the controller that the stage rules could
 /// read (no `init_state`, bus, stage-2 or stage-3 signal) and the DCM rule found nothing either:
-/// a diagnosis would be a guess, so the caller should say what to capture instead.
+/// a diagnosis would be a guess, so the caller should say what to capture instead. The hint
+/// names every deciding net; [`undecidable_given`] leaves out those the capture holds.
 pub fn undecidable(f: &Facts) -> Option<String> {
+    undecidable_given(f, &|_| false)
+}
+
+/// [`undecidable`], where `bound` says whether a canonical name is bound in the capture: the
+/// hint never asks for a net the capture holds (issue 18), it says that net showed nothing.
+pub fn undecidable_given(f: &Facts, bound: &dyn Fn(&str) -> bool) -> Option<String> {
     let controller = f.init_state.is_some()
         || !f.commands.is_empty()
         || f.cke_200us_cnt.is_some()
@@ -212,9 +229,7 @@ pub fn undecidable(f: &Facts) -> Option<String> {
         return None;
     }
     if !controller {
-        return Some(format!(
-            "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault): capture init_state, tap_sel_done, dlyce_dqs/dlyinc_dqs, clk_cnt_rise or the command bus{unresolved}"
-        ));
+        return Some(format!("{}{unresolved}", nothing_to_read(bound)));
     }
     if bus_only::applies(f) {
         if let bus_only::Outcome::Open(why) = bus_only::outcome(f) {
@@ -231,6 +246,35 @@ pub fn undecidable(f: &Facts) -> Option<String> {
             format!("{why}{unresolved}")
         }
     })
+}
+
+/// Why a capture without any controller signal cannot be diagnosed, and what to capture: never
+/// a net the capture holds (`bound`), which is named as showing nothing instead (issue 18).
+fn nothing_to_read(bound: &dyn Fn(&str) -> bool) -> String {
+    let (held, wanted): (Vec<_>, Vec<_>) = DECIDING_NETS.iter().partition(|(_, c)| bound(c));
+    let wanted: Vec<&str> = wanted.iter().map(|(n, _)| *n).collect();
+    let mut why = String::from(
+        "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault)",
+    );
+    if !held.is_empty() {
+        let held: Vec<&str> = held.iter().map(|(_, c)| *c).collect();
+        why.push_str(&format!(
+            "; {} {} captured but show{} nothing the rules can read in this window",
+            held.join(", "),
+            if held.len() == 1 { "is" } else { "are" },
+            if held.len() == 1 { "s" } else { "" }
+        ));
+    }
+    match wanted.len() {
+        0 => why.push_str(": capture a window where they move"),
+        1 => why.push_str(&format!(": capture {}", wanted[0])),
+        n => why.push_str(&format!(
+            ": capture {} or {}",
+            wanted[..n - 1].join(", "),
+            wanted[n - 1]
+        )),
+    }
+    why
 }
 
 /// Applies the rules.

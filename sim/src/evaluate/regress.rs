@@ -223,7 +223,7 @@ pub fn run_one(root: &Path, path: &Path) -> ScenarioResult {
 }
 
 fn judge(path: &Path) -> (Option<Outcome>, Option<Outcome>, Status) {
-    let text = match std::fs::read_to_string(path) {
+    let text = match migcal_traces::io::read_text_file(path, migcal_traces::io::MAX_TEXT_FILE) {
         Ok(t) => t,
         Err(e) => {
             return (

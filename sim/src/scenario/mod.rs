@@ -2,6 +2,7 @@
 //! what to expect. TOML, unknown keys rejected, every out-of-range value reported with its key.
 
 pub mod clocking;
+mod error_key;
 pub mod faults;
 mod validate;
 
@@ -285,10 +286,11 @@ pub const STAGES: &[&str] = &[
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = migcal_traces::io::read_text_file(path, migcal_traces::io::MAX_TEXT_FILE)
+            .map_err(|source| ScenarioError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
         Scenario::parse(&text, path)
     }
 
@@ -296,7 +298,7 @@ impl Scenario {
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
         let mut s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             path: path.to_owned(),
-            message: e.to_string().trim_end().to_string(),
+            message: with_key(text, &e),
             line: e.span().map(|r| {
                 1 + text.as_bytes()[..r.start.min(text.len())]
                     .iter()
@@ -379,6 +381,22 @@ impl Scenario {
         let t_ps = self.stop_time_us * 1e6;
         // Edges at (n + 0.5) periods, n = 0.., not after the stop time.
         ((t_ps / self.clock.period_ps) - 0.5).floor().max(-1.0) as u64 + 1
+    }
+}
+
+/// The parser's message with the key it is about put before its last line (`key `fault[0].dq`:
+/// invalid value: integer `4294967295`, expected u8`), when the cited line names one.
+fn with_key(text: &str, e: &toml::de::Error) -> String {
+    let message = e.to_string().trim_end().to_string();
+    let Some(key) = e
+        .span()
+        .and_then(|sp| error_key::error_key(text, sp.start, e.message()))
+    else {
+        return message;
+    };
+    match message.rsplit_once('\n') {
+        Some((head, last)) => format!("{head}\nkey `{key}`: {last}"),
+        None => format!("key `{key}`: {message}"),
     }
 }
 

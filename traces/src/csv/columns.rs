@@ -99,6 +99,13 @@ pub(super) fn parse_bus_name(name: &str) -> Result<(Option<(i64, i64)>, u32), St
             "a bus range [msb:lsb] with integer bounds in {name:?}"
         ));
     };
+    // Indices, not only the width, are bounded: `dq[100000000:99999999]` is two bits wide but
+    // no bus a capture holds (issue 19).
+    if msb.unsigned_abs().max(lsb.unsigned_abs()) > MAX_BUS_WIDTH as u64 {
+        return Err(format!(
+            "a bus range with indices of at most {MAX_BUS_WIDTH} (the limit)"
+        ));
+    }
     let width = msb.abs_diff(lsb).saturating_add(1);
     if width > MAX_BUS_WIDTH as u64 {
         return Err(format!(

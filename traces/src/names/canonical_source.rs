@@ -289,7 +289,7 @@ mod tests {
         let h = hdr(&[
             ("tb/dq[0]", 1, None),
             ("tb/dq[1]", 1, None),
-            ("t/tap_logic_00/tap_sel_done", 1, None),
+            ("tb/tap_logic_00/tap_sel_done", 1, None),
         ]);
         let m = NameMap::build(&h, None).unwrap();
         let src = VecSource {

@@ -6,7 +6,8 @@ use super::catalogue::{canonical_base, catalogue_entry, split_canonical, Block, 
 use super::group::{finish_group, Group, MAX_ASSEMBLED_WIDTH};
 use super::mapping::{apply_mapping, Mapping};
 use super::parse::{
-    classify, natural_cmp, normalize_query, parse_name, split_bit, split_bit_any, Suffix,
+    classify, classify_place, natural_cmp, normalize_query, parse_name, split_bit, split_bit_any,
+    Place, Suffix,
 };
 use crate::trace::{Header, SignalId};
 use crate::TraceError;
@@ -20,6 +21,131 @@ pub struct NameMap {
     index: BTreeMap<String, usize>,
     ambiguities: Vec<Ambiguity>,
     unbound: Vec<SignalId>,
+    set_aside: Vec<SetAside>,
+}
+
+/// A capture signal left unbound although its leaf is a MIG name (see [`NameMap::set_aside`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SetAside {
+    /// The capture signal.
+    pub signal: SignalId,
+    /// Its capture name.
+    pub source: String,
+    /// The canonical name it would have bound to.
+    pub canonical: String,
+    /// Why it was not bound, in words.
+    pub reason: String,
+}
+
+/// Each recognised capture signal: id, canonical base, leaf suffix and how it got there.
+type Placed = (SignalId, String, Option<Suffix>, Place);
+
+fn place_signals(header: &Header) -> Vec<Placed> {
+    let mut out = Vec::new();
+    for (id, info) in header.signals.iter().enumerate() {
+        let Some(parsed) = parse_name(&info.source_name) else {
+            continue;
+        };
+        if let Some((base, suffix, place)) = classify_place(&parsed) {
+            out.push((id as SignalId, base, suffix, place));
+        }
+    }
+    out
+}
+
+/// MIG-internal scopes between the MIG's own top and its blocks (mig-rtl.md §1), compared
+/// without generate index: a pin net under one of these below the user's prefix is the MIG's.
+const MIG_STRUCTURE: &[&str] = &[
+    // migcal's own canonical layout (`convert` writes the board pins under a `pins` scope).
+    "pins",
+    "top_00",
+    "top_0",
+    "data_path_00",
+    "data_path_0",
+    "iobs_00",
+    "iobs_0",
+    "data_path_iobs_00",
+    "data_path_iobs_0",
+    "controller_iobs_00",
+    "controller_iobs_0",
+    "infrastructure_iobs_00",
+    "infrastructure_iobs_0",
+    "user_interface_00",
+    "user_interface_0",
+    "infrastructure0",
+    "infrastructure_top0",
+    "v4_dq_iob_gen",
+    "v4_dq_iob_0",
+    "v4_dqs_iob_gen",
+    "v4_dqs_iob_0",
+];
+
+fn structural(scope: &str) -> bool {
+    let base = scope.split('[').next().unwrap_or(scope);
+    MIG_STRUCTURE.contains(&base)
+}
+
+/// Whether a generic pin name under `scopes` sits in the MIG hierarchy that `learnt` (the
+/// prefixes of nets bound without doubt) shows: on the path to the MIG, or below it through
+/// MIG-internal scopes only.
+fn fits(scopes: &[String], learnt: &[&[String]]) -> bool {
+    learnt.iter().any(|l| {
+        let common = scopes
+            .iter()
+            .zip(l.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
+        scopes[common..].iter().all(|s| structural(s))
+    })
+}
+
+/// The signals the placement rules leave unbound, with the reason (see [`NameMap::set_aside`]).
+fn set_aside(header: &Header, placed: &[Placed]) -> Vec<SetAside> {
+    // The user's prefix for the MIG, learnt from nets that bind without doubt: direct children
+    // of MIG block instances, and pins only a DDR interface names so (`cntrl0_ddr2_dq`).
+    let learnt: Vec<&[String]> = placed
+        .iter()
+        .filter_map(|(_, _, _, p)| match p {
+            Place::Instance(prefix) => Some(prefix.as_slice()),
+            Place::Alias {
+                scopes,
+                strong: true,
+            } => Some(scopes.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (id, base, _, place) in placed {
+        let source = &header.signals[*id as usize].source_name;
+        let reason = match place {
+            Place::Alias {
+                scopes,
+                strong: false,
+            } if !scopes.is_empty() && !learnt.is_empty() && !fits(scopes, &learnt) => format!(
+                "`{}` is outside the MIG hierarchy (the MIG's nets here are under `{}`): another core's net, not {base}",
+                scopes.join("/"),
+                if learnt[0].is_empty() { "the top".to_string() } else { learnt[0].join("/") }
+            ),
+            Place::Bare => match placed
+                .iter()
+                .find(|(o, b, _, p)| o != id && b == base && *p != Place::Bare)
+            {
+                Some((o, ..)) => format!(
+                    "{base} is bound from `{}`; a bare channel name binds only when it is the only one",
+                    header.signals[*o as usize].source_name
+                ),
+                None => continue,
+            },
+            _ => continue,
+        };
+        out.push(SetAside {
+            signal: *id,
+            source: source.clone(),
+            canonical: base.clone(),
+            reason,
+        });
+    }
+    out
 }
 
 impl NameMap {
@@ -41,13 +167,13 @@ impl NameMap {
         mapping: Option<&Mapping>,
     ) -> Result<NameMap, TraceError> {
         let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-        for (id, info) in header.signals.iter().enumerate() {
-            let Some(parsed) = parse_name(&info.source_name) else {
+        let placed = place_signals(header);
+        let set_aside = set_aside(header, &placed);
+        for (id, base, suffix, _) in placed {
+            if set_aside.iter().any(|s| s.signal == id) {
                 continue;
-            };
-            let Some((base, suffix)) = classify(&parsed) else {
-                continue;
-            };
+            }
+            let info = &header.signals[id as usize];
             // An index past any real bus is an array element, not a bit: its own signal.
             let (base, suffix) = match suffix {
                 Some(Suffix::Bit(i))
@@ -57,10 +183,7 @@ impl NameMap {
                 }
                 s => (base, s),
             };
-            groups
-                .entry(base)
-                .or_default()
-                .add_signal(id as SignalId, info, suffix);
+            groups.entry(base).or_default().add_signal(id, info, suffix);
         }
         if let Some(m) = mapping {
             apply_mapping(header, m, &mut groups)?;
@@ -97,12 +220,47 @@ impl NameMap {
             index,
             ambiguities,
             unbound,
+            set_aside,
         })
+    }
+
+    /// Capture signals whose leaf names a MIG signal but which the rules left unbound, each
+    /// with the reason: a generic name under another core's path (`u_sata_phy/u_oob/init_done`),
+    /// or a bare channel name that a hierarchical net already binds. Reports print these as
+    /// notes so that a missing MIG name never hides a capture net that looked like it.
+    pub fn set_aside(&self) -> &[SetAside] {
+        &self.set_aside
     }
 
     /// The capture header the map was built from.
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    /// Unbound capture signals whose leaf is a catalogued MIG signal name (`probes/tap_sel_done`,
+    /// a bare `comp_done`), each with the canonical names it could be: what a "capture X" hint
+    /// must mention instead of asking for a net the capture already holds.
+    pub fn unbound_lookalikes(&self) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for &id in &self.unbound {
+            let source = &self.header.signals[id as usize].source_name;
+            let Some(p) = parse_name(source) else {
+                continue;
+            };
+            let leaf = p.leaf_name();
+            let names: Vec<String> = CATALOGUE
+                .iter()
+                .filter(|e| e.signal == leaf)
+                .map(|e| {
+                    let idx = e.block.indexed().then_some(0);
+                    canonical_base(e.block, idx, e.signal).replace("[0]/", "[i]/")
+                })
+                .collect();
+            if !names.is_empty() {
+                out.push((source.clone(), names));
+            }
+        }
+        out
     }
 
     /// Every binding, sorted by canonical name.

@@ -2,7 +2,7 @@
 //! applied over the automatic bindings.
 
 use super::binding::BitRef;
-use super::catalogue::{split_canonical, BLOCKS};
+use super::catalogue::{split_canonical, Block, BLOCKS, CATALOGUE};
 use super::group::{index_positions, Candidate, Group};
 use super::parse::{normalize_query, split_bit, split_bit_any};
 use crate::trace::{Header, SignalId, VarKind};
@@ -35,9 +35,11 @@ pub struct Mapping {
 impl Mapping {
     /// Reads and checks a mapping file.
     pub fn from_file(path: &Path) -> Result<Mapping, TraceError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
-            path: path.to_path_buf(),
-            source,
+        let text = crate::io::read_text_file(path, crate::io::MAX_TEXT_FILE).map_err(|source| {
+            TraceError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         Mapping::parse(&text, path)
     }
@@ -78,6 +80,9 @@ impl Mapping {
                     blocks.join(", ")
                 )));
             }
+            if let Err(why) = known_name(&canonical) {
+                return Err(err(format!("line {line}: \"{key}\": {why}")));
+            }
             entries.push(MappingEntry {
                 canonical,
                 capture,
@@ -90,6 +95,94 @@ impl Mapping {
             entries,
         })
     }
+}
+
+/// Checks that a mapping key names a signal the catalogue has, with the instance index a
+/// per-group block needs (and no index on a single block): an entry the analyses would never
+/// read is a mistake, not a binding (issue 18: `tap_logic/tap_sel_dne` used to pass with exit 0).
+fn known_name(canonical: &str) -> Result<(), String> {
+    let Some((block, index, signal, _)) = split_canonical(canonical) else {
+        return Err("not a canonical name".into());
+    };
+    let exists = CATALOGUE
+        .iter()
+        .any(|e| e.block == block && e.signal == signal);
+    if !exists {
+        return Err(format!(
+            "expected a MIG signal name, found none called `{signal}` in {}; nearest: {}",
+            block.name(),
+            nearest_names(canonical, block, index, signal).join(", ")
+        ));
+    }
+    match (block.indexed(), index) {
+        (true, None) => Err(format!(
+            "{} is one per DQS group (or DQ line): expected `{}[i]/{signal}` with the instance index",
+            block.name(),
+            block.name()
+        )),
+        (false, Some(_)) => Err(format!(
+            "{} has one instance: expected `{}/{signal}` without an index",
+            block.name(),
+            block.name()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The three catalogue names closest to a key that matches none (edit distance of the signal
+/// part, a name that contains the key counting as one edit; the key's block first on a tie), written with the key's instance index or, for a
+/// per-group vector of a single block (`tap_logic/chan_done_dqs`), that index as the bit.
+fn nearest_names(canonical: &str, block: Block, index: Option<u32>, signal: &str) -> Vec<String> {
+    let bit = super::parse::split_bit(canonical).1;
+    let mut scored: Vec<(usize, bool, String)> = CATALOGUE
+        .iter()
+        .map(|e| {
+            let idx = if e.block.indexed() {
+                Some(index.unwrap_or(0))
+            } else {
+                None
+            };
+            let mut name = super::catalogue::canonical_base(e.block, idx, e.signal);
+            match (bit, index) {
+                (Some(b), _) => name.push_str(&format!("[{b}]")),
+                (None, Some(i)) if !e.block.indexed() && e.width.is_none() => {
+                    name.push_str(&format!("[{i}]"))
+                }
+                _ => {}
+            }
+            // A name that contains the key (`chan_done` in `chan_done_dqs`) is as near as one typo.
+            let contains = signal.len() >= 4 && e.signal.contains(signal);
+            let d = edit_distance(signal, e.signal).min(if contains { 1 } else { usize::MAX });
+            (d, e.block != block, name)
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.2 == b.2);
+    // Only names a slip of the keyboard away; the best one always, so the hint is never empty.
+    let near = (signal.len() / 2).max(3);
+    let best = scored.first().map_or(0, |s| s.0);
+    scored
+        .into_iter()
+        .filter(|s| s.0 <= near.max(best))
+        .take(3)
+        .map(|s| format!("`{}`", s.2))
+        .collect()
+}
+
+/// Levenshtein distance over bytes (names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn find_key_line(text: &str, key: &str) -> u64 {
@@ -336,14 +429,15 @@ mod tests {
         ]);
         let text = r#"
 # the blog's CHAN_DONE
-"data_tap_inc[0]/chan_done" = "ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002"
+"tap_logic/chan_done_dqs[0]" = "ddr2_ctrl_tandem/data_path_00/tap_logic_00/data_tap_inc_0/chan_sel_int_not0002"
 "pins/dq" = "tb/dut/cntrl0_ddr2_dq"
 "Tap_Logic/dlyce_dqs<1>" = "probes/p7[2]"
 "#;
         let map = Mapping::parse(text, Path::new("map.toml")).unwrap();
         assert_eq!(map.entries[2].canonical, "tap_logic/dlyce_dqs[1]");
         let m = NameMap::build(&h, Some(&map)).unwrap();
-        assert_eq!(m.get("data_tap_inc[0]/chan_done").unwrap().whole, Some(0));
+        let chan = m.get("tap_logic/chan_done_dqs").unwrap();
+        assert_eq!(chan.bits[0], Some(BitRef { signal: 0, bit: 0 }));
         assert_eq!(m.get("pins/dq").unwrap().whole, Some(2));
         let d = m.get("tap_logic/dlyce_dqs").unwrap();
         assert_eq!(
@@ -388,6 +482,9 @@ mod tests {
         }
         for text in [
             "\"nosuchblock/x\" = \"tb/dq\"",
+            "\"tap_logic/tap_sel_dne\" = \"tb/dq\"",
+            "\"tap_ctrl/current_state\" = \"tb/dq\"",
+            "\"tap_logic[0]/tap_sel_done\" = \"tb/dq\"",
             "\"pins/dq\" = 3",
             "pins = [",
         ] {
@@ -399,5 +496,34 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// Issue 18: a misspelt MIG name is an error naming the key, the file, the line and the
+    /// nearest valid names; the README's old CHAN_DONE key points at the name the analysis reads.
+    #[test]
+    fn unknown_mig_names_are_errors_with_the_nearest_names() {
+        let text = "# probes\n\"pins/dq\" = \"tb/dq\"\n\"tap_logic/tap_sel_dne\" = \"p/sel\"\n";
+        match Mapping::parse(text, Path::new("map.toml")) {
+            Err(e @ TraceError::Mapping { .. }) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.starts_with("map.toml: line 3: \"tap_logic/tap_sel_dne\"")
+                        && msg.contains("nearest: `tap_logic/tap_sel_done`"),
+                    "{msg}"
+                );
+            }
+            other => panic!("expected mapping error, got {other:?}"),
+        }
+        let old = "\"data_tap_inc[0]/chan_done\" = \"x/chan_sel_int_not0002\"\n";
+        let msg = Mapping::parse(old, Path::new("m.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("`tap_logic/chan_done_dqs[0]`"), "{msg}");
+        let msg = Mapping::parse("\"tap_ctrl/tap_count\" = \"x\"", Path::new("m.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("`tap_ctrl[i]/tap_count`"), "{msg}");
+        assert_eq!(edit_distance("tap_sel_dne", "tap_sel_done"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

@@ -190,7 +190,7 @@ mod tests {
     fn mig_trace_loads_only_what_is_asked() {
         let h = hdr(&[
             ("tb/dq", 4, Some((3, 0))),
-            ("t/tap_logic_00/tap_sel_done", 1, None),
+            ("tb/tap_logic_00/tap_sel_done", 1, None),
         ]);
         let m = NameMap::build(&h, None).unwrap();
         let src = VecSource {

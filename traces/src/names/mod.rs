@@ -25,6 +25,8 @@
 //! names; the [`Mapping`] file; [`NameMap`] (binding); [`CanonicalSource`] and [`MigTrace`]
 //! (the capture under canonical names, streamed or loaded).
 
+#[cfg(test)]
+mod anchor_tests;
 mod binding;
 mod canonical_source;
 mod catalogue;
@@ -41,7 +43,7 @@ mod tests;
 pub use binding::{Ambiguity, Binding, BitRef};
 pub use canonical_source::CanonicalSource;
 pub use catalogue::{catalogue_entry, Block, CatalogueEntry, Stage, BLOCKS, CATALOGUE};
-pub use map::NameMap;
+pub use map::{NameMap, SetAside};
 pub use mapping::{Mapping, MappingEntry};
 pub use mig_trace::{MigTrace, Sel};
 pub use parse::{natural_cmp, normalize_query};

@@ -102,6 +102,13 @@ fn parse_segment(s: &str) -> Segment {
     }
 }
 
+impl ParsedName {
+    /// The leaf without its bit or range suffix (lower case).
+    pub(super) fn leaf_name(&self) -> &str {
+        &self.leaf
+    }
+}
+
 pub(super) fn parse_name(name: &str) -> Option<ParsedName> {
     let lower = name.trim().to_lowercase();
     let (rest, suffix) = split_suffix(&lower);
@@ -119,6 +126,78 @@ fn block_of_instance(base: &str) -> Option<Block> {
         .iter()
         .copied()
         .find(|b| b.instance_names().contains(&base))
+}
+
+/// How a capture name reached its canonical name, which decides whether the binding can be
+/// trusted on its own or must fit the MIG hierarchy the rest of the capture shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Place {
+    /// A direct child of a MIG block instance; the scopes above the instance are the user's
+    /// prefix for the MIG (`tb/dut/top_00/data_path_00` for `…/tap_logic_00/tap_sel_done`).
+    Instance(Vec<String>),
+    /// A pin or top-level net recognised by its leaf (`dq`, `init_done`, `cntrl0_ddr2_dq`)
+    /// under `scopes`. `strong` for names only a DDR interface carries (`ddr2_dq`,
+    /// `cntrl0_init_done`); a generic leaf (`dq`, `we_n`, `init_done`) is also what an SRAM
+    /// interface or a SATA PHY calls its own nets, so it must sit where the MIG sits.
+    Alias { scopes: Vec<String>, strong: bool },
+    /// A bare leaf with no scope at all (`tap_sel_done`, `dlyce_dqs[0]`: how Saleae and sigrok
+    /// users label channels), bound to the one non-indexed MIG block that has that signal.
+    Bare,
+}
+
+fn scope_text(s: &Segment) -> String {
+    match s.index {
+        Some(i) => format!("{}[{i}]", s.base),
+        None => s.base.clone(),
+    }
+}
+
+/// The non-indexed block whose catalogue holds `leaf`, when exactly one does. Per-group blocks
+/// (`tap_ctrl`, `pattern_compare`, …) are left out: a bare `current_state` does not say which
+/// DQS group it is, and guessing group 0 would be a silent wrong answer.
+fn bare_block(leaf: &str) -> Option<Block> {
+    let mut blocks = super::catalogue::CATALOGUE
+        .iter()
+        .filter(|e| e.signal == leaf)
+        .map(|e| e.block);
+    let first = blocks.next()?;
+    if blocks.any(|b| b != first) || first.indexed() || first == Block::Pins {
+        return None;
+    }
+    Some(first)
+}
+
+/// Like [`classify`], and says how the name got there ([`Place`]).
+pub(super) fn classify_place(p: &ParsedName) -> Option<(String, Option<Suffix>, Place)> {
+    let block_pos = p
+        .scopes
+        .iter()
+        .rposition(|s| block_of_instance(&s.base).is_some());
+    if let Some(pos) = block_pos {
+        let (base, suffix) = classify(p)?;
+        let prefix = p.scopes[..pos].iter().map(scope_text).collect();
+        return Some((base, suffix, Place::Instance(prefix)));
+    }
+    if let Some((block, signal)) = top_level_alias(&p.leaf) {
+        // A prefixed pin (`cntrl0_ddr2_dq`) is the DDR interface's; `dcm_lock` and
+        // `idelay_ctrl_rdy` are names any core with a DCM or an IDELAYCTRL uses.
+        let strong = signal != p.leaf
+            && !matches!(
+                p.leaf.as_str(),
+                "dcm_lock" | "dcm_locked" | "idelay_ctrl_rdy"
+            );
+        let scopes = p.scopes.iter().map(scope_text).collect();
+        return Some((
+            canonical_base(block, None, signal),
+            p.suffix,
+            Place::Alias { scopes, strong },
+        ));
+    }
+    if p.scopes.is_empty() {
+        let block = bare_block(&p.leaf)?;
+        return Some((canonical_base(block, None, &p.leaf), p.suffix, Place::Bare));
+    }
+    None
 }
 
 /// Where a capture signal lands: the canonical signal base (`tap_ctrl[0]/current_state`) and the

@@ -307,9 +307,9 @@ fn bare_name_lookup() {
 #[test]
 fn missing_signals_grouped_by_stage() {
     let h = hdr(&[
-        ("t/tap_logic_00/calib_done_dqs", 2, Some((1, 0))),
+        ("tb/tap_logic_00/calib_done_dqs", 2, Some((1, 0))),
         (
-            "t/tap_logic_00/tap_ctrl_gen(0)/tap_ctrl_0/current_state",
+            "tb/tap_logic_00/tap_ctrl_gen(0)/tap_ctrl_0/current_state",
             4,
             Some((3, 0)),
         ),

@@ -11,6 +11,10 @@ use std::io::Read;
 /// The widest `$var` accepted, in bits (64 Ki; an ILA probe is at most 4096 bits, the widest MIG
 /// bus 72): a declared width is checked before anything is sized from it.
 pub const MAX_VAR_WIDTH: u32 = 65_536;
+/// The largest `$var` range index accepted, in magnitude: a range such as
+/// `dq [100000000:99999999]` is no bus a capture holds, and would size per-bit tables from the
+/// file's numbers (issue 19).
+pub const MAX_RANGE_INDEX: i64 = MAX_VAR_WIDTH as i64;
 /// The longest id code accepted, in bytes (simulators use 1 to 6).
 pub const MAX_ID_BYTES: usize = 64;
 /// The longest hierarchical signal name accepted, in bytes (scopes included).
@@ -237,6 +241,14 @@ impl<R: Read> VcdReader<R> {
             ));
         }
         let (name, range) = split_reference(&toks[3..]);
+        if let Some((msb, lsb)) = range {
+            if msb.abs().max(lsb.abs()) > MAX_RANGE_INDEX {
+                return Err(self.tok.syntax(
+                    format!("a $var range with indices of at most {MAX_RANGE_INDEX} (the limit)"),
+                    format!("{name} [{msb}:{lsb}]").as_bytes(),
+                ));
+            }
+        }
         let full = scopes
             .iter()
             .filter(|s| !s.is_empty())
