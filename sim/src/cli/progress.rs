@@ -62,6 +62,12 @@ impl ChangeSource for ReadBar {
     fn read_progress(&self) -> Option<(u64, u64)> {
         self.inner.read_progress()
     }
+    fn end_known(&self) -> bool {
+        self.inner.end_known()
+    }
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.inner.min_sample_gap()
+    }
 }
 
 impl Drop for ReadBar {
