@@ -370,7 +370,11 @@ mod tests {
         let mut direct = VcdReader::new(text.as_bytes(), Path::new("t.vcd")).unwrap();
         let want = changes(&mut direct).unwrap();
         let mut piped = Pipelined::new(Box::new(
-            VcdReader::new(std::io::Cursor::new(text.into_bytes()), Path::new("t.vcd")).unwrap(),
+            VcdReader::new(
+                std::io::Cursor::new(text.clone().into_bytes()),
+                Path::new("t.vcd"),
+            )
+            .unwrap(),
         ));
         assert_eq!(changes(&mut piped).unwrap(), want);
         assert_eq!(piped.warnings(), direct.warnings());
@@ -405,7 +409,7 @@ mod tests {
         };
         assert_eq!(got, want);
         assert_eq!(e, err);
-        assert!(e.contains("line"), "{e}");
+        assert!(e.contains("t.vcd:41012:"), "the line of `#5`: {e}");
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl CanonicalSource {
     pub fn new(inner: Box<dyn ChangeSource + Send>, bindings: Vec<Binding>) -> CanonicalSource {
         let src_header = inner.header().clone();
         let inner = if inner.worth_reading_ahead() {
-            Inner::Ahead(Pipelined::new(inner))
+            Inner::Ahead(Box::new(Pipelined::new(inner)))
         } else {
             Inner::Here(inner)
         };
@@ -183,14 +183,14 @@ impl CanonicalSource {
 /// An enum rather than a box so the per-change call into [`Pipelined`] is direct and inlined
 /// (a virtual call returning a change through memory cost more than the hand-over itself).
 enum Inner {
-    Ahead(Pipelined),
+    Ahead(Box<Pipelined>),
     Here(Box<dyn ChangeSource + Send>),
 }
 
 impl Inner {
     fn get(&self) -> &dyn ChangeSource {
         match self {
-            Inner::Ahead(p) => p,
+            Inner::Ahead(p) => &**p,
             Inner::Here(s) => &**s,
         }
     }
