@@ -172,6 +172,22 @@ pub fn text_styled(s: &Summary, d: &Diagnosis, paint: Palette) -> String {
         "profile {}  clk_0 {} ps  {} cycles simulated",
         s.profile, s.period_ps, s.cycles
     );
+    stage_boundaries(s, &mut o);
+    let taps: Vec<String> = s.final_taps.iter().map(|t| t.to_string()).collect();
+    let _ = writeln!(o, "final IDELAY taps DQ0..: {}", taps.join(","));
+    command_list(s, &mut o);
+    for c in &s.init_done_lost_cycles {
+        let _ = writeln!(o, "init_done LOST at {} (interface reset)", at(s, Some(*c)));
+    }
+    if let Some(d) = &s.dcm {
+        dcm_text(d, &mut o);
+    }
+    result(s, d, paint, &mut o);
+    o
+}
+
+/// The stage boundaries, the per-group CHAN_DONE pulses and the pattern lanes.
+fn stage_boundaries(s: &Summary, o: &mut String) {
     let _ = writeln!(o, "stage boundaries:");
     let rows = [
         ("done_200us", s.done_200us_cycle),
@@ -216,8 +232,10 @@ pub fn text_styled(s: &Summary, d: &Diagnosis, paint: Palette) -> String {
             gs.first_rising as u8
         );
     }
-    let taps: Vec<String> = s.final_taps.iter().map(|t| t.to_string()).collect();
-    let _ = writeln!(o, "final IDELAY taps DQ0..: {}", taps.join(","));
+}
+
+/// The bus commands, runs of one command collapsed, a screenful at most.
+fn command_list(s: &Summary, o: &mut String) {
     let _ = writeln!(o, "bus commands ({} total):", s.commands.len());
     // Collapse back-to-back runs of the same command (the stage-2 dummy reads) into one line,
     // and stop listing after a screenful (the periodic refreshes after init).
@@ -276,12 +294,10 @@ pub fn text_styled(s: &Summary, d: &Diagnosis, paint: Palette) -> String {
         lines += 1;
         i = if j - i > 2 { j } else { i + 1 };
     }
-    for c in &s.init_done_lost_cycles {
-        let _ = writeln!(o, "init_done LOST at {} (interface reset)", at(s, Some(*c)));
-    }
-    if let Some(d) = &s.dcm {
-        dcm_text(d, &mut o);
-    }
+}
+
+/// The run's result line, and the diagnosis when it disagrees with `init_done`.
+fn result(s: &Summary, d: &Diagnosis, paint: Palette, o: &mut String) {
     match &s.stall {
         None => {
             let pass = d.verdict == Verdict::Pass;
@@ -301,5 +317,4 @@ pub fn text_styled(s: &Summary, d: &Diagnosis, paint: Palette) -> String {
             let _ = writeln!(o, "{}", paint.bad(&stall));
         }
     }
-    o
 }

@@ -4,7 +4,7 @@
 //! axis). The line with the least margin is highlighted; lines that found no edge are red.
 
 use super::style::{self, anchored, BLUE, GREEN, GREY, LIGHT, ORANGE, RED, RED_TINT, YELLOW_TINT};
-use super::{draw_err, Figure, PlotError, Size};
+use super::{draw_err, Chart, Figure, PlotError, Size};
 use crate::analysis::Facts;
 use crate::diagnose::{Diagnosis, PerDq, Verdict};
 use plotters::coord::Shift;
@@ -176,170 +176,239 @@ impl Figure for EyeFigure {
             .draw()
             .map_err(draw_err)?;
 
-        let tp = self.tap_ps;
         for (i, r) in self.rows.iter().enumerate() {
-            let d = &r.line;
             let y0 = (n - 1 - i as i32) as f64;
-            let yc = y0 + 0.5;
-            let ps = |tap: u32| tap as f64 * tp;
-            // Row label on the left, in the label area (drawn in pixel space).
-            let (lx, ly) = chart.backend_coord(&(0.0, yc));
-            let (bx, by) = body.get_base_pixel();
-            let (lx, ly) = (lx - bx, ly - by);
-            let label_color = if d.ceiling {
-                RED
-            } else if r.worst {
-                ORANGE
-            } else {
-                BLACK
+            let row = Row {
+                r,
+                y0,
+                tp: self.tap_ps,
+                span,
             };
-            body.draw(&Text::new(
-                format!("DQ{}", d.dq),
-                (lx - 10, ly),
-                anchored(style::bold(14, label_color), HPos::Right, VPos::Center),
-            ))
-            .map_err(draw_err)?;
-            if r.worst {
-                body.draw(&Text::new(
-                    "worst",
-                    (lx - 10, ly + 15),
-                    anchored(style::bold(11, ORANGE), HPos::Right, VPos::Center),
-                ))
-                .map_err(draw_err)?;
-            }
-            chart
-                .draw_series([PathElement::new([(0.0, y0), (span, y0)], LIGHT)])
-                .map_err(draw_err)?;
-
-            if d.ceiling {
-                // The walk crossed 55 taps from the start tap (wrapping at 64) and the sampled
-                // bit never flipped.
-                let end = d.start_tap + 55;
-                let mut spans = vec![(d.start_tap, end.min(64))];
-                if end > 64 {
-                    spans.push((0, end - 64));
-                }
-                for (a, b) in spans {
-                    chart
-                        .draw_series([Rectangle::new(
-                            [(ps(a), y0 + 0.3), (ps(b), y0 + 0.7)],
-                            RED.mix(0.35).filled(),
-                        )])
-                        .map_err(draw_err)?;
-                }
-                chart
-                    .draw_series([Text::new(
-                        format!(
-                            "no edge in 55 taps from tap {} (ceiling): no data window seen",
-                            d.start_tap
-                        ),
-                        (ps(d.start_tap) + 4.0, y0 + 0.72),
-                        anchored(style::bold(12, RED), HPos::Left, VPos::Bottom),
-                    )])
-                    .map_err(draw_err)?;
-            } else if let Some(e) = d.edge_tap {
-                let (a, b) = (d.start_tap.min(e), e);
-                chart
-                    .draw_series([
-                        Rectangle::new(
-                            [(ps(a), y0 + 0.3), (ps(b), y0 + 0.7)],
-                            GREEN.mix(0.35).filled(),
-                        )
-                        .into_dyn(),
-                        PathElement::new(
-                            [(ps(e), y0 + 0.1), (ps(e), y0 + 0.9)],
-                            ORANGE.stroke_width(3),
-                        )
-                        .into_dyn(),
-                        Text::new(
-                            format!("edge {e}"),
-                            if e > 56 {
-                                (ps(e) - 6.0, y0 + 0.88)
-                            } else {
-                                (ps(e) + 6.0, y0 + 0.88)
-                            },
-                            anchored(
-                                style::bold(11, ORANGE),
-                                if e > 56 { HPos::Right } else { HPos::Left },
-                                VPos::Top,
-                            ),
-                        )
-                        .into_dyn(),
-                    ])
-                    .map_err(draw_err)?;
-                if let (Some(mt), Some(mps)) = (d.margin_taps, d.margin_ps) {
-                    let f = ps(d.final_tap);
-                    let to = if d.final_tap <= e {
-                        ps(e)
-                    } else {
-                        ps(e) + 64.0 * tp
-                    };
-                    let color = if r.worst { ORANGE } else { GREY };
-                    chart
-                        .draw_series([
-                            PathElement::new(
-                                [(f, yc), (to.min(64.0 * tp), yc)],
-                                color.stroke_width(2),
-                            )
-                            .into_dyn(),
-                            Text::new(
-                                format!("margin {mt} taps = {} ps", style::tidy(mps)),
-                                ((f + to.min(64.0 * tp)) / 2.0, y0 + 0.12),
-                                anchored(
-                                    if r.worst {
-                                        style::bold(11, ORANGE)
-                                    } else {
-                                        style::text(11, GREY)
-                                    },
-                                    HPos::Center,
-                                    VPos::Bottom,
-                                ),
-                            )
-                            .into_dyn(),
-                        ])
-                        .map_err(draw_err)?;
-                }
-            } else if !d.walked {
-                chart
-                    .draw_series([Text::new(
-                        "not walked individually (first line of its group): only group-wide increments".to_string(),
-                        if d.final_tap > 28 {
-                            (ps(d.final_tap) - 2.0 * tp, yc)
-                        } else {
-                            (ps(d.final_tap) + 2.0 * tp, yc)
-                        },
-                        anchored(
-                            style::text(12, GREY),
-                            if d.final_tap > 28 { HPos::Right } else { HPos::Left },
-                            VPos::Center,
-                        ),
-                    )])
-                    .map_err(draw_err)?;
-            }
-            // The sampling point: a diamond at the final tap.
-            let f = ps(d.final_tap);
-            chart
-                .draw_series([
-                    Polygon::new(
-                        vec![
-                            (f - 0.6 * tp, yc),
-                            (f, yc + 0.22),
-                            (f + 0.6 * tp, yc),
-                            (f, yc - 0.22),
-                        ],
-                        BLUE.filled(),
-                    )
-                    .into_dyn(),
-                    Text::new(
-                        format!("final {}", d.final_tap),
-                        (f - 6.0, y0 + 0.88),
-                        anchored(style::bold(11, BLUE), HPos::Right, VPos::Top),
-                    )
-                    .into_dyn(),
-                ])
-                .map_err(draw_err)?;
+            row.label(&mut chart, &body)?;
+            row.walk(&mut chart)?;
+            row.final_marker(&mut chart)?;
         }
         legend_row(&legend)
+    }
+}
+
+/// One DQ line's row as it is drawn: `y0` is its bottom, `tp` the tap size in ps.
+struct Row<'r> {
+    r: &'r EyeRow,
+    y0: f64,
+    tp: f64,
+    span: f64,
+}
+
+impl Row<'_> {
+    fn ps(&self, tap: u32) -> f64 {
+        tap as f64 * self.tp
+    }
+
+    /// The row label on the left, in the label area (drawn in pixel space), and the row's rule.
+    fn label<DB: DrawingBackend>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        body: &DrawingArea<DB, Shift>,
+    ) -> Result<(), PlotError> {
+        let (r, d, y0) = (self.r, &self.r.line, self.y0);
+        let (lx, ly) = chart.backend_coord(&(0.0, y0 + 0.5));
+        let (bx, by) = body.get_base_pixel();
+        let (lx, ly) = (lx - bx, ly - by);
+        let label_color = if d.ceiling {
+            RED
+        } else if r.worst {
+            ORANGE
+        } else {
+            BLACK
+        };
+        body.draw(&Text::new(
+            format!("DQ{}", d.dq),
+            (lx - 10, ly),
+            anchored(style::bold(14, label_color), HPos::Right, VPos::Center),
+        ))
+        .map_err(draw_err)?;
+        if r.worst {
+            body.draw(&Text::new(
+                "worst",
+                (lx - 10, ly + 15),
+                anchored(style::bold(11, ORANGE), HPos::Right, VPos::Center),
+            ))
+            .map_err(draw_err)?;
+        }
+        chart
+            .draw_series([PathElement::new([(0.0, y0), (self.span, y0)], LIGHT)])
+            .map_err(draw_err)?;
+        Ok(())
+    }
+
+    /// What the walk saw: the taps crossed to the edge and the margin, the ceiling, or the note
+    /// that the line was never walked on its own.
+    fn walk<DB: DrawingBackend>(&self, chart: &mut Chart<'_, DB>) -> Result<(), PlotError> {
+        let d = &self.r.line;
+        if d.ceiling {
+            self.ceiling(chart)
+        } else if let Some(e) = d.edge_tap {
+            self.edge(chart, e)?;
+            match (d.margin_taps, d.margin_ps) {
+                (Some(mt), Some(mps)) => self.margin(chart, e, mt, mps),
+                _ => Ok(()),
+            }
+        } else if !d.walked {
+            self.unwalked(chart)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn ceiling<DB: DrawingBackend>(&self, chart: &mut Chart<'_, DB>) -> Result<(), PlotError> {
+        let (d, y0) = (&self.r.line, self.y0);
+        // The walk crossed 55 taps from the start tap (wrapping at 64) and the sampled bit
+        // never flipped.
+        let end = d.start_tap + 55;
+        let mut spans = vec![(d.start_tap, end.min(64))];
+        if end > 64 {
+            spans.push((0, end - 64));
+        }
+        for (a, b) in spans {
+            chart
+                .draw_series([Rectangle::new(
+                    [(self.ps(a), y0 + 0.3), (self.ps(b), y0 + 0.7)],
+                    RED.mix(0.35).filled(),
+                )])
+                .map_err(draw_err)?;
+        }
+        chart
+            .draw_series([Text::new(
+                format!(
+                    "no edge in 55 taps from tap {} (ceiling): no data window seen",
+                    d.start_tap
+                ),
+                (self.ps(d.start_tap) + 4.0, y0 + 0.72),
+                anchored(style::bold(12, RED), HPos::Left, VPos::Bottom),
+            )])
+            .map_err(draw_err)?;
+        Ok(())
+    }
+
+    fn edge<DB: DrawingBackend>(&self, chart: &mut Chart<'_, DB>, e: u32) -> Result<(), PlotError> {
+        let (d, y0) = (&self.r.line, self.y0);
+        let (a, b) = (d.start_tap.min(e), e);
+        let pe = self.ps(e);
+        chart
+            .draw_series([
+                Rectangle::new(
+                    [(self.ps(a), y0 + 0.3), (self.ps(b), y0 + 0.7)],
+                    GREEN.mix(0.35).filled(),
+                )
+                .into_dyn(),
+                PathElement::new([(pe, y0 + 0.1), (pe, y0 + 0.9)], ORANGE.stroke_width(3))
+                    .into_dyn(),
+                Text::new(
+                    format!("edge {e}"),
+                    if e > 56 {
+                        (pe - 6.0, y0 + 0.88)
+                    } else {
+                        (pe + 6.0, y0 + 0.88)
+                    },
+                    anchored(
+                        style::bold(11, ORANGE),
+                        if e > 56 { HPos::Right } else { HPos::Left },
+                        VPos::Top,
+                    ),
+                )
+                .into_dyn(),
+            ])
+            .map_err(draw_err)?;
+        Ok(())
+    }
+
+    fn margin<DB: DrawingBackend>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        e: u32,
+        mt: u32,
+        mps: f64,
+    ) -> Result<(), PlotError> {
+        let (r, d, y0, tp) = (self.r, &self.r.line, self.y0, self.tp);
+        let yc = y0 + 0.5;
+        let f = self.ps(d.final_tap);
+        let to = if d.final_tap <= e {
+            self.ps(e)
+        } else {
+            self.ps(e) + 64.0 * tp
+        };
+        let color = if r.worst { ORANGE } else { GREY };
+        chart
+            .draw_series([
+                PathElement::new([(f, yc), (to.min(64.0 * tp), yc)], color.stroke_width(2))
+                    .into_dyn(),
+                Text::new(
+                    format!("margin {mt} taps = {} ps", style::tidy(mps)),
+                    ((f + to.min(64.0 * tp)) / 2.0, y0 + 0.12),
+                    anchored(
+                        if r.worst {
+                            style::bold(11, ORANGE)
+                        } else {
+                            style::text(11, GREY)
+                        },
+                        HPos::Center,
+                        VPos::Bottom,
+                    ),
+                )
+                .into_dyn(),
+            ])
+            .map_err(draw_err)?;
+        Ok(())
+    }
+
+    fn unwalked<DB: DrawingBackend>(&self, chart: &mut Chart<'_, DB>) -> Result<(), PlotError> {
+        let (d, yc, tp) = (&self.r.line, self.y0 + 0.5, self.tp);
+        let right = d.final_tap > 28;
+        chart
+            .draw_series([Text::new(
+                "not walked individually (first line of its group): only group-wide increments"
+                    .to_string(),
+                if right {
+                    (self.ps(d.final_tap) - 2.0 * tp, yc)
+                } else {
+                    (self.ps(d.final_tap) + 2.0 * tp, yc)
+                },
+                anchored(
+                    style::text(12, GREY),
+                    if right { HPos::Right } else { HPos::Left },
+                    VPos::Center,
+                ),
+            )])
+            .map_err(draw_err)?;
+        Ok(())
+    }
+
+    /// The sampling point: a diamond at the final tap.
+    fn final_marker<DB: DrawingBackend>(&self, chart: &mut Chart<'_, DB>) -> Result<(), PlotError> {
+        let (d, y0, tp) = (&self.r.line, self.y0, self.tp);
+        let (yc, f) = (y0 + 0.5, self.ps(d.final_tap));
+        chart
+            .draw_series([
+                Polygon::new(
+                    vec![
+                        (f - 0.6 * tp, yc),
+                        (f, yc + 0.22),
+                        (f + 0.6 * tp, yc),
+                        (f, yc - 0.22),
+                    ],
+                    BLUE.filled(),
+                )
+                .into_dyn(),
+                Text::new(
+                    format!("final {}", d.final_tap),
+                    (f - 6.0, y0 + 0.88),
+                    anchored(style::bold(11, BLUE), HPos::Right, VPos::Top),
+                )
+                .into_dyn(),
+            ])
+            .map_err(draw_err)?;
+        Ok(())
     }
 }
 

@@ -21,9 +21,13 @@ pub mod timeline;
 
 mod style;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
+
+/// A chart on plain f64 axes, as the per-row and per-panel drawing helpers take it.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// What can go wrong making a picture.
 #[derive(Debug, thiserror::Error)]

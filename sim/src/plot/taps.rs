@@ -4,7 +4,7 @@
 //! 55-increment ceiling without an edge is tinted red and crossed.
 
 use super::style::{self, anchored, BLUE, GREEN, GREY, LIGHT, ORANGE, RED, RED_TINT};
-use super::{draw_err, Figure, PlotError, Size};
+use super::{draw_err, Chart, Figure, PlotError, Size};
 use crate::analysis::{Clock, DqSweep, Facts, SweepSource};
 use crate::diagnose::{Diagnosis, Verdict};
 use migcal_traces::{Time, TimeBase};
@@ -245,21 +245,8 @@ impl TapsFigure {
         area: &DrawingArea<DB, Shift>,
         line: &TapLine,
     ) -> Result<(), PlotError> {
-        let color = if line.ceiling { RED } else { BLACK };
         let (head, area) = area.split_vertically(20);
-        let dq = format!("DQ{}", line.dq);
-        head.draw(&Text::new(dq.clone(), (40, 4), style::bold(13, color)))
-            .map_err(draw_err)?;
-        let dq_w = head
-            .estimate_text_size(&dq, &style::bold(13, color))
-            .map_err(draw_err)?
-            .0 as i32;
-        head.draw(&Text::new(
-            line.summary(),
-            (46 + dq_w, 5),
-            style::text(12, if line.ceiling { RED } else { GREY }),
-        ))
-        .map_err(draw_err)?;
+        panel_head(&head, line)?;
         let (x0, x1) = (self.xv(self.window.0), self.xv(self.window.1));
         let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
         let mut chart = ChartBuilder::on(&area)
@@ -286,9 +273,18 @@ impl TapsFigure {
             .bold_line_style(LIGHT)
             .draw()
             .map_err(draw_err)?;
+        self.curve(&mut chart, line)?;
+        final_tap_line(&mut chart, line, (x0, x1))?;
+        self.markers(&mut chart, line, (x0, x1))
+    }
 
-        // The curve as a staircase, broken where the tap wraps (63 -> 0 or 0 -> 63) so a wrap
-        // does not draw a line across the panel.
+    /// The tap curve as a staircase, broken where the tap wraps (63 -> 0 or 0 -> 63) so a wrap
+    /// does not draw a line across the panel.
+    fn curve<DB: DrawingBackend>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        line: &TapLine,
+    ) -> Result<(), PlotError> {
         let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
         let mut prev: Option<u32> = None;
         let mut wraps: Vec<f64> = Vec::new();
@@ -319,7 +315,6 @@ impl TapsFigure {
                 .draw_series(LineSeries::new(seg, curve.stroke_width(2)))
                 .map_err(draw_err)?;
         }
-
         // A wrap is the same tap register going past 63: a dotted connector keeps the curve
         // readable as one walk.
         for x in wraps {
@@ -332,27 +327,17 @@ impl TapsFigure {
                 ))
                 .map_err(draw_err)?;
         }
+        Ok(())
+    }
 
-        // Final tap: dashed green line across the panel with its value.
-        let fy = line.final_tap as f64;
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(x0, fy), (x1, fy)],
-                6,
-                4,
-                GREEN.stroke_width(1),
-            ))
-            .map_err(draw_err)?;
-        let label_y = if fy > 52.0 { fy - 2.0 } else { fy + 2.0 };
-        let v = if fy > 52.0 { VPos::Top } else { VPos::Bottom };
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!("final {}", line.final_tap),
-                (x1, label_y),
-                anchored(style::bold(11, GREEN), HPos::Right, v),
-            )))
-            .map_err(draw_err)?;
-
+    /// The edge (a dot), the peak of the walk (a triangle, or a cross at the ceiling) and the
+    /// back-off from it.
+    fn markers<DB: DrawingBackend>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        line: &TapLine,
+        (x0, x1): (f64, f64),
+    ) -> Result<(), PlotError> {
         if let (Some(e), Some(t)) = (line.edge_tap, line.edge_time) {
             let p = (self.xv(t), e as f64);
             chart
@@ -367,37 +352,87 @@ impl TapsFigure {
                 ])
                 .map_err(draw_err)?;
         }
-        if let Some(t) = line.peak_time {
-            let p = (self.xv(t), line.peak_tap as f64);
-            if line.ceiling {
-                chart
-                    .draw_series([
-                        Cross::new(p, 7, RED.stroke_width(3)).into_dyn(),
-                        Text::new(
-                            "ceiling",
-                            (p.0, (p.1 + 4.0).min(63.0)),
-                            anchored(style::bold(12, RED), HPos::Center, VPos::Bottom),
-                        )
-                        .into_dyn(),
-                    ])
-                    .map_err(draw_err)?;
-            } else {
-                chart
-                    .draw_series([TriangleMarker::new(p, 4, BLACK.filled())])
-                    .map_err(draw_err)?;
-            }
-            if line.backoff > 0 {
-                chart
-                    .draw_series([Text::new(
-                        format!("-{}", line.backoff),
-                        (p.0 + (x1 - x0) * 0.035, (p.1 + line.final_tap as f64) / 2.0),
-                        anchored(style::text(11, GREY), HPos::Left, VPos::Center),
-                    )])
-                    .map_err(draw_err)?;
-            }
+        let Some(t) = line.peak_time else {
+            return Ok(());
+        };
+        let p = (self.xv(t), line.peak_tap as f64);
+        if line.ceiling {
+            chart
+                .draw_series([
+                    Cross::new(p, 7, RED.stroke_width(3)).into_dyn(),
+                    Text::new(
+                        "ceiling",
+                        (p.0, (p.1 + 4.0).min(63.0)),
+                        anchored(style::bold(12, RED), HPos::Center, VPos::Bottom),
+                    )
+                    .into_dyn(),
+                ])
+                .map_err(draw_err)?;
+        } else {
+            chart
+                .draw_series([TriangleMarker::new(p, 4, BLACK.filled())])
+                .map_err(draw_err)?;
+        }
+        if line.backoff > 0 {
+            chart
+                .draw_series([Text::new(
+                    format!("-{}", line.backoff),
+                    (p.0 + (x1 - x0) * 0.035, (p.1 + line.final_tap as f64) / 2.0),
+                    anchored(style::text(11, GREY), HPos::Left, VPos::Center),
+                )])
+                .map_err(draw_err)?;
         }
         Ok(())
     }
+}
+
+/// The panel's heading: the line's name and its summary.
+fn panel_head<DB: DrawingBackend>(
+    head: &DrawingArea<DB, Shift>,
+    line: &TapLine,
+) -> Result<(), PlotError> {
+    let color = if line.ceiling { RED } else { BLACK };
+    let dq = format!("DQ{}", line.dq);
+    head.draw(&Text::new(dq.clone(), (40, 4), style::bold(13, color)))
+        .map_err(draw_err)?;
+    let dq_w = head
+        .estimate_text_size(&dq, &style::bold(13, color))
+        .map_err(draw_err)?
+        .0 as i32;
+    head.draw(&Text::new(
+        line.summary(),
+        (46 + dq_w, 5),
+        style::text(12, if line.ceiling { RED } else { GREY }),
+    ))
+    .map_err(draw_err)?;
+    Ok(())
+}
+
+/// The final tap: a dashed green line across the panel with its value.
+fn final_tap_line<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    line: &TapLine,
+    (x0, x1): (f64, f64),
+) -> Result<(), PlotError> {
+    let fy = line.final_tap as f64;
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(x0, fy), (x1, fy)],
+            6,
+            4,
+            GREEN.stroke_width(1),
+        ))
+        .map_err(draw_err)?;
+    let label_y = if fy > 52.0 { fy - 2.0 } else { fy + 2.0 };
+    let v = if fy > 52.0 { VPos::Top } else { VPos::Bottom };
+    chart
+        .draw_series(std::iter::once(Text::new(
+            format!("final {}", line.final_tap),
+            (x1, label_y),
+            anchored(style::bold(11, GREEN), HPos::Right, v),
+        )))
+        .map_err(draw_err)?;
+    Ok(())
 }
 
 impl Figure for TapsFigure {

@@ -5,12 +5,11 @@
 //! (`tap_sel_done`, `comp_done`, `init_done`, ...) and the stall marked in red.
 
 use super::style::{self, anchored, BLUE, GREEN, GREY, LIGHT, ORANGE, PURPLE, RED};
-use super::{draw_err, Figure, PlotError, Size};
+use super::{draw_err, Chart, Figure, PlotError, Size};
 use crate::analysis::capture::Capture;
 use crate::analysis::{BusCommand, Clock, Facts, Profile};
 use crate::diagnose::{Diagnosis, Stage, Verdict};
 use migcal_traces::{Time, TimeBase};
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -317,6 +316,18 @@ impl TimelineFigure {
         // Bus commands with their names; labels alternate in height when they crowd.
         row_label(area, &chart, (x0, 0.5), "bus commands", BLACK)?;
         let px_per_x = area.dim_in_pixel().0 as f64 / (x1 - x0).max(1e-12);
+        self.zoom_commands(&mut chart, px_per_x)?;
+        self.zoom_milestones(&mut chart, (x0, x1), top)?;
+        self.zoom_stall(&mut chart, (x0, x1), n)
+    }
+
+    /// The bus commands inside the zoom, one tick each, labelled by runs of one kind.
+    fn zoom_commands<DB: DrawingBackend>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        px_per_x: f64,
+    ) -> Result<(), PlotError> {
+        let (lo, hi) = self.zoom;
         let shown_cmds: Vec<&BusCommand> = self
             .commands
             .iter()
@@ -365,7 +376,17 @@ impl TimelineFigure {
                 )])
                 .map_err(draw_err)?;
         }
-        // Milestones: dashed purple lines, labels staggered over the two top rows.
+        Ok(())
+    }
+
+    /// Milestones: dashed purple lines, labels staggered over the two top rows.
+    fn zoom_milestones<DB: DrawingBackend>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        (x0, x1): (f64, f64),
+        top: f64,
+    ) -> Result<(), PlotError> {
+        let (lo, hi) = self.zoom;
         for (k, m) in self
             .milestones
             .iter()
@@ -398,6 +419,17 @@ impl TimelineFigure {
                 )])
                 .map_err(draw_err)?;
         }
+        Ok(())
+    }
+
+    /// The stall: a red line over the state rows with the stall's text.
+    fn zoom_stall<DB: DrawingBackend>(
+        &self,
+        chart: &mut Chart<'_, DB>,
+        (x0, x1): (f64, f64),
+        n: f64,
+    ) -> Result<(), PlotError> {
+        let (lo, hi) = self.zoom;
         if let Some(s) = &self.stall {
             if s.time >= lo && s.time <= hi {
                 let x = self.xv(s.time);
@@ -450,8 +482,6 @@ impl Figure for TimelineFigure {
         self.zoomed(&bottom)
     }
 }
-
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 fn row_label<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

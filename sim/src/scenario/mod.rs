@@ -3,6 +3,7 @@
 
 pub mod clocking;
 pub mod faults;
+mod validate;
 
 use migcal_model::board::{self, Fault};
 use migcal_model::mig;
@@ -72,9 +73,10 @@ pub struct Memory {
     /// CAS latency.
     #[serde(default = "default_cl")]
     pub cl: u8,
-    /// Burst length.
-    #[serde(default = "default_bl")]
-    pub bl: u8,
+    /// Burst length; absent, the profile's: 2 for the minimodule's DDR1 part, 4 for DDR2
+    /// (see [`Memory::burst_length`]).
+    #[serde(default)]
+    pub bl: Option<u8>,
     /// Additive latency.
     #[serde(default)]
     pub al: u8,
@@ -82,7 +84,8 @@ pub struct Memory {
     #[serde(default = "default_width")]
     pub data_width: u32,
     /// DDR2 on-die termination written to EMR A6/A2 (0 = off, 50, 75, 150 Ω). It only changes
-    /// the EMR contents: the model has no ODT pin and no electrical effect of termination.
+    /// the EMR contents: the model drives the ODT pin but has no electrical effect of
+    /// termination.
     #[serde(default)]
     pub rtt_ohm: u16,
 }
@@ -97,8 +100,16 @@ fn default_part() -> String {
 fn default_cl() -> u8 {
     3
 }
-fn default_bl() -> u8 {
-    2
+
+impl Memory {
+    /// The burst length the controller runs: the file's `bl`, else the profile's default (the
+    /// minimodule's DDR1 part runs BL 2; MIG's DDR2 designs default to BL 4).
+    pub fn burst_length(&self, profile: Profile) -> u8 {
+        self.bl.unwrap_or(match profile {
+            Profile::Minimodule => 2,
+            Profile::Ddr2 => 4,
+        })
+    }
 }
 
 impl Default for Memory {
@@ -106,7 +117,7 @@ impl Default for Memory {
         Memory {
             part: default_part(),
             cl: default_cl(),
-            bl: default_bl(),
+            bl: None,
             al: 0,
             data_width: default_width(),
             rtt_ohm: 0,
@@ -307,216 +318,6 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Checks every value against what the model supports (what [`Scenario::parse`] does after
-    /// reading); `path` is used in messages only. For scenarios edited in memory (`sweep`).
-    pub fn validate(&self, path: &Path) -> Result<(), ScenarioError> {
-        let bad = |key: &str, message: String| ScenarioError::Invalid {
-            path: path.to_owned(),
-            key: key.to_string(),
-            message,
-        };
-        let range = |key: &str, v: f64, lo: f64, hi: f64, unit: &str| {
-            if v.is_finite() && (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(bad(key, format!("expected {lo}..={hi} {unit}, found {v}")))
-            }
-        };
-        // A DCM story (the 200 ms autocalibration reset, the 100 ms clock-stop rule) needs
-        // hundreds of milliseconds; the model skips idle stretches, so that is affordable.
-        let max_stop_us = if self.clocking.is_some() {
-            1_000_000.0
-        } else {
-            100_000.0
-        };
-        range("stop_time_us", self.stop_time_us, 0.01, max_stop_us, "us")?;
-        range(
-            "clock.period_ps",
-            self.clock.period_ps,
-            2500.0,
-            10_000.0,
-            "ps",
-        )?;
-        let m = &self.memory;
-        match self.profile {
-            Profile::Minimodule => {
-                if m.bl != 2 {
-                    return Err(bad(
-                        "memory.bl",
-                        format!(
-                            "the minimodule build runs its DDR1 part at burst length 2, found {}",
-                            m.bl
-                        ),
-                    ));
-                }
-                if !(2..=3).contains(&m.cl) {
-                    return Err(bad(
-                        "memory.cl",
-                        format!("expected 2 or 3 (DDR1), found {}", m.cl),
-                    ));
-                }
-                if m.al != 0 {
-                    return Err(bad(
-                        "memory.al",
-                        format!("DDR1 has no additive latency, found {}", m.al),
-                    ));
-                }
-                if m.rtt_ohm != 0 {
-                    return Err(bad(
-                        "memory.rtt_ohm",
-                        format!("DDR1 has no on-die termination, found {}", m.rtt_ohm),
-                    ));
-                }
-                if m.data_width != 16 {
-                    return Err(bad(
-                        "memory.data_width",
-                        format!(
-                            "the minimodule build is 16 bits wide, found {}",
-                            m.data_width
-                        ),
-                    ));
-                }
-            }
-            Profile::Ddr2 => {
-                if m.bl != 4 && m.bl != 8 {
-                    return Err(bad(
-                        "memory.bl",
-                        format!("expected 4 or 8 (DDR2), found {}", m.bl),
-                    ));
-                }
-                if !(3..=5).contains(&m.cl) {
-                    return Err(bad("memory.cl", format!("expected 3..=5, found {}", m.cl)));
-                }
-                if m.al > 4 {
-                    return Err(bad("memory.al", format!("expected 0..=4, found {}", m.al)));
-                }
-                if ![0, 50, 75, 150].contains(&m.rtt_ohm) {
-                    return Err(bad(
-                        "memory.rtt_ohm",
-                        format!("expected 0, 50, 75 or 150, found {}", m.rtt_ohm),
-                    ));
-                }
-                if !(8..=72).contains(&m.data_width) || !m.data_width.is_multiple_of(8) {
-                    return Err(bad(
-                        "memory.data_width",
-                        format!("expected 8..=72 in steps of 8, found {}", m.data_width),
-                    ));
-                }
-            }
-        }
-        range("board.tap_ps", self.board.tap_ps, 10.0, 200.0, "ps")?;
-        let width = self.memory.data_width as usize;
-        let per_line = |key: &str, v: &[f64], lo: f64, hi: f64, unit: &str| {
-            if v.len() > width {
-                return Err(bad(
-                    key,
-                    format!("at most {width} entries (one per DQ), found {}", v.len()),
-                ));
-            }
-            for (k, &d) in v.iter().enumerate() {
-                range(&format!("{key}[{k}]"), d, lo, hi, unit)?;
-            }
-            Ok(())
-        };
-        per_line(
-            "board.dq_delay_ps",
-            &self.board.dq_delay_ps,
-            -2500.0,
-            10_000.0,
-            "ps",
-        )?;
-        range(
-            "board.jitter_ps_rms",
-            self.board.jitter_ps_rms,
-            0.0,
-            1000.0,
-            "ps",
-        )?;
-        per_line(
-            "board.dq_jitter_ps_rms",
-            &self.board.dq_jitter_ps_rms,
-            0.0,
-            1000.0,
-            "ps",
-        )?;
-        range(
-            "board.jitter_band_sigmas",
-            self.board.jitter_band_sigmas,
-            0.5,
-            8.0,
-            "standard deviations",
-        )?;
-        range(
-            "board.temperature_c",
-            self.board.temperature_c,
-            -55.0,
-            150.0,
-            "°C",
-        )?;
-        range(
-            "board.temp_coeff_ps_per_c",
-            self.board.temp_coeff_ps_per_c,
-            -100.0,
-            100.0,
-            "ps/°C",
-        )?;
-        per_line(
-            "board.dq_temp_coeff_ps_per_c",
-            &self.board.dq_temp_coeff_ps_per_c,
-            -100.0,
-            100.0,
-            "ps/°C",
-        )?;
-        range(
-            "board.clock_temp_coeff_ps_per_c",
-            self.board.clock_temp_coeff_ps_per_c,
-            -100.0,
-            100.0,
-            "ps/°C",
-        )?;
-        range(
-            "board.refresh_double_above_c",
-            self.board.refresh_double_above_c,
-            -55.0,
-            150.0,
-            "°C",
-        )?;
-        faults::validate_faults(&self.fault, self.memory.data_width)
-            .map_err(|e| bad(&e.key, e.message))?;
-        if self.profile == Profile::Minimodule {
-            if let Some(key) = faults::odt_fault_key(&self.fault) {
-                return Err(bad(
-                    &key,
-                    "the minimodule build's DDR1 part has no ODT pin (profile \"ddr2\" has one)"
-                        .to_string(),
-                ));
-            }
-        }
-        if let Some(e) = &self.expect {
-            if e.verdict != "pass" && e.verdict != "fail" {
-                return Err(bad(
-                    "expect.verdict",
-                    format!("expected \"pass\" or \"fail\", found {:?}", e.verdict),
-                ));
-            }
-            if let Some(st) = &e.stage {
-                if !STAGES.contains(&st.as_str()) {
-                    return Err(bad(
-                        "expect.stage",
-                        format!("expected one of {STAGES:?}, found {st:?}"),
-                    ));
-                }
-            }
-            if let Some(&d) = e.faulty_dq.iter().find(|&&d| d as usize >= width) {
-                return Err(bad(
-                    "expect.faulty_dq",
-                    format!("expected DQ indices 0..={}, found {d}", width - 1),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// The model parameters this scenario describes.
     pub fn model_params(&self) -> mig::Params {
         let m = &self.memory;
@@ -528,7 +329,13 @@ impl Scenario {
                 p
             }
             Profile::Ddr2 => {
-                let mut p = mig::Params::ddr2(m.data_width, m.bl, m.cl, m.al, self.clock.period_ps);
+                let mut p = mig::Params::ddr2(
+                    m.data_width,
+                    m.burst_length(Profile::Ddr2),
+                    m.cl,
+                    m.al,
+                    self.clock.period_ps,
+                );
                 // EMR {A6, A2}: 01 = 75 Ω, 10 = 150 Ω, 11 = 50 Ω.
                 p.ctrl.ext_load_mode_register |= match m.rtt_ohm {
                     75 => 0x0004,
@@ -606,6 +413,18 @@ mod tests {
         assert!(e.to_string().contains("memory.bl"), "{e}");
         let e = parse("profile = \"ddr2\"\n[memory]\nbl = 4\ndata_width = 12\n").unwrap_err();
         assert!(e.to_string().contains("memory.data_width"), "{e}");
+    }
+
+    /// Regression: a ddr2 scenario without `[memory]` was refused with "memory.bl ... found 2"
+    /// because the burst length defaulted to the DDR1 part's whatever the profile.
+    #[test]
+    fn ddr2_without_memory_table_runs_burst_length_4() {
+        let s = parse("profile = \"ddr2\"\n").unwrap();
+        assert_eq!(s.memory.burst_length(s.profile), 4);
+        let m = parse("profile = \"minimodule\"\n").unwrap();
+        assert_eq!(m.memory.burst_length(m.profile), 2);
+        let e = parse("profile = \"minimodule\"\n[memory]\nbl = 4\n").unwrap_err();
+        assert!(e.to_string().contains("memory.bl"), "{e}");
     }
 
     #[test]

@@ -30,143 +30,158 @@ fn key_error(k: usize, field: &str, message: String) -> FaultError {
 /// one DM fault and one DQS fault per lane, CK either stopped or inverted, no fault given twice,
 /// and a read-delay shift naming a line or a lane, not both.
 pub fn validate_faults(faults: &[Fault], data_width: u32) -> Result<(), FaultError> {
-    let err = key_error;
-    let lanes = data_width / 8;
-    let dq_ok = |k: usize, field: &str, v: u8| {
-        if (v as u32) < data_width {
+    let mut claims = Claims::new(data_width);
+    for (k, f) in faults.iter().enumerate() {
+        claims.check(k, f, &faults[..k])?;
+    }
+    Ok(())
+}
+
+/// The bus a fault list is checked against, and which fault already claims each line's
+/// connectivity, each lane's DM and DQS, CK and each command pin.
+struct Claims {
+    data_width: u32,
+    lanes: u32,
+    line_owner: Vec<Option<usize>>,
+    dm_owner: Vec<Option<usize>>,
+    dqs_owner: Vec<Option<usize>>,
+    ck_owner: Option<usize>,
+    cmd: bus::CmdClaims,
+}
+
+impl Claims {
+    fn new(data_width: u32) -> Claims {
+        let lanes = data_width / 8;
+        Claims {
+            data_width,
+            lanes,
+            line_owner: vec![None; data_width as usize],
+            dm_owner: vec![None; lanes as usize],
+            dqs_owner: vec![None; lanes as usize],
+            ck_owner: None,
+            cmd: bus::CmdClaims::default(),
+        }
+    }
+
+    fn dq_ok(&self, k: usize, field: &str, v: u8) -> Result<(), FaultError> {
+        if (v as u32) < self.data_width {
             Ok(())
         } else {
-            Err(err(
+            Err(key_error(
                 k,
                 field,
-                format!("expected a DQ line 0..={}, found {v}", data_width - 1),
+                format!("expected a DQ line 0..={}, found {v}", self.data_width - 1),
             ))
         }
-    };
-    let lane_ok = |k: usize, field: &str, v: u8| {
-        if (v as u32) < lanes {
+    }
+
+    fn lane_ok(&self, k: usize, field: &str, v: u8) -> Result<(), FaultError> {
+        if (v as u32) < self.lanes {
             Ok(())
         } else {
-            Err(err(
+            Err(key_error(
                 k,
                 field,
-                format!("expected a byte lane 0..={}, found {v}", lanes.max(1) - 1),
+                format!(
+                    "expected a byte lane 0..={}, found {v}",
+                    self.lanes.max(1) - 1
+                ),
             ))
         }
-    };
-    // Which fault already claims each line's connectivity, each lane's DM and DQS, and CK.
-    let mut line_owner: Vec<Option<usize>> = vec![None; data_width as usize];
-    let mut dm_owner: Vec<Option<usize>> = vec![None; lanes as usize];
-    let mut dqs_owner: Vec<Option<usize>> = vec![None; lanes as usize];
-    let mut ck_owner: Option<usize> = None;
-    let mut cmd = bus::CmdClaims::default();
-    let mut claim_line = |k: usize, field: &str, dq: u8| -> Result<(), FaultError> {
-        let slot = &mut line_owner[dq as usize];
-        if let Some(prev) = *slot {
-            return Err(err(
+    }
+
+    /// A line in range whose connectivity no earlier fault claims.
+    fn claim_line(&mut self, k: usize, field: &str, dq: u8) -> Result<(), FaultError> {
+        self.dq_ok(k, field, dq)?;
+        match self.line_owner[dq as usize].replace(k) {
+            Some(prev) => Err(key_error(
                 k,
                 field,
                 format!(
                     "DQ{dq} already has a connectivity fault (fault[{prev}]); a line can be open, stuck, swapped or bridged, not two of them"
                 ),
-            ));
+            )),
+            None => Ok(()),
         }
-        *slot = Some(k);
-        Ok(())
-    };
-    for (k, f) in faults.iter().enumerate() {
+    }
+
+    fn line_or_lane(&self, k: usize, dq: Option<u8>, lane: Option<u8>) -> Result<(), FaultError> {
+        bus::line_or_lane(k, dq, lane, &|k, f, v| self.dq_ok(k, f, v), &|k, f, v| {
+            self.lane_ok(k, f, v)
+        })
+    }
+
+    /// Fault `k` (`earlier` are the faults before it).
+    fn check(&mut self, k: usize, f: &Fault, earlier: &[Fault]) -> Result<(), FaultError> {
         match *f {
-            Fault::DqOpen { dq, .. } | Fault::DqStuck { dq, .. } => {
-                dq_ok(k, "dq", dq)?;
-                claim_line(k, "dq", dq)?;
-            }
+            Fault::DqOpen { dq, .. } | Fault::DqStuck { dq, .. } => self.claim_line(k, "dq", dq),
             Fault::DqSwap { a, b } | Fault::DqBridge { a, b, .. } => {
-                dq_ok(k, "a", a)?;
-                dq_ok(k, "b", b)?;
+                self.dq_ok(k, "a", a)?;
+                self.dq_ok(k, "b", b)?;
                 if a == b {
-                    return Err(err(
+                    return Err(key_error(
                         k,
                         "b",
                         format!("expected a line other than `a` (DQ{a}), found the same line"),
                     ));
                 }
-                claim_line(k, "a", a)?;
-                claim_line(k, "b", b)?;
+                self.claim_line(k, "a", a)?;
+                self.claim_line(k, "b", b)
             }
             Fault::DmStuck { lane, .. } => {
-                lane_ok(k, "lane", lane)?;
-                if let Some(prev) = dm_owner[lane as usize].replace(k) {
-                    return Err(err(
+                self.lane_ok(k, "lane", lane)?;
+                match self.dm_owner[lane as usize].replace(k) {
+                    Some(prev) => Err(key_error(
                         k,
                         "lane",
                         format!("DM{lane} is already stuck (fault[{prev}]); it can be stuck at one level only"),
-                    ));
+                    )),
+                    None => Ok(()),
                 }
             }
             Fault::DqsOpen { lane } | Fault::DqsStuck { lane, .. } => {
-                lane_ok(k, "lane", lane)?;
-                if let Some(prev) = dqs_owner[lane as usize].replace(k) {
-                    return Err(err(
+                self.lane_ok(k, "lane", lane)?;
+                match self.dqs_owner[lane as usize].replace(k) {
+                    Some(prev) => Err(key_error(
                         k,
                         "lane",
                         format!("DQS{lane} already has a fault (fault[{prev}]); it can be open or stuck at one level, not both"),
-                    ));
+                    )),
+                    None => Ok(()),
                 }
             }
-            Fault::CkStopped | Fault::CkInverted => {
-                if let Some(prev) = ck_owner.replace(k) {
-                    return Err(err(
-                        k,
-                        "kind",
-                        format!("CK already has a fault (fault[{prev}]); it can be stopped or inverted, not both"),
-                    ));
-                }
-            }
+            Fault::CkStopped | Fault::CkInverted => match self.ck_owner.replace(k) {
+                Some(prev) => Err(key_error(
+                    k,
+                    "kind",
+                    format!("CK already has a fault (fault[{prev}]); it can be stopped or inverted, not both"),
+                )),
+                None => Ok(()),
+            },
             Fault::RefclkMissing | Fault::DcmLockMissing => {
-                if let Some(prev) = faults[..k].iter().position(|g| g == f) {
-                    return Err(err(
+                match earlier.iter().position(|g| g == f) {
+                    Some(prev) => Err(key_error(
                         k,
                         "kind",
                         format!("the same fault is already given as fault[{prev}]"),
-                    ));
+                    )),
+                    None => Ok(()),
                 }
             }
             Fault::CmdStuck { .. }
             | Fault::CmdOpen { .. }
             | Fault::CmdSwap { .. }
-            | Fault::CmdBridge { .. } => cmd.check(k, f)?,
-            Fault::DqDelay { dq, lane, ps, .. } => {
-                bus::line_or_lane(k, dq, lane, &dq_ok, &lane_ok)?;
-                bus::delay_ps(k, ps)?;
+            | Fault::CmdBridge { .. } => self.cmd.check(k, f),
+            Fault::DqDelay { dq, lane, ps, .. } | Fault::ReadDelayShift { dq, lane, ps } => {
+                self.line_or_lane(k, dq, lane)?;
+                bus::delay_ps(k, ps)
             }
             Fault::DqsDelay { lane, ps, .. } => {
-                lane_ok(k, "lane", lane)?;
-                bus::delay_ps(k, ps)?;
-            }
-            Fault::ReadDelayShift { dq, lane, ps } => {
-                match (dq, lane) {
-                    (Some(_), Some(_)) => {
-                        return Err(err(
-                            k,
-                            "lane",
-                            "give `dq` (one line) or `lane` (a byte lane) or neither (every line), not both".to_string(),
-                        ))
-                    }
-                    (Some(d), None) => dq_ok(k, "dq", d)?,
-                    (None, Some(l)) => lane_ok(k, "lane", l)?,
-                    (None, None) => {}
-                }
-                if !(-5000..=5000).contains(&ps) {
-                    return Err(err(
-                        k,
-                        "ps",
-                        format!("expected -5000..=5000 ps, found {ps}"),
-                    ));
-                }
+                self.lane_ok(k, "lane", lane)?;
+                bus::delay_ps(k, ps)
             }
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
