@@ -5,25 +5,14 @@
 //! IDELAY taps must be equal. On a mismatch the first divergent cycle, the signal and both values
 //! are printed.
 
+mod common;
+
+use common::cycles::{assert_matches, from_cycle, read_cycles, Changes, EDGE0_FS, PERIOD_FS};
+use common::shared_dir;
 use migcal_model::mig::{Mig, Params};
-use migcal_model::probe::{Probe, Value};
 use migcal_traces::trace::ValueRef;
 use std::collections::HashMap;
 use std::path::PathBuf;
-
-const EDGE0_FS: u64 = 2_500_000;
-const PERIOD_FS: u64 = 5_000_000;
-
-fn shared_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("MIGCAL_SHARED") {
-        return PathBuf::from(d);
-    }
-    let rel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if rel.is_dir() {
-        return rel;
-    }
-    PathBuf::from("/work/shared")
-}
 
 /// Every signal the model traces is compared: that is every signal of the golden VCDs except the
 /// sub-cycle pad waveforms `tb/dq`, `tb/dqs`, `tb/dm` and `tb/ck`. It includes the ones the
@@ -50,109 +39,6 @@ const REQUIRED: &[&str] = &[
     "tb/a",
 ];
 
-/// Per-signal change lists keyed by full name: (cycle, value; None = unknown).
-type Changes = HashMap<String, Vec<(u64, Option<u64>)>>;
-
-fn read_golden(name: &str, wanted: &[String]) -> (Changes, u64) {
-    let path = shared_dir()
-        .join("golden")
-        .join(format!("mig17_minimodule_{name}.vcd.gz"));
-    let mut src = migcal_traces::vcd::open(&path)
-        .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    let mut ids = Vec::new();
-    let mut names = HashMap::new();
-    for (i, s) in src.header().signals.iter().enumerate() {
-        let n = s.source_name.to_lowercase();
-        if wanted.contains(&n) {
-            ids.push(i as u32);
-            names.insert(i as u32, n);
-        }
-    }
-    src.set_filter(&ids);
-    let mut out: Changes = HashMap::new();
-    let mut last_t = 0;
-    while let Some(c) = src.next_change().expect("golden VCD readable") {
-        last_t = c.time;
-        if c.time >= EDGE0_FS && !(c.time - EDGE0_FS).is_multiple_of(PERIOD_FS) {
-            continue; // sub-cycle stamps (1 fs after pad changes)
-        }
-        // Power-up values (t = 0) count as cycle 0.
-        let cycle = c.time.saturating_sub(EDGE0_FS) / PERIOD_FS;
-        let v = match c.value {
-            ValueRef::Bits(_) => c.value.to_u64(),
-            _ => None,
-        };
-        let list = out.entry(names[&c.signal].clone()).or_default();
-        if list.last().map(|&(lc, _)| lc) == Some(cycle) {
-            list.pop();
-        }
-        if list.last().map(|&(_, lv)| lv) != Some(v) {
-            list.push((cycle, v));
-        }
-    }
-    (out, last_t)
-}
-
-struct Recorder {
-    names: Vec<String>,
-    keep: Vec<bool>,
-    last: Vec<Option<Option<u64>>>,
-    cycle: u64,
-    changes: Changes,
-}
-
-impl Probe for Recorder {
-    fn value(&mut self, id: usize, v: Value) {
-        let val = if v.unknown == 0 {
-            Some(v.bits as u64)
-        } else {
-            None
-        };
-        if !self.keep[id] || self.last[id] == Some(val) {
-            return;
-        }
-        self.last[id] = Some(val);
-        self.changes
-            .entry(self.names[id].clone())
-            .or_default()
-            .push((self.cycle, val));
-    }
-}
-
-fn run_model(p: Params, cycles: u64) -> (Changes, Vec<u8>) {
-    let mut mig = Mig::new(p);
-    let decls = mig.signal_decls();
-    let names: Vec<String> = decls.iter().map(|d| d.name.clone()).collect();
-    let keep = vec![true; names.len()];
-    let mut rec = Recorder {
-        last: vec![None; names.len()],
-        names,
-        keep,
-        cycle: 0,
-        changes: HashMap::new(),
-    };
-    for n in 0..cycles {
-        mig.step();
-        rec.cycle = n;
-        mig.visit(&mut rec);
-    }
-    (rec.changes, mig.regs().taps.clone())
-}
-
-/// The change list seen from cycle `c0` on: the value in effect at `c0`, then later changes.
-fn from_cycle(list: Vec<(u64, Option<u64>)>, c0: u64) -> Vec<(u64, Option<u64>)> {
-    let mut out: Vec<(u64, Option<u64>)> = Vec::new();
-    for (c, v) in list {
-        if c <= c0 {
-            out.clear();
-            out.push((c0, v));
-        } else {
-            out.push((c, v));
-        }
-    }
-    out
-}
-
 fn compare(golden: &str, p: Params) {
     let decl_names: Vec<String> = Mig::new(p.clone())
         .signal_decls()
@@ -165,70 +51,7 @@ fn compare(golden: &str, p: Params) {
             "the model does not trace {r}"
         );
     }
-    let (gold, last_t) = read_golden(golden, &decl_names);
-    for n in &decl_names {
-        assert!(gold.contains_key(n), "{golden}: golden has no signal {n}");
-    }
-    let cycles = (last_t - EDGE0_FS) / PERIOD_FS + 1;
-    let (model, taps) = run_model(p, cycles);
-    let mut failures = Vec::new();
-    for name in &decl_names {
-        // Compare from cycle 1 on: before the first edge the golden shows power-up 'U'.
-        let g = from_cycle(gold.get(name).cloned().unwrap_or_default(), 1);
-        let m = from_cycle(model.get(name).cloned().unwrap_or_default(), 1);
-        let n = g.len().max(m.len());
-        for k in 0..n {
-            let (gc, mc) = (g.get(k), m.get(k));
-            if gc != mc {
-                let cyc = match (gc, mc) {
-                    (Some(a), Some(b)) => a.0.min(b.0),
-                    (Some(a), None) => a.0,
-                    (None, Some(b)) => b.0,
-                    _ => 0,
-                };
-                failures.push((
-                    cyc,
-                    format!(
-                        "{golden}: {name}: first divergence at cycle {cyc}: golden {:?}, model {:?}",
-                        gc, mc
-                    ),
-                ));
-                break;
-            }
-        }
-    }
-    // Final taps from the golden's IDELAY `tap` integers.
-    let tap_names: Vec<String> = (0..16)
-        .map(|k| format!("tb/dut/top_00/iobs_00/data_path_iobs_00/v4_dq_iob_gen({k})/v4_dq_iob_0/idelay_dq/tap"))
-        .collect();
-    let (gt, _) = read_golden(golden, &tap_names);
-    let gold_taps: Vec<u64> = tap_names
-        .iter()
-        .map(|n| {
-            gt.get(n)
-                .and_then(|l| l.last())
-                .and_then(|x| x.1)
-                .unwrap_or(0)
-        })
-        .collect();
-    let model_taps: Vec<u64> = taps.iter().map(|&t| t as u64).collect();
-    if gold_taps != model_taps {
-        failures.push((
-            u64::MAX,
-            format!("{golden}: final taps: golden {gold_taps:?}, model {model_taps:?}"),
-        ));
-    }
-    failures.sort();
-    assert!(
-        failures.is_empty(),
-        "{} signal(s) diverge:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .map(|f| f.1.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_matches(&common::golden(golden), "golden", p, &[]);
 }
 
 /// The bundled scenario that reproduces golden `name`.
@@ -306,7 +129,7 @@ fn simulate_vcd_matches_golden() {
         .iter()
         .map(|s| s.source_name.clone())
         .collect();
-    let (gold, _) = read_golden("skew", &names);
+    let (gold, _) = read_cycles(&common::golden("skew"), &names);
     let mut ours: Changes = HashMap::new();
     while let Some(c) = src.next_change().expect("readable") {
         let cycle = c.time.saturating_sub(EDGE0_FS) / PERIOD_FS;

@@ -162,18 +162,7 @@ mod never_panic {
     }
 
     fn mutated(name: &'static str) -> impl Strategy<Value = Vec<u8>> {
-        let base = std::fs::read(wave(name)).unwrap();
-        let n = base.len();
-        (proptest::collection::vec((0..n, any::<u8>()), 1..8), 0..=n).prop_map(
-            move |(edits, cut)| {
-                let mut b = base.clone();
-                for (i, v) in edits {
-                    b[i] = v;
-                }
-                b.truncate(cut.max(9));
-                b
-            },
-        )
+        common::mutate::mutated(std::fs::read(wave(name)).unwrap(), 9)
     }
 
     proptest! {

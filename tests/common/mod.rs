@@ -32,6 +32,8 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 pub mod bus;
+pub mod cycles;
+pub mod mutate;
 pub mod oracle;
 
 /// Runs the built `migcal` binary.

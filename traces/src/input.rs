@@ -201,6 +201,12 @@ impl ChangeSource for Kept {
     fn last_time(&self) -> Time {
         self.inner.last_time()
     }
+    fn end_known(&self) -> bool {
+        self.inner.end_known()
+    }
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.inner.min_sample_gap()
+    }
     fn read_progress(&self) -> Option<(u64, u64)> {
         self.inner.read_progress()
     }

@@ -47,6 +47,7 @@ struct Batch {
     warnings: Warnings,
     last_time: Time,
     progress: Option<(u64, u64)>,
+    min_sample_gap: Option<Time>,
 }
 
 impl Batch {
@@ -91,6 +92,9 @@ pub struct Pipelined {
     warnings: Warnings,
     last_time: Time,
     progress: Option<(u64, u64)>,
+    /// The inner source's, read once: whether the capture says where it ends does not change.
+    end_known: bool,
+    min_sample_gap: Option<Time>,
 }
 
 enum State {
@@ -112,6 +116,8 @@ impl Pipelined {
             warnings: inner.warnings().clone(),
             last_time: inner.last_time(),
             progress: inner.read_progress(),
+            end_known: inner.end_known(),
+            min_sample_gap: inner.min_sample_gap(),
             state: State::Idle(inner),
             batch: Batch::default(),
             pos: 0,
@@ -212,6 +218,7 @@ impl Pipelined {
         self.warnings.clone_from(&self.batch.warnings);
         self.last_time = self.batch.last_time;
         self.progress = self.batch.progress;
+        self.min_sample_gap = self.batch.min_sample_gap;
         Ok(true)
     }
 }
@@ -244,6 +251,7 @@ fn read_ahead(
         b.warnings.clone_from(inner.warnings());
         b.last_time = inner.last_time();
         b.progress = inner.read_progress();
+        b.min_sample_gap = inner.min_sample_gap();
         let last = b.end.is_some();
         if full.send(b).is_err() || last {
             return;
@@ -323,6 +331,19 @@ impl ChangeSource for Pipelined {
 
     fn read_progress(&self) -> Option<(u64, u64)> {
         self.progress
+    }
+
+    fn end_known(&self) -> bool {
+        self.end_known
+    }
+
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.min_sample_gap
+    }
+
+    fn worth_reading_ahead(&self) -> bool {
+        // Already read ahead: another thread on top would only add a hand-over.
+        false
     }
 }
 
@@ -436,6 +457,48 @@ mod tests {
         let a = changes(&mut after).unwrap();
         // The first step's change of `v` is still ahead of the first change handed out.
         assert_eq!(a, b);
+    }
+
+    /// A VCD that says it does not know its end and reports a sample gap that grows as it is
+    /// read (as a per-change CSV export would): what the pipeline must pass on as it goes.
+    struct Rows(VcdReader<std::io::Cursor<Vec<u8>>>);
+
+    impl ChangeSource for Rows {
+        fn header(&self) -> &Header {
+            self.0.header()
+        }
+        fn set_filter(&mut self, wanted: &[SignalId]) {
+            self.0.set_filter(wanted)
+        }
+        fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, TraceError> {
+            self.0.next_change()
+        }
+        fn warnings(&self) -> &Warnings {
+            self.0.warnings()
+        }
+        fn last_time(&self) -> Time {
+            self.0.last_time()
+        }
+        fn end_known(&self) -> bool {
+            false
+        }
+        fn min_sample_gap(&self) -> Option<Time> {
+            Some(self.0.last_time())
+        }
+    }
+
+    #[test]
+    fn end_known_and_the_sample_gap_are_the_inner_sources() {
+        let text = vcd(2 * BATCH_CHANGES, "");
+        let inner =
+            VcdReader::new(std::io::Cursor::new(text.into_bytes()), Path::new("t")).unwrap();
+        let mut piped = Pipelined::new(Box::new(Rows(inner)));
+        assert!(!piped.end_known());
+        assert_eq!(piped.min_sample_gap(), Some(0));
+        while piped.next_change().unwrap().is_some() {}
+        // The inner source's value after its last change, not the one at the start.
+        assert_eq!(piped.min_sample_gap(), Some(piped.last_time()));
+        assert!(piped.last_time() > 0);
     }
 
     #[test]

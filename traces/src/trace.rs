@@ -151,6 +151,18 @@ pub trait ChangeSource {
     fn last_time(&self) -> Time {
         0
     }
+    /// Does the capture say where it ends? A simulator dump or a per-sample export runs to its
+    /// last timestamp or row; a change-per-row export (Saleae Logic 2 CSV) ends at its last
+    /// *change*, and says nothing of the time after it, so "never changed after T" is not
+    /// evidence there.
+    fn end_known(&self) -> bool {
+        true
+    }
+    /// The shortest time between two sample rows read so far, whatever changed in them, when
+    /// the format has rows (a per-sample CSV: its sample period): see [`Trace::min_change_gap`].
+    fn min_sample_gap(&self) -> Option<Time> {
+        None
+    }
     /// `(bytes of the file read so far, the file's size)`, when the reader knows them (a VCD
     /// file; compressed bytes for a gzip): what a progress bar shows. `None` by default.
     fn read_progress(&self) -> Option<(u64, u64)> {
@@ -407,6 +419,12 @@ pub struct Trace {
     /// Per signal, changes dropped from the middle by [`Trace::load_capped`] (all zero for
     /// [`Trace::load`]).
     pub elided: Vec<u64>,
+    /// Does [`Trace::end_time`] mark the end of the capture ([`ChangeSource::end_known`])?
+    pub end_known: bool,
+    /// The shortest time between two successive changes loaded (`None` with fewer than two
+    /// distinct change times): every sample instant is a multiple of the sample period, so the
+    /// sample period is at most this, which bounds what the capture can resolve.
+    pub min_change_gap: Option<Time>,
 }
 
 impl Trace {
@@ -437,8 +455,14 @@ impl Trace {
             src.set_filter(w);
         }
         let mut end_time = 0;
+        let mut min_gap: Option<Time> = None;
+        let mut prev_time: Option<Time> = None;
         while let Some(c) = src.next_change()? {
             end_time = c.time;
+            if let Some(p) = prev_time.filter(|p| c.time > *p) {
+                min_gap = Some(min_gap.map_or(c.time - p, |g| g.min(c.time - p)));
+            }
+            prev_time = Some(c.time);
             let i = c.signal as usize;
             let (head, tail) = (&mut changes[i], &mut tails[i]);
             // A capture may restate a value at the same or a later time; keep only real changes so
@@ -466,6 +490,11 @@ impl Trace {
             end_time: end_time.max(src.last_time()),
             warnings: src.warnings().clone(),
             elided,
+            end_known: src.end_known(),
+            min_change_gap: match (min_gap, src.min_sample_gap()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
         })
     }
 

@@ -23,6 +23,9 @@ pub struct Capture {
     pub mig: MigTrace,
     /// How the capture's own names were bound (for `missing` and reports).
     pub map: NameMap,
+    /// Canonical signals hidden from the analysis because the capture's sampling cannot resolve
+    /// them ([`Capture::blinded`]).
+    blind: Vec<String>,
 }
 
 impl Capture {
@@ -58,7 +61,12 @@ impl Capture {
         match wanted {
             Some(w) => {
                 let mig = MigTrace::load_capped(src, &map, Some(w), HISTORY_CAP)?;
-                Ok(Capture { source, mig, map })
+                Ok(Capture {
+                    source,
+                    mig,
+                    map,
+                    blind: Vec::new(),
+                })
             }
             None => Capture::with_map(source, src, map),
         }
@@ -79,7 +87,12 @@ impl Capture {
             .collect();
         let wanted: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
         let mig = MigTrace::load_capped(src, &map, Some(&wanted), HISTORY_CAP)?;
-        Ok(Capture { source, mig, map })
+        Ok(Capture {
+            source,
+            mig,
+            map,
+            blind: Vec::new(),
+        })
     }
 
     /// Signals whose history was cut in the middle (name, changes not kept).
@@ -90,6 +103,47 @@ impl Capture {
             .filter(|(_, n)| **n > 0)
             .map(|(s, n)| (s.to_string(), *n))
             .collect()
+    }
+
+    /// The user's word for where the capture ends (`--capture-end`): the analysis then reasons
+    /// about absence up to `end`, also in a change-per-row export that stops at its last change.
+    pub fn set_capture_end(&mut self, end: Time) {
+        self.mig.trace.end_time = self.mig.trace.end_time.max(end);
+        self.mig.trace.end_known = true;
+    }
+
+    /// Does the capture say where it ends (see `ChangeSource::end_known`)?
+    pub fn end_known(&self) -> bool {
+        self.mig.trace.end_known
+    }
+
+    /// The shortest time between two successive changes: an upper bound of the sample period.
+    pub fn min_change_gap(&self) -> Option<Time> {
+        self.mig.trace.min_change_gap
+    }
+
+    /// A copy that hides every loaded signal `hide` picks (canonical names): a net sampled too
+    /// slowly to show what the analysis reads from it must not be read at all.
+    pub fn blinded(&self, hide: impl Fn(&str) -> bool) -> (Capture, Vec<String>) {
+        let hidden: Vec<String> = self
+            .mig
+            .names()
+            .filter(|n| hide(n))
+            .map(|n| n.to_string())
+            .collect();
+        let mut c = self.clone();
+        c.blind.extend(hidden.iter().cloned());
+        (c, hidden)
+    }
+
+    fn hidden(&self, name: &str) -> bool {
+        self.blind.iter().any(|b| {
+            b == name
+                || b.strip_prefix(name).is_some_and(|r| r.starts_with('['))
+                || name
+                    .strip_prefix(b.as_str())
+                    .is_some_and(|r| r.starts_with('['))
+        })
     }
 
     /// What times count.
@@ -104,6 +158,9 @@ impl Capture {
 
     /// True when the capture has `name` (whole, or as a bit of a loaded bus).
     pub fn has(&self, name: &str) -> bool {
+        if self.hidden(name) {
+            return false;
+        }
         self.mig.has(name)
             || self
                 .mig
@@ -113,6 +170,9 @@ impl Capture {
 
     /// The changes of a whole signal.
     pub fn get(&self, name: &str) -> Option<Vec<(Time, Value)>> {
+        if self.hidden(name) {
+            return None;
+        }
         self.mig.changes(name).ok().flatten()
     }
 
@@ -150,6 +210,9 @@ impl Capture {
 
     /// The width of a loaded signal.
     pub fn width(&self, name: &str) -> Option<u32> {
+        if self.hidden(name) {
+            return None;
+        }
         let s = self.mig.find(name).ok().flatten()?;
         Some(match s.bit {
             Some(_) => 1,

@@ -98,6 +98,48 @@ pub struct Facts {
     pub dcm: Option<dcm::Observation>,
     /// Canonical names the analysis looked for and did not find.
     pub missing: Vec<String>,
+    /// Does [`Facts::end_time`] mark the end of the capture? False for a change-per-row export
+    /// (Saleae Logic 2 CSV), whose last row is its last change: nothing is known after it.
+    #[serde(skip)]
+    pub end_known: bool,
+    /// The shortest time between two changes of the capture: its sample period is at most this.
+    #[serde(skip)]
+    pub sample_gap: Option<Time>,
+    /// Signals in the capture that the analysis did not read because its sampling cannot show
+    /// them: one-cycle pulses and per-cycle toggles need a sample at least every clk_0 cycle.
+    #[serde(skip)]
+    pub unresolved: Vec<String>,
+}
+
+/// Signals that change every clk_0 cycle or pulse for one cycle (strobes, counters' bit 0, the
+/// command and data pins): with fewer than one sample per clk_0 cycle a pulse can fall between
+/// samples and a toggle can alias to a constant, so neither presence nor absence is evidence.
+pub fn needs_every_cycle(canonical: &str) -> bool {
+    let Some((block, signal)) = canonical.split_once('/') else {
+        return false;
+    };
+    let block = block.split('[').next().unwrap_or(block);
+    let signal = signal.split('[').next().unwrap_or(signal);
+    match block {
+        "tap_logic" => matches!(
+            signal,
+            "chan_done_dqs" | "dlyce_dqs" | "dlyinc_dqs" | "data_idelay_ce" | "data_idelay_inc"
+        ),
+        "pattern_compare" => matches!(signal, "clk_cnt_rise" | "rd_data_rise" | "rd_data_fall"),
+        "pins" => matches!(
+            signal,
+            "cs_n" | "ras_n" | "cas_n" | "we_n" | "ba" | "a" | "dq" | "dqs"
+        ),
+        _ => false,
+    }
+}
+
+/// Can a capture whose changes are at least `gap` apart show a one-cycle pulse or a per-cycle
+/// toggle of a `period` clock? Every sample instant lies on the sample grid, so the sample
+/// period is at most `gap`; a period of at most one clk_0 cycle puts a sample inside every
+/// cycle (one part in a thousand of slack for times rounded by the export).
+pub fn resolves_every_cycle(gap: Option<Time>, period: Time) -> bool {
+    gap.is_some_and(|g| g <= period + period / 1000)
 }
 
 /// Analysis settings.
@@ -114,8 +156,35 @@ pub(crate) fn first_rise(c: &Capture, name: &str) -> Option<Time> {
         .and_then(|b| rising_edges(&b).first().copied())
 }
 
-/// Runs the analysis.
+/// Runs the analysis. Signals the capture's sampling cannot resolve
+/// ([`needs_every_cycle`], [`resolves_every_cycle`]) are not read: they are listed in
+/// [`Facts::unresolved`] instead.
 pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
+    let clock = cfg.clock.unwrap_or(default_clock(c));
+    let fast_loaded = c.mig.names().any(needs_every_cycle);
+    if c.time_base() == TimeBase::Femtoseconds
+        && fast_loaded
+        && !resolves_every_cycle(c.min_change_gap(), clock.period)
+    {
+        let (blind, hidden) = c.blinded(needs_every_cycle);
+        let mut f = analyze_resolved(&blind, cfg);
+        f.unresolved = hidden;
+        return f;
+    }
+    analyze_resolved(c, cfg)
+}
+
+fn default_clock(c: &Capture) -> Clock {
+    match c.time_base() {
+        TimeBase::Femtoseconds => Clock::GOLDEN,
+        TimeBase::Samples => Clock {
+            period: 1,
+            first_edge: 0,
+        },
+    }
+}
+
+fn analyze_resolved(c: &Capture, cfg: &Config) -> Facts {
     let mut missing = Vec::new();
     let mut need = |name: &str, c: &Capture| {
         if !c.has(name) {
@@ -123,13 +192,7 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         }
     };
     let profile = cfg.profile.unwrap_or_else(|| guess_profile(c));
-    let clock = cfg.clock.unwrap_or(match c.time_base() {
-        TimeBase::Femtoseconds => Clock::GOLDEN,
-        TimeBase::Samples => Clock {
-            period: 1,
-            first_edge: 0,
-        },
-    });
+    let clock = cfg.clock.unwrap_or(default_clock(c));
     for n in [
         "ddr_controller/init_state",
         "tap_logic/tap_sel_done",
@@ -259,6 +322,9 @@ pub fn analyze(c: &Capture, cfg: &Config) -> Facts {
         dq_pins,
         dcm: dcm::observation(c),
         missing,
+        end_known: c.end_known(),
+        sample_gap: c.min_change_gap(),
+        unresolved: Vec::new(),
     }
 }
 

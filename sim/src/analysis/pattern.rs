@@ -117,6 +117,14 @@ pub(super) fn pattern_group(
         let from = c.end_time().saturating_sub(window);
         v.iter().filter(|(t, _)| *t > from).count() >= 2
     });
+    // A change-per-row export ends at its last change: a counter still moving in its last rows
+    // may have stopped right after them or run on; only a stop well inside the rows is known.
+    let still_hunting = match (still_hunting, last_clk_cnt_change) {
+        (Some(_), Some(last)) if !c.end_known() => {
+            (last + 4 * clock.period < c.end_time()).then_some(false)
+        }
+        (h, _) => h,
+    };
     let distinct = |name: &str| {
         let mut seen: Vec<u64> = Vec::new();
         if let Some(v) = c.ints(name) {

@@ -36,6 +36,11 @@ pub struct Args {
     /// Time of clk_0's first rising edge (default: half a period).
     #[arg(long, value_name = "TIME", value_parser = super::parse_duration_fs)]
     pub first_edge: Option<u64>,
+    /// When the capture really ended (`600us`), if the file does not say: a change-per-row
+    /// export (Saleae Logic 2 CSV) ends at its last change, and without this nothing is known
+    /// after its last row.
+    #[arg(long, value_name = "TIME", value_parser = super::parse_duration_fs)]
+    pub capture_end: Option<u64>,
     /// Run the model beside the capture and report where the capture first departs from it
     /// (the profile's nominal board unless --scenario gives the board).
     #[arg(long)]
@@ -110,16 +115,22 @@ pub fn run(args: &Args) -> CliResult {
         args.profile,
         args.clock_period,
         args.first_edge,
+        args.capture_end,
         args.tap_ps,
     )?;
     let name = args.capture.display().to_string();
-    let mut checks = jedec::check(
-        &facts.commands,
-        facts.profile,
-        facts.clock,
-        facts.time_base,
-        &jedec::Timing::for_profile(facts.profile),
-    );
+    // Without the address pins the mode registers and PRECHARGE ALL cannot be checked.
+    let mut checks = if !crate::diagnose::warnings::address_captured(&facts) {
+        Vec::new()
+    } else {
+        jedec::check(
+            &facts.commands,
+            facts.profile,
+            facts.clock,
+            facts.time_base,
+            &jedec::Timing::for_profile(facts.profile),
+        )
+    };
     checks.extend(pad_rules(args, &facts)?);
     checks.sort_by_key(|f| f.cycle);
     let replay = match (&args.scenario, args.replay) {

@@ -58,6 +58,7 @@ pub fn run(args: &Args) -> CliResult {
         args.profile,
         args.clock_period,
         args.first_edge,
+        None,
         78.125,
     )?;
     let dump = gtkw::dump_info(path, a.capture.map.header())?;

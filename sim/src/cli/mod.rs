@@ -258,6 +258,8 @@ pub struct Analysed {
 /// Opens, binds (strictly), analyses and diagnoses a capture: what `diagnose`, `plot` and `gtkw`
 /// start from. A capture with no MIG signal, or with nothing the rules can read, is an error
 /// (exit 2) saying what to capture.
+// One argument per CLI option the subcommands share; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn load_capture(
     path: &Path,
     map: Option<&Path>,
@@ -265,6 +267,7 @@ pub fn load_capture(
     profile: Option<Profile>,
     clock_period: Option<u64>,
     first_edge: Option<u64>,
+    capture_end: Option<u64>,
     tap_ps: f64,
 ) -> Result<Analysed, CliError> {
     if !(tap_ps > 0.0 && tap_ps < 1000.0) {
@@ -277,7 +280,10 @@ pub fn load_capture(
     let names = NameMap::build(opened.source.header(), mapping.as_ref())?;
     let name = path.display().to_string();
     let source = progress::read_bar(opened.source, "reading");
-    let capture = Capture::with_map(name.clone(), source, names)?;
+    let mut capture = Capture::with_map(name.clone(), source, names)?;
+    if let Some(end) = capture_end {
+        capture.set_capture_end(end);
+    }
     if capture.mig.trace.header.signals.is_empty() {
         return Err(CliError::Message(format!(
             "{name}: no MIG signal recognised (run `migcal signals {name}` to see the capture's names, and bind them with --map)"

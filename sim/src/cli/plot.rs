@@ -98,6 +98,7 @@ pub fn run(args: &Args) -> CliResult {
             args.profile,
             args.clock_period,
             args.first_edge,
+            None,
             args.tap_ps,
         )
     };

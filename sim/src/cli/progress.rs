@@ -65,6 +65,12 @@ impl ChangeSource for ReadBar {
     fn worth_reading_ahead(&self) -> bool {
         self.inner.worth_reading_ahead()
     }
+    fn end_known(&self) -> bool {
+        self.inner.end_known()
+    }
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.inner.min_sample_gap()
+    }
 }
 
 impl Drop for ReadBar {

@@ -2,6 +2,7 @@
 //! fault, and the evidence, worded the way an engineer who knows the RTL would say it. Where the
 //! capture cannot decide, the diagnosis says what is missing and what to probe next.
 
+pub mod bus_only;
 pub mod dcm;
 pub mod dictionary;
 pub mod exact;
@@ -9,6 +10,7 @@ pub mod explain;
 pub mod replay;
 pub mod unwalked;
 pub mod warnings;
+pub mod window;
 
 use crate::analysis::{Facts, Profile};
 use migcal_traces::{Time, TimeBase};
@@ -195,13 +197,32 @@ pub fn undecidable(f: &Facts) -> Option<String> {
         || f.calib_done.iter().any(|c| c.is_some())
         || !f.pattern.is_empty()
         || f.comp_done.is_some();
-    if controller || !dcm::findings(f).is_empty() {
+    let unresolved = window::unresolved_note(f)
+        .map(|n| format!("; {n}"))
+        .unwrap_or_default();
+    if !dcm::findings(f).is_empty() {
         return None;
     }
-    Some(
-        "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault): capture init_state, tap_sel_done, dlyce_dqs/dlyinc_dqs, clk_cnt_rise or the command bus"
-            .to_string(),
-    )
+    if !controller {
+        return Some(format!(
+            "the capture holds no controller signal the diagnosis can read (and the DCM signals it holds show no fault): capture init_state, tap_sel_done, dlyce_dqs/dlyinc_dqs, clk_cnt_rise or the command bus{unresolved}"
+        ));
+    }
+    if bus_only::applies(f) {
+        if let bus_only::Outcome::Open(why) = bus_only::outcome(f) {
+            return Some(format!("{why}{unresolved}"));
+        }
+    }
+    if let Some(why) = window::before_stage2(f) {
+        return Some(format!("{why}{unresolved}"));
+    }
+    window::stage3_beyond(f).map(|why| {
+        if f.pattern.is_empty() {
+            why
+        } else {
+            format!("{why}{unresolved}")
+        }
+    })
 }
 
 /// Applies the rules.
@@ -227,17 +248,21 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     // found the pattern when every clk_cnt_rise probed stopped counting after tap_sel_done.
     let counters_stopped = !f.init_done_captured
         && f.comp_done.is_none()
-        && f.tap_sel_done.is_some()
+        && f.tap_sel_done.or(f.data_tap_inc_done).is_some()
         && !f.pattern.is_empty()
         && f.pattern.iter().all(|p| {
             p.comp_done.is_none()
                 && p.still_hunting == Some(false)
                 && p.last_clk_cnt_change
-                    .zip(f.tap_sel_done)
+                    .zip(f.tap_sel_done.or(f.data_tap_inc_done))
                     .is_some_and(|(c, t)| c > t)
         });
     let passed = f.init_done.is_some()
-        || (f.comp_done.is_some() && f.tap_sel_done.is_some())
+        || (f.comp_done.is_some()
+            && (f.tap_sel_done.is_some()
+                // Stage 3 runs only after stage 2: with tap_sel_done not probed, COMP_DONE
+                // rising is the whole story.
+                || f.missing.iter().any(|m| m == "tap_logic/tap_sel_done")))
         || counters_stopped;
 
     let dcm_found = dcm::findings(f);
@@ -351,6 +376,18 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
             "dcm_lock, idelay_ctrl_rdy and clk_200".to_string(),
         ]);
         cannot_tell.push("held in reset (clocking) vs a stall in the memory-setup sequence: the probed nets only move from stage 2 on".to_string());
+    } else if let Some(b) = bus_verdict(f) {
+        for (t, text) in b.evidence {
+            cx.add("pins/cs_n", Some(t), text);
+        }
+        if b.verdict == Verdict::Fail {
+            cannot_tell.push("which byte lane or line: the command bus does not show pattern_compare8's state; capture clk_cnt_rise[0] of each pattern_compare group, or rd_data_rise/rd_data_fall".to_string());
+        }
+        verdict = b.verdict;
+        stage = b.stage;
+        cause = b.cause;
+        faulty_dq = vec![];
+        faulty_lane = None;
     } else if f.dummyread_start.is_some()
         && f.tap_ctrl_started.iter().all(|s| s.is_none())
         && f.per_dq.iter().all(|s| s.global_incs == 0)
@@ -420,6 +457,12 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
         faulty_dq = lines;
         faulty_lane = lane;
     }
+    if let Some(n) = window::unresolved_note(f) {
+        cannot_tell.push(n);
+    }
+    if !f.end_known && verdict == Verdict::Fail {
+        cannot_tell.push(format!("what happened after {}", window::end_words(f)));
+    }
     let mut faulty_dq = faulty_dq;
     faulty_dq.sort_unstable();
     faulty_dq.dedup();
@@ -441,6 +484,17 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     };
     warnings::apply_bus_violations(&mut d, f, &bus);
     d
+}
+
+/// The bus-only rule's verdict, when the capture is the command bus alone and it decides.
+fn bus_verdict(f: &Facts) -> Option<bus_only::BusVerdict> {
+    if !bus_only::applies(f) {
+        return None;
+    }
+    match bus_only::outcome(f) {
+        bus_only::Outcome::Decided(v) => Some(v),
+        bus_only::Outcome::Open(_) => None,
+    }
 }
 
 /// The capture signal a line's sweep was read from, for the evidence.

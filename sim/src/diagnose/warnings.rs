@@ -59,6 +59,13 @@ fn programmed_cl(f: &Facts) -> Option<String> {
 /// (Micron's model, which never sees the reset, would call the gap a tRFC maximum violation).
 pub const RESTART_GAP_FS: u64 = 100_000_000_000;
 
+/// Are the address pins in the capture? Without them every mode-register write and PRECHARGE
+/// decodes with an unknown address, and Micron's checks would read "A10 low" or "wrong mode"
+/// from a net nobody probed.
+pub fn address_captured(f: &Facts) -> bool {
+    f.commands.iter().any(|c| c.a.is_some())
+}
+
 /// The JEDEC findings of the command bus, each init sequence on its own.
 pub fn command_bus_findings(f: &Facts) -> Vec<JedecFinding> {
     let timing = jedec::Timing::for_profile(f.profile);
@@ -67,6 +74,9 @@ pub fn command_bus_findings(f: &Facts) -> Vec<JedecFinding> {
         migcal_traces::TimeBase::Samples => RESTART_GAP_FS / f.clock.period.max(1),
     };
     let mut out = Vec::new();
+    if !address_captured(f) {
+        return out;
+    }
     let mut start = 0;
     for i in 1..=f.commands.len() {
         let split = i == f.commands.len()

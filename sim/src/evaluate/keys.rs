@@ -11,16 +11,6 @@ pub fn one_line(message: &str) -> String {
     }
 }
 
-/// The line number a TOML parser message cites (`TOML parse error at line 3, column 1`).
-pub fn line_in_message(message: &str) -> Option<usize> {
-    let at = message.find("line ")? + 5;
-    let digits: String = message[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().ok()
-}
-
 /// The 1-based line where a dotted key (`expect.cycles.init_done`, `board.dq_delay_ps[3]`,
 /// `fault[0].dq`) is written in TOML `text`. When the last part is missing (a key left to its
 /// default) the line of the deepest part that is written is given, so an annotation still
@@ -94,14 +84,5 @@ mod tests {
             "TOML parse error at line 2, column 7: unclosed table, expected `]`"
         );
         assert_eq!(one_line("plain"), "plain");
-    }
-
-    #[test]
-    fn parse_error_line() {
-        assert_eq!(
-            line_in_message("TOML parse error at line 3, column 1\n  |"),
-            Some(3)
-        );
-        assert_eq!(line_in_message("no number here"), None);
     }
 }

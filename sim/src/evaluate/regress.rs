@@ -5,7 +5,7 @@
 //! Determinism: scenarios are found in sorted order and results are reported in that order
 //! whatever the number of threads; times appear only when asked for.
 
-use super::keys::{key_line, line_in_message, one_line};
+use super::keys::{key_line, one_line};
 use crate::diagnose::Verdict;
 use crate::evaluate::{check_expect, evaluate_outcome, Evaluation, Mismatch};
 use crate::scenario::{Expect, Scenario, ScenarioError};
@@ -300,9 +300,9 @@ fn bad_scenario(text: &str, path: &Path, e: &ScenarioError) -> Status {
             line: key_line(text, key),
             message: format!("key `{key}`: {message}"),
         },
-        ScenarioError::Parse { message, .. } => Status::Bad {
+        ScenarioError::Parse { message, line, .. } => Status::Bad {
             key: None,
-            line: line_in_message(message),
+            line: *line,
             message: one_line(&strip(message.clone())),
         },
         ScenarioError::Io { source, .. } => Status::Bad {

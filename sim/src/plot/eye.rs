@@ -90,16 +90,10 @@ impl EyeFigure {
                 )
             })
             .unwrap_or_else(|| "no line found an edge".into());
-        let no_edge: Vec<String> = rows
-            .iter()
-            .filter(|r| r.line.ceiling)
-            .map(|r| format!("DQ{}", r.line.dq))
-            .collect();
-        let no_edge = if no_edge.is_empty() {
-            String::new()
-        } else {
-            format!(" · no edge (ceiling): {}", no_edge.join(", "))
-        };
+        let no_edge = style::dq_note(
+            " · no edge (ceiling): ",
+            rows.iter().filter(|r| r.line.ceiling).map(|r| r.line.dq),
+        );
         Ok(EyeFigure {
             title: format!(
                 "Data window against the sampling point: {}",

@@ -114,6 +114,16 @@ pub fn tidy(v: f64) -> String {
     }
 }
 
+/// `head` and the lines as `DQ3, DQ7`, for a subtitle; empty when there are none.
+pub fn dq_note(head: &str, dq: impl Iterator<Item = u32>) -> String {
+    let list: Vec<String> = dq.map(|q| format!("DQ{q}")).collect();
+    if list.is_empty() {
+        String::new()
+    } else {
+        format!("{head}{}", list.join(", "))
+    }
+}
+
 /// The file name of a path-like source, for titles (the full path is in the subtitle).
 pub fn short_name(source: &str) -> String {
     std::path::Path::new(source)

@@ -192,16 +192,10 @@ impl TapsFigure {
         } else {
             ""
         };
-        let ceiling: Vec<String> = lines
-            .iter()
-            .filter(|l| l.ceiling)
-            .map(|l| format!("DQ{}", l.dq))
-            .collect();
-        let ceiling = if ceiling.is_empty() {
-            String::new()
-        } else {
-            format!(" · at the ceiling: {}", ceiling.join(", "))
-        };
+        let ceiling = style::dq_note(
+            " · at the ceiling: ",
+            lines.iter().filter(|l| l.ceiling).map(|l| l.dq),
+        );
         Ok(TapsFigure {
             title: format!(
                 "IDELAY tap sweep per DQ line: {}",

@@ -29,6 +29,8 @@ pub enum ScenarioError {
         path: PathBuf,
         /// What the parser found.
         message: String,
+        /// The 1-based line the parser stopped at (from its span), when it gave one.
+        line: Option<usize>,
     },
     /// A value outside what the model supports.
     #[error("{path}: key `{key}`: {message}")]
@@ -295,6 +297,12 @@ impl Scenario {
         let mut s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_string(),
+            line: e.span().map(|r| {
+                1 + text.as_bytes()[..r.start.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+            }),
         })?;
         s.validate(path)?;
         if let Some(c) = &s.clocking {
@@ -380,6 +388,21 @@ mod tests {
 
     fn parse(t: &str) -> Result<Scenario, ScenarioError> {
         Scenario::parse(t, Path::new("t.toml"))
+    }
+
+    #[test]
+    fn parse_error_line_comes_from_the_parser_span() {
+        let e = parse("profile = \"minimodule\"\n\n[clock]\nperiod_ps = \n").unwrap_err();
+        assert!(
+            matches!(e, ScenarioError::Parse { line: Some(4), .. }),
+            "{e:?}"
+        );
+        // An unknown key is reported where it is written, not where its table starts.
+        let e = parse("profile = \"minimodule\"\n[clock]\n\nperiod = 5000.0\n").unwrap_err();
+        assert!(
+            matches!(e, ScenarioError::Parse { line: Some(4), .. }),
+            "{e:?}"
+        );
     }
 
     #[test]

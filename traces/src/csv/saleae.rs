@@ -51,5 +51,8 @@ pub fn open(path: &Path, opts: &CsvOptions) -> Result<TableSource, TraceError> {
         Some("1 s (decimal)".to_string()),
     );
     let notes = vec!["Saleae digital CSV".to_string()];
+    // Logic 2 writes a row only where a channel changes: the capture ran on past the last row
+    // for as long as nothing changed.
     TableSource::new(input, spec.finish(delim, clock, notes, Warnings::default()))
+        .map(TableSource::rows_are_changes)
 }

@@ -90,6 +90,10 @@ pub struct TableSource {
     row_index: u64,
     have_prefetched: bool,
     done: bool,
+    /// False for change-per-row exports ([`ChangeSource::end_known`]).
+    end_known: bool,
+    /// Shortest time between two rows ([`ChangeSource::min_sample_gap`]).
+    min_row_gap: Option<Time>,
 }
 
 impl TableSource {
@@ -130,6 +134,8 @@ impl TableSource {
             row_index: 0,
             have_prefetched: false,
             done: false,
+            end_known: true,
+            min_row_gap: None,
         };
         let mut more = src.read_record()?;
         while more && src.is_blank_record() {
@@ -145,6 +151,13 @@ impl TableSource {
         }
         src.have_prefetched = true;
         Ok(src)
+    }
+
+    /// Marks the export as one row per change: its last row is the last change, not the end of
+    /// the capture.
+    pub(super) fn rows_are_changes(mut self) -> TableSource {
+        self.end_known = false;
+        self
     }
 
     /// Field `col` of the current row, trimmed of blanks (Saleae's `, ` separators). Trimming
@@ -280,6 +293,10 @@ impl TableSource {
                 });
             }
         }
+        if self.prev_raw.is_some() && time > self.time {
+            let gap = time - self.time;
+            self.min_row_gap = Some(self.min_row_gap.map_or(gap, |g| g.min(gap)));
+        }
         self.prev_raw = Some(raw);
         self.time = time;
         Ok(())
@@ -396,6 +413,14 @@ impl ChangeSource for TableSource {
 
     fn last_time(&self) -> Time {
         self.time
+    }
+
+    fn end_known(&self) -> bool {
+        self.end_known
+    }
+
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.min_row_gap
     }
 
     fn warnings(&self) -> &Warnings {

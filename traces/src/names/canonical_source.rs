@@ -320,6 +320,12 @@ impl ChangeSource for CanonicalSource {
     fn last_time(&self) -> Time {
         self.inner.get().last_time()
     }
+    fn end_known(&self) -> bool {
+        self.inner.get().end_known()
+    }
+    fn min_sample_gap(&self) -> Option<Time> {
+        self.inner.get().min_sample_gap()
+    }
 
     fn read_progress(&self) -> Option<(u64, u64)> {
         self.inner.get().read_progress()

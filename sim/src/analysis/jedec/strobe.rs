@@ -77,20 +77,20 @@ pub fn check(
     time_base: TimeBase,
     st: &StrobeTiming,
 ) -> Vec<JedecFinding> {
-    let mut emit = Emit::new(clock, time_base);
-    if !emit.real_time {
-        return emit.out;
+    let mut chk = Strobes {
+        emit: Emit::new(clock, time_base),
+        clock,
+        st,
+    };
+    if !chk.emit.real_time {
+        return chk.emit.out;
     }
-    let per = clock.period;
-    let frac = |f: f64| (f * per as f64).round() as u64;
     let mut lat = Latency {
         bl: if p == Profile::Minimodule { 2 } else { 4 },
         cl: 3,
         al: 0,
         ddr1: p == Profile::Minimodule,
     };
-    let ps = |t: u64| Some(t / 1000);
-    let cycle = |t: u64| clock.cycle(t);
     for (ci, c) in cmds.iter().enumerate() {
         if c.kind == "MRS" {
             lat.load(c.ba.unwrap_or(0), c.a.unwrap_or(0));
@@ -99,98 +99,100 @@ pub fn check(
         if c.kind != "WR" {
             continue;
         }
-        let ck = c.time + per / 2;
-        let first = ck + lat.wl() * per;
         let pairs = (lat.bl / 2).max(1);
         // A following WRITE that continues this burst (back-to-back) owns its own strobes.
         let b2b = cmds[ci + 1..]
             .iter()
             .find(|n| n.kind == "WR")
             .is_some_and(|n| n.cycle - c.cycle == pairs);
+        let first = c.time + clock.period / 2 + lat.wl() * clock.period;
         for (lane, bits) in dqs.iter().enumerate() {
-            let mut last_fall: Option<u64> = None;
-            for k in 0..pairs {
-                let e = first + k * per;
-                let win = (e.saturating_sub(per / 2), e + per / 2);
-                let rises = edges_to(bits, b'1', win.0, win.1);
-                match rises.first() {
-                    None => emit.push_at(
-                        Severity::Error,
-                        cycle(win.1),
-                        ps(win.1),
-                        format!("ERROR: DQS bit {lane} latching edge required during the preceding clock period"),
-                    ),
-                    Some(&(r, prev)) => {
-                        if prev != b'0' {
-                            emit.push_at(
-                                Severity::Error,
-                                cycle(r),
-                                ps(r),
-                                format!("ERROR: Invalid latching edge on DQS bit {lane}"),
-                            );
-                        } else {
-                            let (_, low_since) = level_before(bits, r);
-                            let low = r - low_since;
-                            if k == 0 && low < frac(st.t_wpre) {
-                                emit.push_at(
-                                    Severity::Error,
-                                    cycle(r),
-                                    ps(r),
-                                    format!("ERROR: tWPRE violation on DQS bit {lane}"),
-                                );
-                            } else if k > 0 && low < frac(st.t_dqsl) {
-                                emit.push_at(
-                                    Severity::Error,
-                                    cycle(r),
-                                    ps(r),
-                                    format!("ERROR: tDQSL violation on DQS bit {lane}"),
-                                );
-                            }
-                        }
-                        if r.abs_diff(e) > frac(st.t_dqss) {
-                            emit.push_at(
-                                Severity::Error,
-                                cycle(win.1),
-                                ps(win.1),
-                                format!("ERROR: tDQSS violation on DQS bit {lane}"),
-                            );
-                        }
-                    }
-                }
-                let fwin = (e, e + per);
-                match edges_to(bits, b'0', fwin.0, fwin.1).first() {
-                    None => emit.push_at(
-                        Severity::Error,
-                        cycle(fwin.1),
-                        ps(fwin.1),
-                        format!("ERROR: DQS bit {lane} latching edge required during the preceding clock period."),
-                    ),
-                    Some(&(f, _)) => {
-                        let (_, high_since) = level_before(bits, f);
-                        if f - high_since < frac(st.t_dqsh) {
-                            emit.push_at(
-                                Severity::Error,
-                                cycle(f),
-                                ps(f),
-                                format!("ERROR: tDQSH violation on DQS bit {lane}"),
-                            );
-                        }
-                        last_fall = Some(f);
-                    }
-                }
-            }
-            if let (Some(f), false) = (last_fall, b2b) {
-                if let Some(&(r, _)) = edges_to(bits, b'1', f, f + frac(st.t_wpst)).first() {
-                    emit.push_at(
-                        Severity::Error,
-                        cycle(r),
-                        ps(r),
-                        format!("ERROR: tWPST violation on DQS bit {lane}"),
-                    );
-                }
+            chk.burst(lane, bits, first, pairs, b2b);
+        }
+    }
+    chk.emit.out.sort_by_key(|f| f.cycle);
+    chk.emit.out
+}
+
+/// The strobe checks of one capture: where the findings go and the limits they hold against.
+struct Strobes<'a> {
+    emit: Emit,
+    clock: Clock,
+    st: &'a StrobeTiming,
+}
+
+impl Strobes<'_> {
+    /// A limit in clocks, in the capture's time unit.
+    fn frac(&self, f: f64) -> u64 {
+        (f * self.clock.period as f64).round() as u64
+    }
+
+    /// An error found at time `t`.
+    fn error(&mut self, t: u64, text: String) {
+        let cycle = self.clock.cycle(t);
+        self.emit
+            .push_at(Severity::Error, cycle, Some(t / 1000), text);
+    }
+
+    /// One lane's strobes for one WRITE burst of `pairs` clocks whose first latching edge is due
+    /// at `first`; the postamble is checked unless a back-to-back WRITE follows.
+    fn burst(&mut self, lane: usize, bits: &[(u64, u8)], first: u64, pairs: u64, b2b: bool) {
+        let mut last_fall: Option<u64> = None;
+        for k in 0..pairs {
+            let e = first + k * self.clock.period;
+            self.rise(lane, bits, e, k == 0);
+            last_fall = self.fall(lane, bits, e).or(last_fall);
+        }
+        if let (Some(f), false) = (last_fall, b2b) {
+            let t_wpst = self.frac(self.st.t_wpst);
+            if let Some(&(r, _)) = edges_to(bits, b'1', f, f + t_wpst).first() {
+                self.error(r, format!("ERROR: tWPST violation on DQS bit {lane}"));
             }
         }
     }
-    emit.out.sort_by_key(|f| f.cycle);
-    emit.out
+
+    /// The latching rise due at `e`: present, out of a low level held for tWPRE (the burst's
+    /// first) or tDQSL, and within tDQSS of the CK edge.
+    fn rise(&mut self, lane: usize, bits: &[(u64, u8)], e: u64, first: bool) {
+        let per = self.clock.period;
+        let win = (e.saturating_sub(per / 2), e + per / 2);
+        let Some(&(r, prev)) = edges_to(bits, b'1', win.0, win.1).first() else {
+            self.error(
+                win.1,
+                format!("ERROR: DQS bit {lane} latching edge required during the preceding clock period"),
+            );
+            return;
+        };
+        if prev != b'0' {
+            self.error(r, format!("ERROR: Invalid latching edge on DQS bit {lane}"));
+        } else {
+            let (_, low_since) = level_before(bits, r);
+            let low = r - low_since;
+            if first && low < self.frac(self.st.t_wpre) {
+                self.error(r, format!("ERROR: tWPRE violation on DQS bit {lane}"));
+            } else if !first && low < self.frac(self.st.t_dqsl) {
+                self.error(r, format!("ERROR: tDQSL violation on DQS bit {lane}"));
+            }
+        }
+        if r.abs_diff(e) > self.frac(self.st.t_dqss) {
+            self.error(win.1, format!("ERROR: tDQSS violation on DQS bit {lane}"));
+        }
+    }
+
+    /// The fall in the clock after the rise due at `e`, held high for tDQSH; returns its time.
+    fn fall(&mut self, lane: usize, bits: &[(u64, u8)], e: u64) -> Option<u64> {
+        let fwin = (e, e + self.clock.period);
+        let Some(&(f, _)) = edges_to(bits, b'0', fwin.0, fwin.1).first() else {
+            self.error(
+                fwin.1,
+                format!("ERROR: DQS bit {lane} latching edge required during the preceding clock period."),
+            );
+            return None;
+        };
+        let (_, high_since) = level_before(bits, f);
+        if f - high_since < self.frac(self.st.t_dqsh) {
+            self.error(f, format!("ERROR: tDQSH violation on DQS bit {lane}"));
+        }
+        Some(f)
+    }
 }

@@ -7,6 +7,8 @@ use super::sample::{Sampled, SLOTS_PER_CYCLE};
 use crate::analysis::Clock;
 use migcal_traces::{Time, TimeBase, Value};
 use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// Where a capture first departs from a simulated run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,19 +66,47 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Where a compared signal's value in effect meets the reference next.
+#[derive(Debug, Clone)]
+enum Next {
+    /// It differs from the reference's change at this index, in effect at this slot, unless
+    /// the streamed side changes before.
+    Mismatch(u64, usize),
+    /// Checked clean up to this slot, where the reference's change at this index is next to
+    /// check (a scan is cut after [`SCAN_STEP`] reference changes so that no single change costs
+    /// more than that).
+    Resume(u64, usize),
+}
+
+/// The queue's generation tag of a pending sample (to be committed once final), not a [`Next`].
+const PENDING: u64 = u64::MAX;
+
+/// Reference changes one scan looks at before it pauses ([`Next::Resume`]).
+const SCAN_STEP: usize = 256;
+
 /// One compared signal's state.
 struct Track {
-    /// Index of the model signal.
+    /// Index of the reference signal.
     model: usize,
     /// The sample being built (the last change of a slot wins).
     pending: Option<(u64, Value)>,
     /// The committed sample in effect, and the slot it started.
     current: Option<(u64, Value)>,
+    /// Where the value in effect departs from the reference next, if it does.
+    next: Option<Next>,
+    /// Bumped each time `current` changes: a queued [`Next`] of an older value is stale.
+    generation: u64,
+    /// Index of the first reference change after the last slot looked at (slots only grow).
+    cursor: usize,
     /// This signal's first departure.
     departed: Option<(u64, String, String)>,
 }
 
-/// Compares a streamed capture with a model run held in memory.
+/// Compares a streamed side with a reference held in memory (in the replay the capture is
+/// streamed against the model's run; in the catalogue the model's run is streamed against the
+/// capture). Each value the streamed side commits is checked ahead against the reference at
+/// once, so a departure is known as soon as the streamed side has passed its slot, not only when
+/// that signal next changes: a run stopped at its first departure stops there ([`Self::departed`]).
 pub struct Comparer<'m> {
     model: &'m Sampled,
     clock: Clock,
@@ -89,6 +119,13 @@ pub struct Comparer<'m> {
     tracks: Vec<Option<Track>>,
     names: Vec<String>,
     pads: Vec<bool>,
+    /// The queued [`Next`]s, earliest slot first: (slot, track, generation).
+    queue: BinaryHeap<Reverse<(u64, u32, u64)>>,
+    /// Some signal has departed.
+    any_departed: bool,
+    /// Fed in time order ([`Self::push`]): departures are queued and confirmed as the stream
+    /// passes them. [`Self::push_sample`] alone (signal by signal) leaves them to the end.
+    ordered: bool,
 }
 
 impl<'m> Comparer<'m> {
@@ -114,6 +151,9 @@ impl<'m> Comparer<'m> {
                         model: m,
                         pending: None,
                         current: None,
+                        next: None,
+                        generation: 0,
+                        cursor: 0,
                         departed: None,
                     })
             })
@@ -127,12 +167,16 @@ impl<'m> Comparer<'m> {
             tracks,
             names: names.iter().map(|(n, _)| n.clone()).collect(),
             pads: names.iter().map(|(_, p)| *p).collect(),
+            queue: BinaryHeap::new(),
+            any_departed: false,
+            ordered: false,
         }
     }
 
-    /// Has any signal departed yet?
+    /// Has any signal departed yet? With [`Self::push`] (changes in time order) this is known
+    /// as soon as the stream has passed the departing slot.
     pub fn departed(&self) -> bool {
-        self.tracks.iter().flatten().any(|t| t.departed.is_some())
+        self.any_departed
     }
 
     /// The names compared (the capture's signals the model also traces).
@@ -167,17 +211,20 @@ impl<'m> Comparer<'m> {
     }
 
     /// One change of capture signal `id` at `t` (changes in time order).
-    pub fn push(&mut self, t: Time, id: u32, v: Value) {
+    pub fn push(&mut self, t: Time, id: u32, v: &Value) {
         let Some(pad) = self.pads.get(id as usize).copied() else {
             return;
         };
+        // No later change lands on a slot before this one (quarter slots are the finest).
+        self.ordered = true;
+        self.settle(self.slot(t, true));
         let slot = self.slot(t, pad);
         self.push_sample(id, slot, v);
     }
 
     /// One sample of capture signal `id` at `slot` (slots in order per signal; a later sample
     /// of the same slot replaces the earlier).
-    pub fn push_sample(&mut self, id: u32, slot: u64, v: Value) {
+    pub fn push_sample(&mut self, id: u32, slot: u64, v: &Value) {
         let Some(Some(tr)) = self.tracks.get_mut(id as usize) else {
             return;
         };
@@ -185,9 +232,13 @@ impl<'m> Comparer<'m> {
             return;
         }
         match &mut tr.pending {
-            Some((k, pv)) if *k == slot => *pv = v,
+            Some((k, pv)) if *k == slot => assign(pv, v),
             _ => {
-                let prev = tr.pending.replace((slot, v));
+                // Final once the stream has passed its slot: queued to be committed then.
+                if self.ordered {
+                    self.queue.push(Reverse((slot, id, PENDING)));
+                }
+                let prev = tr.pending.replace((slot, v.clone()));
                 if let Some(p) = prev {
                     self.commit(id as usize, p);
                 }
@@ -195,57 +246,110 @@ impl<'m> Comparer<'m> {
         }
     }
 
+    /// Confirms the queued departures before slot `lb`, which every later change comes at or
+    /// after, so the values in effect there are final.
+    fn settle(&mut self, lb: u64) {
+        while let Some(&Reverse((k, id, generation))) = self.queue.peek() {
+            if k >= lb {
+                return;
+            }
+            self.queue.pop();
+            let id = id as usize;
+            let Some(tr) = self.tracks[id].as_mut() else {
+                continue;
+            };
+            if tr.departed.is_some() || (generation != PENDING && tr.generation != generation) {
+                continue;
+            }
+            // A pending sample before `lb` is final: it takes effect first (it may end the value
+            // whose departure is queued before that departure's slot).
+            if tr.pending.as_ref().is_some_and(|(p, _)| *p < lb) {
+                let p = tr.pending.take();
+                if let Some(p) = p {
+                    self.commit(id, p);
+                }
+                let Some(tr) = self.tracks[id].as_ref() else {
+                    continue;
+                };
+                if tr.departed.is_some() || tr.generation != generation {
+                    continue;
+                }
+            }
+            if generation != PENDING {
+                self.advance(id, u64::MAX, true);
+            }
+        }
+    }
+
+    /// Acts on the track's [`Next`] as far as slot `to` (exclusive): a mismatch before it is
+    /// this signal's departure, a paused scan before it is continued (by one step when
+    /// `queue`, queuing what it finds; else to `to`).
+    fn advance(&mut self, id: usize, to: u64, queue: bool) {
+        let Some(tr) = self.tracks[id].as_mut() else {
+            return;
+        };
+        loop {
+            match tr.next.take() {
+                Some(Next::Mismatch(k, i)) if k < to => {
+                    let v = tr.current.as_ref().map(|c| c.1.to_string());
+                    let m = self.model.signals[tr.model].changes[i].1.to_string();
+                    tr.departed = Some((k, v.unwrap_or_default(), m));
+                    self.any_departed = true;
+                    return;
+                }
+                Some(Next::Resume(k, i)) if k < to => {
+                    let v = tr.current.as_ref().map(|c| c.1.clone());
+                    let Some(v) = v else { return };
+                    tr.next = scan(self.model, tr, self.offset, &v, None, i, to);
+                    if queue {
+                        if let (Some(n), true) = (&tr.next, self.ordered) {
+                            self.queue
+                                .push(Reverse((next_slot(n), id as u32, tr.generation)));
+                        }
+                        return;
+                    }
+                }
+                other => {
+                    tr.next = other;
+                    return;
+                }
+            }
+        }
+    }
+
     /// Makes `sample` the value in effect, checking the one it ends against the model.
     fn commit(&mut self, id: usize, sample: (u64, Value)) {
-        let Some(tr) = self.tracks[id].as_mut() else {
+        let Some(tr) = self.tracks[id].as_ref() else {
             return;
         };
         if tr.current.as_ref().is_some_and(|(_, v)| *v == sample.1) {
             return;
         }
-        if let Some((from, v)) = tr.current.replace(sample.clone()) {
-            self.check(id, from, sample.0, &v);
-        }
-    }
-
-    /// Checks capture value `v` held over slots `[from, to)` against the model.
-    fn check(&mut self, id: usize, from: u64, to: u64, v: &Value) {
-        let model = self.model;
-        let offset = self.offset;
-        let model_end = model.end_slot as i64 + offset;
-        let to = to.min((model_end + 1).max(0) as u64);
-        let from = from.max(self.start);
-        if from >= to {
-            return;
+        if tr.current.is_some() {
+            // The value it ends held up to the sample's slot.
+            self.advance(id, sample.0, false);
         }
         let Some(tr) = self.tracks[id].as_mut() else {
             return;
         };
-        let m = &model.signals[tr.model];
-        let mf = from as i64 - offset;
-        // The model's value at `from`, then each model change inside the interval.
-        let mut checks: Vec<(u64, Option<&Value>)> = Vec::new();
-        if mf >= 0 {
-            checks.push((from, m.at(mf as u64)));
+        if tr.departed.is_some() {
+            return;
         }
-        let lo = m.changes.partition_point(|(s, _)| (*s as i64) <= mf);
-        for (s, mv) in &m.changes[lo..] {
-            let k = *s as i64 + offset;
-            if k < 0 {
-                continue;
-            }
-            if k as u64 >= to {
-                break;
-            }
-            checks.push((k as u64, Some(mv)));
-        }
-        for (k, mv) in checks {
-            if let Some(mv) = mv {
-                if !same_value(v, mv) {
-                    tr.departed = Some((k, v.to_string(), mv.to_string()));
-                    return;
-                }
-            }
+        let from = sample.0.max(self.start);
+        tr.generation += 1;
+        tr.next = scan(
+            self.model,
+            tr,
+            self.offset,
+            &sample.1,
+            Some(from),
+            0,
+            u64::MAX,
+        );
+        tr.current = Some(sample);
+        if let (Some(n), true) = (&tr.next, self.ordered) {
+            self.queue
+                .push(Reverse((next_slot(n), id as u32, tr.generation)));
         }
     }
 
@@ -268,14 +372,11 @@ impl<'m> Comparer<'m> {
             if let Some(p) = pending {
                 self.commit(id, p);
             }
-            let current = self.tracks[id].as_ref().and_then(|t| t.current.clone());
-            if let Some((from, v)) = current {
-                let done = self.tracks[id]
-                    .as_ref()
-                    .is_some_and(|t| t.departed.is_some());
-                if !done {
-                    self.check(id, from, end_slot, &v);
-                }
+            let live = self.tracks[id]
+                .as_ref()
+                .is_some_and(|t| t.departed.is_none() && t.current.is_some());
+            if live {
+                self.advance(id, end_slot, false);
             }
         }
         let mut out: Vec<Departure> = self
@@ -311,6 +412,80 @@ impl<'m> Comparer<'m> {
     }
 }
 
+/// `dst = src`, reusing `dst`'s buffer when the widths agree (a signal's samples all have one).
+fn assign(dst: &mut Value, src: &Value) {
+    match (dst, src) {
+        (Value::Bits(d), Value::Bits(s)) if d.len() == s.len() => d.copy_from_slice(s),
+        (d, s) => *d = s.clone(),
+    }
+}
+
+fn next_slot(n: &Next) -> u64 {
+    match n {
+        Next::Mismatch(k, _) | Next::Resume(k, _) => *k,
+    }
+}
+
+/// Checks the streamed value `v` against the track's reference signal over the capture slots
+/// from `from` (its value there, when given) up to `to` (exclusive) and the reference's end:
+/// reference changes from index `first` on are looked at, [`SCAN_STEP`] of them at most when
+/// `to` is unbounded. Returns the first mismatch, where the scan paused, or `None` (clean).
+fn scan(
+    model: &Sampled,
+    tr: &mut Track,
+    offset: i64,
+    v: &Value,
+    from: Option<u64>,
+    first: usize,
+    to: u64,
+) -> Option<Next> {
+    let budget = if to == u64::MAX {
+        SCAN_STEP
+    } else {
+        usize::MAX
+    };
+    let model_end = model.end_slot as i64 + offset;
+    let to = to.min((model_end + 1).max(0) as u64);
+    let m = &model.signals[tr.model];
+    let mut i = first;
+    if let Some(from) = from {
+        if from >= to {
+            return None;
+        }
+        let mf = from as i64 - offset;
+        // The reference's changes up to `mf` are behind every later look (slots only grow).
+        while tr.cursor < m.changes.len() && (m.changes[tr.cursor].0 as i64) <= mf {
+            tr.cursor += 1;
+        }
+        i = tr.cursor;
+        if mf >= 0 && i > 0 {
+            let mv = &m.changes[i - 1].1;
+            if !same_value(v, mv) {
+                return Some(Next::Mismatch(from, i - 1));
+            }
+        }
+    }
+    let mut looked = 0usize;
+    while i < m.changes.len() {
+        let (s, mv) = &m.changes[i];
+        let k = *s as i64 + offset;
+        if k >= 0 {
+            if k as u64 >= to {
+                return None;
+            }
+            if looked == budget {
+                return Some(Next::Resume(k as u64, i));
+            }
+            looked += 1;
+            if !same_value(v, mv) {
+                return Some(Next::Mismatch(k as u64, i));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Compares two sampled traces held in memory (a capture and a model run), as [`Comparer`].
 pub fn compare_sampled(
     capture: &Sampled,
@@ -333,7 +508,7 @@ pub fn compare_sampled(
     );
     for (id, s) in capture.signals.iter().enumerate() {
         for (k, v) in &s.changes {
-            c.push_sample(id as u32, *k, v.clone());
+            c.push_sample(id as u32, *k, v);
         }
     }
     let compared = c.compared();
@@ -355,5 +530,25 @@ mod tests {
         assert!(same_value(&bits("Z"), &bits("z")));
         // LSB-aligned over the narrower width.
         assert!(same_value(&bits("01"), &bits("1")));
+    }
+
+    #[test]
+    fn power_up_unknowns_are_no_evidence_but_a_pulled_pin_is() {
+        // Golden fault1 at cycle 1: DQ0..2 and DQ4..7 still `U` (folded to `x`), DQ3 held low
+        // by its pull-down; the nominal board leaves the whole bus floating. Only DQ3 departs.
+        assert!(same_value(
+            &bits("zzzzzzzzxxxxzxxx"),
+            &bits("zzzzzzzzzzzzzzzz")
+        ));
+        assert!(!same_value(
+            &bits("zzzzzzzzxxxx0xxx"),
+            &bits("zzzzzzzzzzzzzzzz")
+        ));
+        // Either side: the comparison streams the capture in the replay, the model in the
+        // catalogue.
+        assert!(same_value(
+            &bits("zzzzzzzzzzzzzzzz"),
+            &bits("zzzzzzzzxxxxzxxx")
+        ));
     }
 }

@@ -117,7 +117,7 @@ impl ChangeSink for LiveSink<'_> {
                     out
                 }
             };
-            c.push(time_fs, o, self.current[o as usize].clone());
+            c.push(time_fs, o, &self.current[o as usize]);
         }
         if c.departed() {
             self.departed = true;
@@ -201,4 +201,48 @@ pub fn compare_live(
         first: per_signal.first().cloned(),
         per_signal,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::exact::{compare_in_memory, simulate_all};
+    use std::path::Path;
+
+    fn board(faults: &str) -> Scenario {
+        let text = format!(
+            "profile = \"minimodule\"\nseed = 1\nstop_time_us = 260\n[clock]\nperiod_ps = 5000\n[memory]\npart = \"MT46V32M8\"\ncl = 3\nbl = 2\nal = 0\n[board]\ntap_ps = 78.0\n{faults}"
+        );
+        Scenario::parse(&text, Path::new("board.toml")).unwrap()
+    }
+
+    #[test]
+    fn stopping_at_the_first_departure_finds_the_departure_of_the_whole_run() {
+        // The capture: DQ3 open (its pin pulled low from power-up). The candidates depart at
+        // power-up on a pin whose model value then holds for the whole 200 us wait, at the
+        // dummy reads, or nowhere; stopped early or run whole, the first departure is the same.
+        let capture = simulate_all(&board("[[fault]]\nkind = \"dq_open\"\ndq = 3\n")).unwrap();
+        for cand in [
+            "",
+            "[[fault]]\nkind = \"cmd_stuck\"\npin = \"ras_n\"\nhigh = true\n",
+            "[[fault]]\nkind = \"dq_open\"\ndq = 5\n",
+            "[[fault]]\nkind = \"dq_delay\"\ndq = 3\nps = 500\n",
+            "[[fault]]\nkind = \"dq_open\"\ndq = 3\n",
+        ] {
+            let scn = board(cand);
+            let live = compare_live(&capture, &scn, None).unwrap();
+            let whole = compare_in_memory(&capture, &simulate_all(&scn).unwrap(), None);
+            assert_eq!(live.first, whole.first, "{cand}");
+            // And the run stopped there, not when the departing pin next changed (the first
+            // write, 48 000 cycles on).
+            if let Some(d) = &live.first {
+                assert!(
+                    live.window.1 <= d.cycle + 2,
+                    "{cand}: ran to {:?}",
+                    live.window
+                );
+            }
+            assert_eq!(live.compared, whole.compared, "{cand}");
+        }
+    }
 }

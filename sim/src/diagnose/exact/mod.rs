@@ -231,7 +231,7 @@ pub fn compare_stream(
     let mut last = 0;
     while let Some(ch) = canon.next_change()? {
         last = ch.time;
-        c.push(ch.time, ch.signal, ch.value.to_owned());
+        c.push(ch.time, ch.signal, &ch.value.to_owned());
     }
     let end = canon.last_time().max(last).max(capture.end_time());
     let per_signal = c.finish(end);
