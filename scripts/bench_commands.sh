@@ -33,7 +33,8 @@ EX=$ROOT/target/release/examples
 # synthetic file may well say "cannot diagnose", after reading all of it).
 one() {
     /usr/bin/time -f "%U %S %e" -o "$WORK/time.txt" "$@" > /dev/null 2>&1 || true
-    awk '{ printf "%.4f %.4f\n", $1 + $2, $3 }' "$WORK/time.txt"
+    # The last line: GNU time puts "Command exited with non-zero status N" before it.
+    tail -n 1 "$WORK/time.txt" | awk '{ printf "%.4f %.4f\n", $1 + $2, $3 }'
 }
 # Median over RUNS of cpu and of wall (each sorted on its own: POSIX awk has no asort).
 med() {
@@ -96,7 +97,7 @@ if [ "${ONLY:-}" != reads ]; then
             /usr/bin/time -f "%U %S" -o "$WORK/time.txt" \
                 sh -c 'n=$1; shift; i=0; while [ $i -lt $n ]; do "$@" > /dev/null 2>&1; i=$((i+1)); done' \
                 sh "$LOOP" "$@" || true
-            awk -v n="$LOOP" '{ printf "%.3f\n", ($1 + $2) * 1000 / n }' "$WORK/time.txt"
+            tail -n 1 "$WORK/time.txt" | awk -v n="$LOOP" '{ printf "%.3f\n", ($1 + $2) * 1000 / n }'
         done | sort -n | awk -v n="$RUNS" '{ v[NR] = $1 } END { print v[int((n + 1) / 2)] }'
     }
     echo "simulate $SCN (600 us nominal run, VCD $tmb MB), CPU per run over $LOOP runs"
