@@ -166,3 +166,54 @@ fn a_bridge_is_explained_by_a_bridge_on_its_lines() {
         .expect("a DQ1/DQ2 wired-AND bridge in the catalogue");
     check(&board(1, &[0; 8]), fault, None);
 }
+
+/// The catalogue's runs kept for a board decide the same as simulating every candidate against
+/// the capture: on a capture the board follows whole, on one it departs from at power-up, and
+/// on a probe cut; and two faults at once (DQ3 open, DQ12 stuck high: every single fault departs
+/// at power-up) are found by the pair search, seeded by the faults that leave fewest wrong bits.
+#[test]
+fn kept_runs_decide_as_the_simulations_do_and_pairs_are_found() {
+    use migcal::diagnose::exact::{covering, SLOTS_PER_CYCLE};
+    use migcal::diagnose::explain::{explain_with, known};
+    let b = board(1, &[0; 8]);
+    let open3 = "kind = \"dq_open\"\ndq = 3";
+    let stuck12 = "kind = \"dq_stuck\"\ndq = 12\nhigh = true";
+    let mut kept: Option<Vec<known::Known>> = None;
+    for (faults, nets) in [
+        (vec![], None),
+        (vec![open3], None),
+        (vec![open3, stuck12], None),
+        (vec![open3, stuck12], Some(FIELD_NETS)),
+    ] {
+        let mut scn = b.clone();
+        for f in &faults {
+            scn.fault.push(toml::from_str(f).unwrap());
+        }
+        let (cap, sampled, clock) = capture(&scn, nets);
+        let t = Target {
+            sampled: &sampled,
+            capture: &cap,
+            clock: &clock,
+        };
+        let kept = kept.get_or_insert_with(|| {
+            let base = covering(&b, sampled.end_slot / SLOTS_PER_CYCLE + 1);
+            known::build(&base, &catalogue::enumerate(16).candidates).unwrap()
+        });
+        let simulated = explain(&t, &b).unwrap();
+        let decided = explain_with(&t, &b, Some(kept)).unwrap();
+        let what = format!("{faults:?} {}", nets.map_or("whole", |_| "probe cut"));
+        assert_eq!(simulated.explanations, decided.explanations, "{what}");
+        assert_eq!(simulated.named_dq, decided.named_dq, "{what}");
+        assert_eq!(simulated.cannot_tell, decided.cannot_tell, "{what}");
+        assert_eq!(simulated.next_probes, decided.next_probes, "{what}");
+        if faults.len() == 2 && nets.is_none() {
+            let exact: Vec<&str> = decided.exact().map(|e| e.fault.as_str()).collect();
+            assert!(
+                exact.contains(&"dq_open dq=3 pull=down + dq_stuck dq=12 high=true"),
+                "{exact:?} {:?}",
+                decided.searched
+            );
+            assert_eq!(decided.named_dq, vec![3, 12], "{:?}", decided.named_dq);
+        }
+    }
+}

@@ -210,4 +210,7 @@ impl ChangeSource for Kept {
     fn read_progress(&self) -> Option<(u64, u64)> {
         self.inner.read_progress()
     }
+    fn worth_reading_ahead(&self) -> bool {
+        self.inner.worth_reading_ahead()
+    }
 }

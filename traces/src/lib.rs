@@ -14,6 +14,7 @@ pub mod input;
 pub mod io;
 pub mod names;
 pub mod origin;
+pub mod pipeline;
 pub mod saleae_bin;
 pub mod sigrok_session;
 pub mod sniff;

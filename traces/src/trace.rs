@@ -168,6 +168,12 @@ pub trait ChangeSource {
     fn read_progress(&self) -> Option<(u64, u64)> {
         None
     }
+    /// Whether reading this source costs enough (a file to tokenize) that a consumer should read
+    /// it ahead on a thread of its own ([`crate::pipeline::Pipelined`]); `false` for sources
+    /// already in memory, where a thread would cost more than it saves. Wrappers forward it.
+    fn worth_reading_ahead(&self) -> bool {
+        false
+    }
 }
 
 impl<'a> ValueRef<'a> {

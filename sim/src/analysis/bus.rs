@@ -72,8 +72,34 @@ pub(super) fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
     let half = clock.period / 2;
     let offset = half.max(1);
     let end = c.end_time();
+    let decode = |t: Time| match [bit_at(&ras, t), bit_at(&cas, t), bit_at(&we, t)] {
+        [b'0', b'1', b'0'] => Some("PRE"),
+        [b'0', b'0', b'0'] => Some("MRS"),
+        [b'0', b'0', b'1'] => Some("REF"),
+        [b'0', b'1', b'1'] => Some("ACT"),
+        [b'1', b'0', b'0'] => Some("WR"),
+        [b'1', b'0', b'1'] => Some("RD"),
+        _ => None,
+    };
+    // A command read at `t`, launched on the clk_0 edge whose decode point is at or before it.
+    let at = |t: Time| -> Option<BusCommand> {
+        if cke.as_ref().is_some_and(|k| bit_at(k, t) != b'1') {
+            return None;
+        }
+        let launch =
+            clock.first_edge + t.saturating_sub(clock.first_edge + offset) / period * period;
+        Some(BusCommand {
+            time: launch,
+            cycle: clock.cycle(launch),
+            kind: decode(t)?,
+            ba: value_at(&ba, t),
+            a: value_at(&a, t),
+        })
+    };
     let mut out = Vec::new();
     for (s, e) in high_intervals(&low, end) {
+        let before = out.len();
+        let mut prev_t = s;
         // The cycles whose launch edge lies in [s, e) and whose sample point is in the capture.
         let first = if s <= clock.first_edge {
             0
@@ -90,6 +116,9 @@ pub(super) fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
         while n < last {
             let launch = clock.first_edge + n * period;
             let t = launch + offset;
+            for m in skipped_stretches(&breaks, prev_t, t, (s, e), period) {
+                out.extend(at(m));
+            }
             // The stretch of cycles sampled before the next pin change.
             let i = breaks.partition_point(|&b| b <= t);
             let stretch_end = match breaks.get(i) {
@@ -98,17 +127,12 @@ pub(super) fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
             };
             let held = n..stretch_end.min(n + MAX_HELD_COMMAND_CYCLES);
             n = stretch_end.max(n + 1);
+            prev_t = clock.first_edge + (n - 1) * period + offset;
             if cke.as_ref().is_some_and(|k| bit_at(k, t) != b'1') {
                 continue;
             }
-            let kind = match [bit_at(&ras, t), bit_at(&cas, t), bit_at(&we, t)] {
-                [b'0', b'1', b'0'] => "PRE",
-                [b'0', b'0', b'0'] => "MRS",
-                [b'0', b'0', b'1'] => "REF",
-                [b'0', b'1', b'1'] => "ACT",
-                [b'1', b'0', b'0'] => "WR",
-                [b'1', b'0', b'1'] => "RD",
-                _ => continue,
+            let Some(kind) = decode(t) else {
+                continue;
             };
             let (ba, a) = (value_at(&ba, t), value_at(&a, t));
             for k in held {
@@ -122,6 +146,39 @@ pub(super) fn bus_commands(c: &Capture, clock: Clock) -> Vec<BusCommand> {
                 });
             }
         }
+        for m in skipped_stretches(&breaks, prev_t, e.min(end), (s, e), period) {
+            out.extend(at(m));
+        }
+        // A one-cycle pulse captured by a sample clock not locked to clk_0 can be shortened so
+        // that no cycle's decode point falls inside it: it is still one command, read at its
+        // middle (where the other pins were sampled alike).
+        if out.len() == before && e <= end && (e - s).saturating_mul(4) >= period {
+            out.extend(at(s + (e - s) / 2));
+        }
     }
     out
+}
+
+/// The middles of the stretches of unchanged pins that lie wholly between two decode points
+/// `from` and `to` (and inside the chip-select interval `cs`): a one-cycle command captured by a
+/// sample clock not locked to clk_0 can be shortened so that no decode point falls inside it.
+/// A stretch shorter than a quarter cycle is a skew between pins changing together, not a
+/// command.
+fn skipped_stretches(
+    breaks: &[Time],
+    from: Time,
+    to: Time,
+    cs: (Time, Time),
+    period: Time,
+) -> Vec<Time> {
+    let i0 = breaks.partition_point(|&b| b <= from);
+    let i1 = breaks.partition_point(|&b| b < to);
+    (i0..i1)
+        .filter_map(|j| {
+            let st = breaks[j];
+            let en = breaks.get(j + 1).copied().unwrap_or(cs.1).min(cs.1);
+            (st >= cs.0 && en <= to && en > st && (en - st).saturating_mul(4) >= period)
+                .then_some(st + (en - st) / 2)
+        })
+        .collect()
 }

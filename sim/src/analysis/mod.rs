@@ -57,8 +57,12 @@ pub struct Facts {
     pub data_tap_inc_done: Option<Time>,
     /// `tap_sel_done` rising.
     pub tap_sel_done: Option<Time>,
-    /// Per pattern group.
+    /// Per pattern group the capture has (`group` says which; groups not probed are absent).
     pub pattern: Vec<PatternGroup>,
+    /// Pattern groups of the build (one per byte of the DQ bus): a conclusion about stage 3
+    /// from `pattern` alone needs every one of them.
+    #[serde(skip)]
+    pub pattern_bytes: u32,
     /// `COMP_DONE` (rd_data or controller) rising.
     pub comp_done: Option<Time>,
     /// `init_done` rising.
@@ -253,7 +257,8 @@ fn analyze_resolved(c: &Capture, cfg: &Config) -> Facts {
         .collect();
     let stage3_from = first_rise(c, "tap_logic/tap_sel_done")
         .or_else(|| first_rise(c, "ddr_controller/phy_dly_slct_done"));
-    let pattern = (0..pattern::pattern_groups(c))
+    let pattern = pattern::pattern_groups(c)
+        .into_iter()
         .map(|g| pattern::pattern_group(c, g, clock, stage3_from))
         .collect();
     let comp_done =
@@ -293,6 +298,7 @@ fn analyze_resolved(c: &Capture, cfg: &Config) -> Facts {
         tap_sel_done: first_rise(c, "tap_logic/tap_sel_done")
             .or_else(|| first_rise(c, "ddr_controller/phy_dly_slct_done")),
         pattern,
+        pattern_bytes: dq_width(c).div_ceil(8),
         comp_done,
         init_done,
         init_done_falls: init_done_bits

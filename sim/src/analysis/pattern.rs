@@ -86,13 +86,15 @@ fn pattern_errors(reads: &[u64]) -> (Vec<u32>, u32) {
 }
 
 /// The pattern_compare8 instances the capture shows (none when it has no stage-3 signal).
-pub(super) fn pattern_groups(c: &Capture) -> u32 {
+pub(super) fn pattern_groups(c: &Capture) -> Vec<u32> {
+    // Every group the capture has, not only a run from group 0: a probe of
+    // pattern_compare[1] alone is group 1's evidence.
     (0..9)
-        .take_while(|g| {
+        .filter(|g| {
             c.has(&format!("pattern_compare[{g}]/comp_done"))
                 || c.has(&format!("pattern_compare[{g}]/clk_cnt_rise"))
         })
-        .count() as u32
+        .collect()
 }
 
 pub(super) fn pattern_group(

@@ -164,8 +164,8 @@ pub fn run(args: &Args) -> CliResult {
         None
     };
     let explained = if args.dictionary {
-        let (scn, _) = board_scenario(args.scenario.as_deref(), &facts)?;
-        Some(run_explain(args, &scn, &capture, &facts)?)
+        let (scn, text) = board_scenario(args.scenario.as_deref(), &facts)?;
+        Some(run_explain(args, (&scn, &text), &capture, &facts)?)
     } else {
         None
     };
@@ -246,26 +246,31 @@ fn reopen(
 
 fn run_explain(
     args: &Args,
-    scn: &crate::scenario::Scenario,
+    (scn, text): (&crate::scenario::Scenario, &str),
     capture: &Capture,
     facts: &crate::analysis::Facts,
 ) -> Result<crate::diagnose::explain::Explained, CliError> {
     use crate::diagnose::exact::Sampled;
-    use crate::diagnose::explain::{explain, Target};
+    use crate::diagnose::explain::{explain_cached, Target};
     let fail =
         |e: crate::diagnose::exact::ExactError| CliError::Message(format!("fault catalogue: {e}"));
     let mut canon =
         migcal_traces::names::CanonicalSource::all(reopen(args).map_err(fail)?, &capture.map);
     let sampled = Sampled::read(&mut canon, &facts.clock, None)?;
-    explain(
+    let (explained, note) = explain_cached(
         &Target {
             sampled: &sampled,
             capture,
             clock: &facts.clock,
         },
         scn,
+        text,
     )
-    .map_err(fail)
+    .map_err(fail)?;
+    if let Some(note) = note {
+        eprintln!("migcal: note: {note}");
+    }
+    Ok(explained)
 }
 
 /// The report says one thing: lines every exact explanation puts the fault on are named with

@@ -62,6 +62,9 @@ impl ChangeSource for ReadBar {
     fn read_progress(&self) -> Option<(u64, u64)> {
         self.inner.read_progress()
     }
+    fn worth_reading_ahead(&self) -> bool {
+        self.inner.worth_reading_ahead()
+    }
     fn end_known(&self) -> bool {
         self.inner.end_known()
     }

@@ -14,6 +14,7 @@ use std::path::Path;
 
 mod cache;
 pub use cache::{cache_dir, cached, cached_with, Cached};
+pub(crate) use cache::{load_or_build, Provenance};
 
 /// What a run looks like to the rules: the features the dictionary compares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -293,7 +293,9 @@ pub fn diagnose(f: &Facts, cfg: &RuleConfig) -> Diagnosis {
     let counters_stopped = !f.init_done_captured
         && f.comp_done.is_none()
         && f.tap_sel_done.or(f.data_tap_inc_done).is_some()
-        && !f.pattern.is_empty()
+        // Every byte's pattern_compare8 must be seen to stop: one group probed says nothing of
+        // the others (a DQS1 open leaves group 1 hunting while group 0 matched).
+        && (0..f.pattern_bytes).all(|g| f.pattern.iter().any(|p| p.group == g))
         && f.pattern.iter().all(|p| {
             p.comp_done.is_none()
                 && p.still_hunting == Some(false)
@@ -614,7 +616,22 @@ fn nothing_moved(cx: &mut Ctx) -> Option<String> {
         TimeBase::Femtoseconds => f.end_time > 260_000_000_000,
         TimeBase::Samples => f.clock.cycle(f.end_time) > 52_000,
     };
-    let probed_stage2 = f.dummyread_captured || !f.per_dq.is_empty();
+    // Any net that moves from stage 2 on: the dummy reads, the sweep, a done flag, CHAN_DONE,
+    // clk_cnt_rise or init_done.
+    let captured = |n: &str| !f.missing.iter().any(|m| m == n);
+    let probed_stage2 = f.dummyread_captured
+        || !f.per_dq.is_empty()
+        || !f.pattern.is_empty()
+        || f.init_done_captured
+        || [
+            "tap_logic/tap_sel_done",
+            "rd_data/comp_done",
+            "tap_logic/dlyce_dqs",
+            "tap_logic/dlyinc_dqs",
+            "tap_logic/chan_done_dqs",
+        ]
+        .iter()
+        .any(|n| captured(n));
     if f.anything_moved || !long_enough || !probed_stage2 {
         return None;
     }

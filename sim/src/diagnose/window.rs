@@ -54,18 +54,29 @@ pub fn stage3_beyond(f: &Facts) -> Option<String> {
         || f.init_done_captured
         || f.comp_done.is_some()
         || f.per_dq.iter().any(|s| s.walked && s.ceiling)
-        || f.pattern.iter().any(|p| {
-            p.comp_done_captured
-                || p.still_hunting.is_some()
-                || p.clk_count_rise.is_some()
-                || !p.error_bits.is_empty()
-        });
+        || f.pattern
+            .iter()
+            .any(|p| p.still_hunting == Some(true) || !p.error_bits.is_empty())
+        || unprobed_bytes(f).is_empty() && f.pattern.iter().all(pattern_known);
     if !stage2_done || decided {
         return None;
     }
     let t = f.tap_sel_done.or(f.data_tap_inc_done).unwrap_or(0);
+    let absent = unprobed_bytes(f);
     let why = if let Some(n) = unresolved_note(f).filter(|_| f.pattern.is_empty()) {
         n
+    } else if !f.pattern.is_empty() && !absent.is_empty() && f.pattern.iter().all(pattern_known) {
+        let list = |v: Vec<u32>| {
+            v.iter()
+                .map(|g| g.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "pattern group(s) {} found the pattern, and pattern group(s) {} (one per byte lane) are not in the capture. Capture their clk_cnt_rise[0] too",
+            list(f.pattern.iter().map(|p| p.group).collect()),
+            list(absent)
+        )
     } else if !f.pattern.is_empty() {
         format!(
             "clk_cnt_rise still changed in the last rows, up to {}",
@@ -78,6 +89,21 @@ pub fn stage3_beyond(f: &Facts) -> Option<String> {
         "stage 2 (tap calibration) finished at {}, but whether stage 3 found the pattern is not in the capture: {why}. Capture init_done or rd_data/comp_done, or clk_cnt_rise[0] past the pattern reads",
         show(f, t)
     ))
+}
+
+/// The pattern groups (bytes) of the build whose pattern_compare8 the capture has no net of.
+fn unprobed_bytes(f: &Facts) -> Vec<u32> {
+    (0..f.pattern_bytes)
+        .filter(|g| !f.pattern.iter().any(|p| p.group == *g))
+        .collect()
+}
+
+/// Does the capture say how this pattern group's search ended (or that it is still on)?
+fn pattern_known(p: &crate::analysis::PatternGroup) -> bool {
+    p.comp_done_captured
+        || p.still_hunting.is_some()
+        || p.clk_count_rise.is_some()
+        || !p.error_bits.is_empty()
 }
 
 /// `Some(reason)` when the capture holds neither `init_state` nor the command bus and its

@@ -169,7 +169,7 @@ fn group_summary(f: &Facts, g: usize, cycle: &dyn Fn(Time) -> u64) -> GroupSumma
     // A CHAN_DONE on calib_done's own edge still belongs to the walk (tap_logic raises both
     // from the same state).
     let before = pulses.iter().filter(|&&t| calib.is_none_or(|c| t <= c));
-    let lane = f.pattern.get(g);
+    let lane = f.pattern.iter().find(|p| p.group as usize == g);
     GroupSummary {
         chan_done_cycles: before.map(|&t| cycle(t)).collect(),
         chan_done_after_calib_done: calib.map_or(0, |c| pulses.iter().filter(|&&t| t > c).count())

@@ -2,6 +2,7 @@
 
 use super::binding::Binding;
 use super::map::NameMap;
+use crate::pipeline::Pipelined;
 use crate::trace::{
     ChangeRef, ChangeSource, Header, SignalId, SignalInfo, Time, Value, ValueRef, VarKind, Warnings,
 };
@@ -17,7 +18,7 @@ use std::collections::BTreeSet;
 /// canonical signal is emitted only when its value differs from the last one emitted (restated
 /// samples are dropped). Memory is bounded by the number of bindings, not the capture's length.
 pub struct CanonicalSource {
-    inner: Box<dyn ChangeSource + Send>,
+    inner: Inner,
     header: Header,
     pub(super) outputs: Vec<Binding>,
     /// Per capture signal: `(output, output bit or u32::MAX for a whole copy, input bit)`.
@@ -41,6 +42,11 @@ impl CanonicalSource {
     /// of the capture `inner`, in that order.
     pub fn new(inner: Box<dyn ChangeSource + Send>, bindings: Vec<Binding>) -> CanonicalSource {
         let src_header = inner.header().clone();
+        let inner = if inner.worth_reading_ahead() {
+            Inner::Ahead(Box::new(Pipelined::new(inner)))
+        } else {
+            Inner::Here(inner)
+        };
         let mut fanout = vec![Vec::new(); src_header.signals.len()];
         let mut signals = Vec::with_capacity(bindings.len());
         let mut current = Vec::with_capacity(bindings.len());
@@ -117,37 +123,32 @@ impl CanonicalSource {
                 dirty: &mut self.dirty,
                 dirty_list: &mut self.dirty_list,
             };
-            let step_time;
-            if let Some((t, s)) = self.stash.take() {
-                step_time = t;
-                apply.change(s, self.stash_value.as_ref());
-            } else {
-                match self.inner.next_change()? {
-                    None => {
-                        self.ended = true;
-                        break;
-                    }
-                    Some(c) => {
-                        step_time = c.time;
-                        apply.change(c.signal, c.value);
-                    }
+            let step_time = match &mut self.inner {
+                Inner::Ahead(p) => {
+                    // Straight over the batch: the change that starts the next step stays in it.
+                    let mut step = None;
+                    let more = p.visit(|c| match step {
+                        Some(t) if t != c.time => false,
+                        _ => {
+                            step = Some(c.time);
+                            apply.change(c.signal, c.value);
+                            true
+                        }
+                    })?;
+                    self.ended = !more;
+                    step
                 }
-            }
-            loop {
-                match self.inner.next_change()? {
-                    None => {
-                        self.ended = true;
-                        break;
-                    }
-                    Some(c) if c.time == step_time => apply.change(c.signal, c.value),
-                    Some(c) => {
-                        assign(&mut self.stash_value, c.value);
-                        self.stash = Some((c.time, c.signal));
-                        break;
-                    }
+                Inner::Here(src) => {
+                    let stash = (&mut self.stash, &mut self.stash_value);
+                    let (step, ended) = step_from(&mut **src, stash, &mut apply)?;
+                    self.ended = ended;
+                    step
                 }
+            };
+            match step_time {
+                Some(t) => self.flush(t),
+                None => break,
             }
-            self.flush(step_time);
         }
         Ok(())
     }
@@ -177,6 +178,30 @@ impl CanonicalSource {
     }
 }
 
+/// The capture under a [`CanonicalSource`]: a file's reader runs ahead on its own thread, so the
+/// tokenizing and the assembling here share two cores; a source in memory is read in place.
+/// An enum rather than a box so the per-change call into [`Pipelined`] is direct and inlined
+/// (a virtual call returning a change through memory cost more than the hand-over itself).
+enum Inner {
+    Ahead(Box<Pipelined>),
+    Here(Box<dyn ChangeSource + Send>),
+}
+
+impl Inner {
+    fn get(&self) -> &dyn ChangeSource {
+        match self {
+            Inner::Ahead(p) => &**p,
+            Inner::Here(s) => &**s,
+        }
+    }
+    fn set_filter(&mut self, wanted: &[SignalId]) {
+        match self {
+            Inner::Ahead(p) => p.set_filter(wanted),
+            Inner::Here(s) => s.set_filter(wanted),
+        }
+    }
+}
+
 /// The outputs a change fans out to, borrowed apart from the reader.
 struct Apply<'a> {
     fanout: &'a [Vec<(u32, u32, u32)>],
@@ -187,6 +212,7 @@ struct Apply<'a> {
 
 impl Apply<'_> {
     /// Applies one change of capture signal `signal` to every output it feeds.
+    #[inline]
     fn change(&mut self, signal: SignalId, value: ValueRef<'_>) {
         let Some(fan) = self.fanout.get(signal as usize) else {
             return;
@@ -203,6 +229,39 @@ impl Apply<'_> {
             if !self.dirty[o as usize] {
                 self.dirty[o as usize] = true;
                 self.dirty_list.push(o);
+            }
+        }
+    }
+}
+
+/// Applies every change of `src`'s next time step (starting with the one stashed, if any) and
+/// stashes the first change of the step after: `(the step's time or None, ended)`.
+fn step_from(
+    src: &mut dyn ChangeSource,
+    (stash, stash_value): (&mut Option<(Time, SignalId)>, &mut Value),
+    apply: &mut Apply<'_>,
+) -> Result<(Option<Time>, bool), TraceError> {
+    let step_time;
+    if let Some((t, s)) = stash.take() {
+        step_time = t;
+        apply.change(s, stash_value.as_ref());
+    } else {
+        match src.next_change()? {
+            None => return Ok((None, true)),
+            Some(c) => {
+                step_time = c.time;
+                apply.change(c.signal, c.value);
+            }
+        }
+    }
+    loop {
+        match src.next_change()? {
+            None => return Ok((Some(step_time), true)),
+            Some(c) if c.time == step_time => apply.change(c.signal, c.value),
+            Some(c) => {
+                assign(stash_value, c.value);
+                *stash = Some((c.time, c.signal));
+                return Ok((Some(step_time), false));
             }
         }
     }
@@ -259,21 +318,21 @@ impl ChangeSource for CanonicalSource {
     }
 
     fn last_time(&self) -> Time {
-        self.inner.last_time()
+        self.inner.get().last_time()
     }
     fn end_known(&self) -> bool {
-        self.inner.end_known()
+        self.inner.get().end_known()
     }
     fn min_sample_gap(&self) -> Option<Time> {
-        self.inner.min_sample_gap()
+        self.inner.get().min_sample_gap()
     }
 
     fn read_progress(&self) -> Option<(u64, u64)> {
-        self.inner.read_progress()
+        self.inner.get().read_progress()
     }
 
     fn warnings(&self) -> &Warnings {
-        self.inner.warnings()
+        self.inner.get().warnings()
     }
 }
 

@@ -453,6 +453,10 @@ impl<R: Read> ChangeSource for VcdReader<R> {
         self.progress.as_ref().map(|c| (c.read(), c.total()))
     }
 
+    fn worth_reading_ahead(&self) -> bool {
+        true
+    }
+
     fn header(&self) -> &Header {
         &self.header
     }

@@ -4,6 +4,7 @@
 
 use super::{build_with, catalogue, DictionaryError, Entry};
 use crate::scenario::Scenario;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -25,9 +26,10 @@ const CACHE_FORMAT: u32 = 1;
 /// The largest cache file read (a dictionary is tens of kilobytes); a bigger one is rebuilt.
 const MAX_CACHE_BYTES: u64 = 16 << 20;
 
-/// A cache file: the dictionary, what it was computed from, and a checksum over both.
+/// A cache file: the dictionary (or another list of entries, [`load_or_build`]), what it was
+/// computed from, and a checksum over both.
 #[derive(Debug, Serialize, Deserialize)]
-struct CacheFile {
+struct CacheFile<E> {
     /// [`CACHE_FORMAT`].
     format: u32,
     /// The migcal version that simulated it (the model it describes).
@@ -39,11 +41,11 @@ struct CacheFile {
     /// SHA-256 over the fields above and the entries: an edit or corruption shows.
     checksum: String,
     /// The dictionary.
-    entries: Vec<Entry>,
+    entries: Vec<E>,
 }
 
-/// What the dictionary is computed from, as stored in (and checked against) a cache file.
-struct Provenance {
+/// What a cache file is computed from, as stored in (and checked against) the file.
+pub(crate) struct Provenance {
     migcal: String,
     scenario_sha256: String,
     catalogue_sha256: String,
@@ -60,8 +62,18 @@ impl Provenance {
         }
     }
 
-    /// The cache file name: one per (version, board, catalogue).
-    fn file_name(&self) -> String {
+    /// What `entries` computed by `migcal` (a version, or a build's own hash) from the board
+    /// `scenario_text` and the catalogue `catalogue_text` depend on.
+    pub(crate) fn new(migcal: String, scenario_text: &str, catalogue_text: &str) -> Provenance {
+        Provenance {
+            migcal,
+            scenario_sha256: sha256_hex(scenario_text.as_bytes()),
+            catalogue_sha256: sha256_hex(catalogue_text.as_bytes()),
+        }
+    }
+
+    /// The cache file name: one per (kind, version, board, catalogue).
+    fn file_name(&self, kind: &str) -> String {
         let key = sha256_hex(
             format!(
                 "{}\0{}\0{}",
@@ -69,10 +81,10 @@ impl Provenance {
             )
             .as_bytes(),
         );
-        format!("dictionary-{}.json", &key[..32])
+        format!("{kind}-{}.json", &key[..32])
     }
 
-    fn checksum(&self, entries: &[Entry]) -> String {
+    fn checksum<E: Serialize>(&self, entries: &[E]) -> String {
         let body = serde_json::to_string(entries).unwrap_or_default();
         sha256_hex(
             format!(
@@ -84,7 +96,7 @@ impl Provenance {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
         .iter()
@@ -120,21 +132,43 @@ pub fn cached_with(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Cached, DictionaryError> {
     let prov = Provenance::of(base, base_text);
-    let path = cache_dir().join(prov.file_name());
-    let mut note = match read_cache(&path, &prov) {
-        Ok(Some(entries)) => {
-            return Ok(Cached {
-                entries,
-                note: None,
-            })
-        }
-        Ok(None) => None,
-        Err(why) => Some(format!(
-            "{}: {why}; rebuilding the fault dictionary",
-            path.display()
-        )),
+    let (entries, note) = load_or_build("dictionary", "the fault dictionary", &prov, true, || {
+        build_with(base, start, tick)
+    })?;
+    Ok(Cached {
+        entries: entries.unwrap_or_default(),
+        note,
+    })
+}
+
+/// The entries cached under [`cache_dir`] as `{kind}-{key}.json` for `prov`, or `build`'s,
+/// then saved. A file is used only when its layout, provenance and checksum all match; anything
+/// else (edited, truncated, garbage, another version's, not a regular file) is rebuilt with a
+/// note saying why (`what` names what is rebuilt); with `build_missing` false, nothing is
+/// built (`None`). The file is replaced atomically, so concurrent runs read either a whole old
+/// file or a whole new one. A cache that cannot be written is a note, not an error.
+pub(crate) fn load_or_build<E: Serialize + DeserializeOwned, X>(
+    kind: &str,
+    what: &str,
+    prov: &Provenance,
+    build_missing: bool,
+    build: impl FnOnce() -> Result<Vec<E>, X>,
+) -> Result<(Option<Vec<E>>, Option<String>), X> {
+    let path = cache_dir().join(prov.file_name(kind));
+    let doing = if build_missing {
+        "rebuilding"
+    } else {
+        "not using"
     };
-    let entries = build_with(base, start, tick)?;
+    let mut note = match read_cache(&path, prov, kind) {
+        Ok(Some(entries)) => return Ok((Some(entries), None)),
+        Ok(None) => None,
+        Err(why) => Some(format!("{}: {why}; {doing} {what}", path.display())),
+    };
+    if !build_missing {
+        return Ok((None, note));
+    }
+    let entries = build()?;
     let file = CacheFile {
         format: CACHE_FORMAT,
         migcal: prov.migcal.clone(),
@@ -152,21 +186,22 @@ pub fn cached_with(
             crate::output::write_file_only(&path, &json).map_err(|e| e.to_string())
         });
     if let Err(e) = saved {
-        let also = format!("fault dictionary cache not saved: {e}");
+        let also = format!("{kind} cache not saved: {e}");
         note = Some(match note {
             Some(n) => format!("{n}; {also}"),
             None => also,
         });
     }
-    Ok(Cached {
-        entries: file.entries,
-        note,
-    })
+    Ok((Some(file.entries), note))
 }
 
 /// The cached entries at `path` when they are whole and were computed from `prov`; `Ok(None)`
 /// when there is no cache yet; otherwise why the file cannot be used.
-fn read_cache(path: &Path, prov: &Provenance) -> Result<Option<Vec<Entry>>, String> {
+fn read_cache<E: Serialize + DeserializeOwned>(
+    path: &Path,
+    prov: &Provenance,
+    kind: &str,
+) -> Result<Option<Vec<E>>, String> {
     use std::io::Read;
     let meta = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -183,8 +218,8 @@ fn read_cache(path: &Path, prov: &Provenance) -> Result<Option<Vec<Entry>>, Stri
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_CACHE_BYTES).read_to_end(&mut text))
         .map_err(|e| format!("cannot be read ({e})"))?;
-    let file: CacheFile = serde_json::from_slice(&text)
-        .map_err(|e| format!("not a migcal dictionary cache ({e})"))?;
+    let file: CacheFile<E> =
+        serde_json::from_slice(&text).map_err(|e| format!("not a migcal {kind} cache ({e})"))?;
     if file.format != CACHE_FORMAT {
         return Err(format!(
             "cache layout {} (expected {CACHE_FORMAT})",
@@ -243,7 +278,7 @@ mod tests {
         }
     }
 
-    fn file(p: &Provenance, entries: Vec<Entry>) -> CacheFile {
+    fn file(p: &Provenance, entries: Vec<Entry>) -> CacheFile<Entry> {
         CacheFile {
             format: CACHE_FORMAT,
             migcal: p.migcal.clone(),
@@ -265,7 +300,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.json");
         std::fs::write(&path, serde_json::to_vec(v).unwrap()).unwrap();
-        read_cache(&path, &prov())
+        read_cache(&path, &prov(), "dictionary")
     }
 
     #[test]
@@ -295,7 +330,10 @@ mod tests {
         let path = dir.path().join("d.json");
         let whole = serde_json::to_vec(&file(&prov(), entries())).unwrap();
         std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
-        assert!(read_cache(&path, &prov()).is_err(), "truncated");
+        assert!(
+            read_cache::<Entry>(&path, &prov(), "dictionary").is_err(),
+            "truncated"
+        );
     }
 
     #[test]
@@ -318,11 +356,11 @@ mod tests {
     fn no_file_is_no_cache_and_a_fifo_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.json");
-        assert_eq!(read_cache(&path, &prov()), Ok(None));
+        assert_eq!(read_cache::<Entry>(&path, &prov(), "dictionary"), Ok(None));
         let made = std::process::Command::new("mkfifo").arg(&path).status();
         if made.is_ok_and(|s| s.success()) {
             // Reading it would block forever: it is refused from its type.
-            let why = read_cache(&path, &prov()).unwrap_err();
+            let why = read_cache::<Entry>(&path, &prov(), "dictionary").unwrap_err();
             assert!(why.contains("not a regular file"), "{why}");
         }
     }
@@ -334,7 +372,10 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(prov().file_name(), prov().file_name());
-        assert!(prov().file_name().starts_with("dictionary-"));
+        assert_eq!(
+            prov().file_name("dictionary"),
+            prov().file_name("dictionary")
+        );
+        assert!(prov().file_name("dictionary").starts_with("dictionary-"));
     }
 }

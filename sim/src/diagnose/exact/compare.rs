@@ -29,7 +29,7 @@ pub struct Departure {
 
 /// Order of precedence when two signals depart in the same slot: the controller's state is the
 /// cause, the others its effects.
-fn precedence(name: &str) -> usize {
+pub fn precedence(name: &str) -> usize {
     const ORDER: &[&str] = &[
         "ddr_controller",
         "tap_logic",
@@ -126,6 +126,8 @@ pub struct Comparer<'m> {
     /// Fed in time order ([`Self::push`]): departures are queued and confirmed as the stream
     /// passes them. [`Self::push_sample`] alone (signal by signal) leaves them to the end.
     ordered: bool,
+    /// Every bit equal ([`Self::strict`]), not [`same_value`].
+    strict: bool,
 }
 
 impl<'m> Comparer<'m> {
@@ -170,7 +172,15 @@ impl<'m> Comparer<'m> {
             queue: BinaryHeap::new(),
             any_departed: false,
             ordered: false,
+            strict: false,
         }
+    }
+
+    /// Two model runs compared bit for bit: an `x` is a value like any other, so a run that
+    /// follows another strictly up to a slot makes there every comparison the other makes.
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
     }
 
     /// Has any signal departed yet? With [`Self::push`] (changes in time order) this is known
@@ -300,7 +310,11 @@ impl<'m> Comparer<'m> {
                 Some(Next::Resume(k, i)) if k < to => {
                     let v = tr.current.as_ref().map(|c| c.1.clone());
                     let Some(v) = v else { return };
-                    tr.next = scan(self.model, tr, self.offset, &v, None, i, to);
+                    let look = Look {
+                        offset: self.offset,
+                        strict: self.strict,
+                    };
+                    tr.next = scan(self.model, tr, look, &v, None, i, to);
                     if queue {
                         if let (Some(n), true) = (&tr.next, self.ordered) {
                             self.queue
@@ -337,15 +351,11 @@ impl<'m> Comparer<'m> {
         }
         let from = sample.0.max(self.start);
         tr.generation += 1;
-        tr.next = scan(
-            self.model,
-            tr,
-            self.offset,
-            &sample.1,
-            Some(from),
-            0,
-            u64::MAX,
-        );
+        let look = Look {
+            offset: self.offset,
+            strict: self.strict,
+        };
+        tr.next = scan(self.model, tr, look, &sample.1, Some(from), 0, u64::MAX);
         tr.current = Some(sample);
         if let (Some(n), true) = (&tr.next, self.ordered) {
             self.queue
@@ -426,6 +436,23 @@ fn next_slot(n: &Next) -> u64 {
     }
 }
 
+/// How a scan compares: the reference's slot offset, and bit for bit or not.
+#[derive(Clone, Copy)]
+struct Look {
+    offset: i64,
+    strict: bool,
+}
+
+impl Look {
+    fn same(self, a: &Value, b: &Value) -> bool {
+        if self.strict {
+            a == b
+        } else {
+            same_value(a, b)
+        }
+    }
+}
+
 /// Checks the streamed value `v` against the track's reference signal over the capture slots
 /// from `from` (its value there, when given) up to `to` (exclusive) and the reference's end:
 /// reference changes from index `first` on are looked at, [`SCAN_STEP`] of them at most when
@@ -433,7 +460,7 @@ fn next_slot(n: &Next) -> u64 {
 fn scan(
     model: &Sampled,
     tr: &mut Track,
-    offset: i64,
+    look: Look,
     v: &Value,
     from: Option<u64>,
     first: usize,
@@ -444,6 +471,7 @@ fn scan(
     } else {
         usize::MAX
     };
+    let offset = look.offset;
     let model_end = model.end_slot as i64 + offset;
     let to = to.min((model_end + 1).max(0) as u64);
     let m = &model.signals[tr.model];
@@ -460,7 +488,7 @@ fn scan(
         i = tr.cursor;
         if mf >= 0 && i > 0 {
             let mv = &m.changes[i - 1].1;
-            if !same_value(v, mv) {
+            if !look.same(v, mv) {
                 return Some(Next::Mismatch(from, i - 1));
             }
         }
@@ -477,7 +505,7 @@ fn scan(
                 return Some(Next::Resume(k as u64, i));
             }
             looked += 1;
-            if !same_value(v, mv) {
+            if !look.same(v, mv) {
                 return Some(Next::Mismatch(k as u64, i));
             }
         }

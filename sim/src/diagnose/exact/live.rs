@@ -27,6 +27,9 @@ struct LiveSink<'a> {
     current: Vec<Value>,
     departed: bool,
     last_time: u64,
+    strict: bool,
+    /// First model cycle compared.
+    start: u64,
 }
 
 /// The sentinel that stops a run at its first departure.
@@ -80,14 +83,15 @@ impl ChangeSink for LiveSink<'_> {
             }
         }
         // The streamed side is the model: the offset is the model's slot minus the capture's.
-        self.comparer = Some(Comparer::new(
+        let c = Comparer::new(
             self.reference,
             &names,
             self.model_clock,
             TimeBase::Femtoseconds,
             -self.offset,
-            (1 - self.offset).max(0) as u64,
-        ));
+            self.start,
+        );
+        self.comparer = Some(if self.strict { c.strict() } else { c });
         Ok(())
     }
     fn change(&mut self, time_fs: u64, id: u32, bits: &[u8]) -> Result<(), TraceError> {
@@ -141,6 +145,23 @@ pub fn compare_live(
     scn: &Scenario,
     aligned_on: Option<(String, i64)>,
 ) -> Result<Comparison, ExactError> {
+    run_live(capture, scn, aligned_on, false)
+}
+
+/// Runs `scn` and compares it bit for bit with `reference` (another run of the model, sampled
+/// whole, cycle for cycle); stops at the first slot where they differ. Every signal that differs
+/// there is among [`Comparison::per_signal`], with this run's value as `model`. Compared from
+/// cycle 0 (a capture aligned later than the model looks at the model's first cycles).
+pub fn diverge_live(reference: &Sampled, scn: &Scenario) -> Result<Comparison, ExactError> {
+    run_live(reference, scn, None, true)
+}
+
+fn run_live(
+    capture: &Sampled,
+    scn: &Scenario,
+    aligned_on: Option<(String, i64)>,
+    strict: bool,
+) -> Result<Comparison, ExactError> {
     let clock = model_clock(scn);
     let offset = aligned_on.as_ref().map(|a| a.1).unwrap_or(0);
     let mut sink = LiveSink {
@@ -152,6 +173,12 @@ pub fn compare_live(
         current: Vec::new(),
         departed: false,
         last_time: 0,
+        strict,
+        start: if strict {
+            0
+        } else {
+            (1 - offset).max(0) as u64
+        },
     };
     match drive(scn, true, &mut sink) {
         Ok(()) => {}

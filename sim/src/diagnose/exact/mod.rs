@@ -12,8 +12,8 @@ pub mod compare;
 pub mod live;
 pub mod sample;
 
-pub use compare::{compare_sampled, same_value, Comparer, Departure};
-pub use live::compare_live;
+pub use compare::{compare_sampled, precedence, same_value, Comparer, Departure};
+pub use live::{compare_live, diverge_live};
 pub use sample::{is_pad, Sampled, SampledSignal, SLOTS_PER_CYCLE};
 
 use crate::analysis::capture::{rising_edges, Capture};

@@ -6,6 +6,7 @@
 //! departs. A score is never the answer.
 
 pub mod catalogue;
+pub mod known;
 mod probes;
 
 use super::exact::{self, Comparison, Departure, ExactError, Sampled};
@@ -16,6 +17,7 @@ use catalogue::Candidate;
 use migcal_model::board::Fault;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::cmp::Reverse;
 use std::path::Path;
 
 pub use probes::NextProbe;
@@ -68,18 +70,40 @@ struct Tried {
 }
 
 impl Tried {
-    /// How far it follows the capture (later first departure = further; exact = furthest).
-    fn reach(&self) -> (u64, u8) {
-        self.cmp
-            .first
-            .as_ref()
-            .map(|d| (d.cycle, d.quarter))
-            .unwrap_or((u64::MAX, u8::MAX))
+    /// How far it follows the capture: a later first departure is further, and at the same
+    /// slot fewer wrong bits there, over every signal departing there (DQ3 open explains half of
+    /// a capture where DQ3 is open and DQ12 stuck, which departs at power-up whatever single
+    /// fault is tried); exact is furthest.
+    fn reach(&self) -> (u64, u8, Reverse<usize>) {
+        let Some(d) = self.cmp.first.as_ref() else {
+            return (u64::MAX, u8::MAX, Reverse(0));
+        };
+        let wrong = self
+            .cmp
+            .per_signal
+            .iter()
+            .filter(|p| (p.cycle, p.quarter) == (d.cycle, d.quarter))
+            .map(|p| wrong_bits(&p.capture, &p.model))
+            .sum();
+        (d.cycle, d.quarter, Reverse(wrong))
     }
 }
 
+/// Bits of `a` and `b` (least significant up to the narrower width) that differ as
+/// [`exact::same_value`] compares them.
+fn wrong_bits(a: &str, b: &str) -> usize {
+    a.bytes()
+        .rev()
+        .zip(b.bytes().rev())
+        .filter(|(x, y)| {
+            let one = |c: u8| migcal_traces::Value::Bits(vec![c].into());
+            !exact::same_value(&one(*x), &one(*y))
+        })
+        .count()
+}
+
 /// The board with the candidate's faults, if the scenario accepts them.
-fn board_with(base: &Scenario, faults: &[String]) -> Option<Scenario> {
+pub(crate) fn board_with(base: &Scenario, faults: &[String]) -> Option<Scenario> {
     let mut s = base.clone();
     for t in faults {
         let f: Fault = toml::from_str(t).ok()?;
@@ -102,24 +126,32 @@ pub struct Target<'a> {
 /// The alignment every candidate is compared on, decided once on the board as given: cycle for
 /// cycle, unless aligning on the first landmark follows the capture further (a probe dump or a
 /// triggered window). Faults that move the landmark itself stall before it and depart anyway.
-fn alignment(t: &Target, base: &Scenario) -> Result<Option<(String, i64)>, ExactError> {
+/// Returns the alignment and the board's comparison on it.
+fn alignment(
+    t: &Target,
+    base: &Scenario,
+) -> Result<(Option<(String, i64)>, Comparison), ExactError> {
     let names: Vec<String> = t.sampled.signals.iter().map(|s| s.name.clone()).collect();
     let mut model = exact::simulate_sampled(base, &exact::wanted_names(t.capture))?;
     exact::add_bit_selections(&mut model, &names);
     let plain = exact::compare_in_memory(t.sampled, &model, None);
-    let Some(first) = plain.first else {
-        return Ok(None);
+    let Some(first) = plain.first.clone() else {
+        return Ok((None, plain));
     };
     Ok(match exact::align(t.capture, t.clock, &model) {
         Some(a) if a.1 != 0 => {
             let aligned = exact::compare_in_memory(t.sampled, &model, Some(a.clone()));
-            aligned
+            let further = aligned
                 .first
                 .as_ref()
-                .is_none_or(|d| (d.cycle, d.quarter) > (first.cycle, first.quarter))
-                .then_some(a)
+                .is_none_or(|d| (d.cycle, d.quarter) > (first.cycle, first.quarter));
+            if further {
+                (Some(a), aligned)
+            } else {
+                (None, plain)
+            }
         }
-        _ => None,
+        _ => (None, plain),
     })
 }
 
@@ -147,6 +179,54 @@ fn try_all(
         .map(|c| try_one(t, base, aligned, c))
         .collect::<Result<_, _>>()?;
     Ok(v.into_iter().flatten().collect())
+}
+
+/// [`try_all`], with the catalogue's runs on this board kept ([`known`]): the board as given
+/// (the first candidate) is simulated against the capture, the candidates what is kept decides
+/// follow from it, the others are simulated. The result in the candidates' order, and how many
+/// were decided without a run.
+fn try_known(
+    t: &Target,
+    base: &Scenario,
+    aligned: &Option<(String, i64)>,
+    cands: Vec<Candidate>,
+    kept: &[known::Known],
+) -> Result<(Vec<Tried>, usize), ExactError> {
+    let mut cands = cands.into_iter();
+    let Some(board) = cands.next() else {
+        return Ok((Vec::new(), 0));
+    };
+    let Some(board) = try_one(t, base, aligned, board)? else {
+        return Ok((try_all(t, base, aligned, cands.collect())?, 0));
+    };
+    let offset = aligned.as_ref().map(|a| a.1).unwrap_or(0);
+    let by_name: std::collections::HashMap<&str, &known::Known> =
+        kept.iter().map(|k| (k.name.as_str(), k)).collect();
+    let mut slots: Vec<Option<Tried>> = Vec::new();
+    let mut rest: Vec<(usize, Candidate)> = Vec::new();
+    for cand in cands {
+        let decided = by_name
+            .get(cand.name.as_str())
+            .and_then(|k| known::resolve(k, &board.cmp, t.sampled, offset));
+        match decided {
+            Some(cmp) => slots.push(Some(Tried { cand, cmp })),
+            None => {
+                rest.push((slots.len(), cand));
+                slots.push(None);
+            }
+        }
+    }
+    let decided = slots.len() - rest.len();
+    let ran: Vec<(usize, Option<Tried>)> = rest
+        .into_par_iter()
+        .map(|(i, c)| try_one(t, base, aligned, c).map(|r| (i, r)))
+        .collect::<Result<_, _>>()?;
+    for (i, r) in ran {
+        slots[i] = r;
+    }
+    let mut out = vec![board];
+    out.extend(slots.into_iter().flatten());
+    Ok((out, decided))
 }
 
 /// The read-delay candidates around the best grid point of each of the `n` targets (a line, a
@@ -238,12 +318,99 @@ fn pairs(tried: &[Tried]) -> Vec<Candidate> {
 
 /// Simulates the catalogue on `board` and compares each candidate with the capture.
 pub fn explain(t: &Target, board: &Scenario) -> Result<Explained, ExactError> {
-    let base = exact::covering(board, t.sampled.end_slot / exact::SLOTS_PER_CYCLE + 1);
+    explain_with(t, board, None)
+}
+
+/// The board made to cover the capture: what the catalogue runs on.
+fn covering_board(t: &Target, board: &Scenario) -> Scenario {
+    exact::covering(board, t.sampled.end_slot / exact::SLOTS_PER_CYCLE + 1)
+}
+
+/// What every candidate is compared on: the board made to cover the capture, the catalogue,
+/// the alignment, and the board's own comparison with the capture.
+struct Prepared {
+    base: Scenario,
+    cat: catalogue::Catalogue,
+    aligned: Option<(String, i64)>,
+    board: Comparison,
+}
+
+fn prepare(t: &Target, board: &Scenario) -> Result<Prepared, ExactError> {
+    let base = covering_board(t, board);
     let cat = catalogue::enumerate(base.memory.data_width);
-    let aligned = alignment(t, &base)?;
-    let mut tried = try_all(t, &base, &aligned, cat.candidates)?;
+    let (aligned, board) = alignment(t, &base)?;
+    Ok(Prepared {
+        base,
+        cat,
+        aligned,
+        board,
+    })
+}
+
+/// [`explain`], with the catalogue's runs on this board kept on disk ([`known`]) under the
+/// dictionary's cache folder (`board_text` is the board's scenario file): used whenever they
+/// are there, built when the board as given follows the capture for at least a quarter of it
+/// (then nearly every candidate runs that far against the capture, and a board's runs are
+/// worth keeping for its next captures; an earlier departure makes every candidate's run short).
+/// The note says why a cache file was not used.
+pub fn explain_cached(
+    t: &Target,
+    board: &Scenario,
+    board_text: &str,
+) -> Result<(Explained, Option<String>), ExactError> {
+    use crate::diagnose::dictionary::{load_or_build, Provenance};
+    let p = prepare(t, board)?;
+    let cat_text: String = p
+        .cat
+        .candidates
+        .iter()
+        .map(|c| format!("{}\0{}\0", c.name, c.faults.join("\0")))
+        .collect();
+    let board_key = format!("{board_text}\0stop_time_us = {}", p.base.stop_time_us);
+    let prov = Provenance::new(known::model_identity(), &board_key, &cat_text);
+    let far = p
+        .board
+        .first
+        .as_ref()
+        .is_none_or(|d| d.cycle.saturating_mul(4) >= p.board.window.1);
+    let (kept, note) = load_or_build(
+        "catalogue",
+        "the catalogue's runs on this board",
+        &prov,
+        far,
+        || known::build(&p.base, &p.cat.candidates),
+    )?;
+    Ok((explain_on(t, p, kept.as_deref())?, note))
+}
+
+/// [`explain`], the candidates `kept` decides not simulated.
+pub fn explain_with(
+    t: &Target,
+    board: &Scenario,
+    kept: Option<&[known::Known]>,
+) -> Result<Explained, ExactError> {
+    explain_on(t, prepare(t, board)?, kept)
+}
+
+fn explain_on(
+    t: &Target,
+    p: Prepared,
+    kept: Option<&[known::Known]>,
+) -> Result<Explained, ExactError> {
+    let Prepared {
+        base, cat, aligned, ..
+    } = p;
+    let (mut tried, decided) = match kept {
+        Some(k) => try_known(t, &base, &aligned, cat.candidates, k)?,
+        None => (try_all(t, &base, &aligned, cat.candidates)?, 0),
+    };
+    let from_kept = if kept.is_some() {
+        format!(", {decided} of them decided by the catalogue's kept runs on this board")
+    } else {
+        String::new()
+    };
     let mut searched = vec![format!(
-        "single faults: {} simulated ({} kinds of the fault schema{})",
+        "single faults: {} simulated{from_kept} ({} kinds of the fault schema{})",
         tried.len(),
         catalogue::kinds().len(),
         if cat.skipped.is_empty() {
@@ -314,11 +481,14 @@ fn conclude(
                     .collect()
             })
             .collect();
-        sets[0]
+        let mut v: Vec<u32> = sets[0]
             .iter()
             .copied()
             .filter(|l| sets.iter().all(|s| s.contains(l)))
-            .collect()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     };
     let mut cannot_tell = Vec::new();
     let mut next_probes = Vec::new();
