@@ -192,11 +192,31 @@ impl Pipelined {
         }
     }
 
+    /// Ends the read and waits for the thread, so the inner source (and what it holds: the
+    /// spooled copy of standard input is deleted when its last reader goes) is gone when the
+    /// read is over, not some time after (a process that exits first leaves the copy behind).
+    fn stop(&mut self) {
+        let State::Running {
+            full,
+            empty,
+            thread,
+        } = std::mem::replace(&mut self.state, State::Ended)
+        else {
+            return;
+        };
+        // Dropping the channels first makes the thread's next send fail, so it stops.
+        drop(full);
+        drop(empty);
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+
     /// Moves to the next batch; `false` when the read is over.
     #[inline(never)]
     fn next_batch(&mut self) -> Result<bool, TraceError> {
         if let Some(end) = self.batch.end.take() {
-            self.state = State::Ended;
+            self.stop();
             end?;
             return Ok(false);
         }
@@ -205,7 +225,7 @@ impl Pipelined {
         };
         let Ok(next) = full.recv() else {
             // The thread is gone without saying why: it panicked.
-            self.state = State::Ended;
+            self.stop();
             return Err(TraceError::Io {
                 path: "capture reader thread".into(),
                 source: std::io::Error::other("the reader thread stopped"),
@@ -276,14 +296,7 @@ fn value(kind: Kind, bytes: &[u8]) -> ValueRef<'_> {
 
 impl Drop for Pipelined {
     fn drop(&mut self) {
-        if let State::Running { thread, .. } = &mut self.state {
-            let thread = thread.take();
-            // Dropping the channels first makes the thread's next send fail, so it stops.
-            self.state = State::Ended;
-            if let Some(t) = thread {
-                let _ = t.join();
-            }
-        }
+        self.stop();
     }
 }
 
@@ -499,6 +512,54 @@ mod tests {
         // The inner source's value after its last change, not the one at the start.
         assert_eq!(piped.min_sample_gap(), Some(piped.last_time()));
         assert!(piped.last_time() > 0);
+    }
+
+    /// A source that takes its time to go, and says when it has gone.
+    struct SlowToDrop(
+        VcdReader<std::io::Cursor<Vec<u8>>>,
+        std::sync::Arc<std::sync::atomic::AtomicBool>,
+    );
+
+    impl Drop for SlowToDrop {
+        fn drop(&mut self) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    impl ChangeSource for SlowToDrop {
+        fn header(&self) -> &Header {
+            self.0.header()
+        }
+        fn set_filter(&mut self, wanted: &[SignalId]) {
+            self.0.set_filter(wanted)
+        }
+        fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, TraceError> {
+            self.0.next_change()
+        }
+        fn warnings(&self) -> &Warnings {
+            self.0.warnings()
+        }
+        fn last_time(&self) -> Time {
+            self.0.last_time()
+        }
+    }
+
+    #[test]
+    fn the_inner_source_is_gone_when_the_read_ends() {
+        // Regression: the reader thread still held the inner source (and with it the spooled
+        // copy of standard input) when the read ended, so `diagnose -` could exit before the
+        // copy was deleted and leave it in TMPDIR (seen under load in tests/cli_stdin.rs).
+        let gone = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let text = vcd(BATCH_CHANGES + 10, "");
+        let inner = SlowToDrop(
+            VcdReader::new(std::io::Cursor::new(text.into_bytes()), Path::new("t")).unwrap(),
+            std::sync::Arc::clone(&gone),
+        );
+        let mut piped = Pipelined::new(Box::new(inner));
+        assert_eq!(changes(&mut piped).unwrap().len(), 6 * (BATCH_CHANGES + 10));
+        assert!(gone.load(std::sync::atomic::Ordering::SeqCst));
+        drop(piped);
     }
 
     #[test]
