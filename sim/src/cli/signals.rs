@@ -8,9 +8,9 @@
 //! error last), because every other command would stop on the same ambiguity.
 
 use super::{open_capture, CliError, CliResult, EXIT_PASS};
-use migcal_traces::names::{Binding, CanonicalSource, Stage};
-use migcal_traces::{ChangeSource, TimeBase, TraceError};
-use std::path::PathBuf;
+use migcal_traces::names::{Binding, CanonicalSource, NameMap, Stage};
+use migcal_traces::{ChangeSource, Header, TimeBase, TraceError, Warnings};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The widest the name column of the table grows (characters).
@@ -47,83 +47,149 @@ struct Found<'a> {
 /// Runs `migcal signals`.
 pub fn run(args: &Args) -> CliResult {
     let opened = open_capture(&args.capture, args.map.as_deref(), args.sample_period)?;
-    let names = opened.names;
-    let header = opened.source.header().clone();
-    let bindings: Vec<Binding> = names.bindings().to_vec();
-    // Read the whole capture: a file that only reads at its start is not a capture that reads,
-    // and per-signal change counts show probes that never moved.
-    let mut canon = CanonicalSource::new(opened.source, bindings.clone());
-    let mut counts = vec![0u64; bindings.len()];
-    let mut end: u64 = 0;
-    while let Some(c) = canon.next_change()? {
-        counts[c.signal as usize] += 1;
-        end = c.time;
+    let listing = Listing::read(opened)?;
+    let o = if args.json {
+        listing.json(&args.capture)?
+    } else {
+        listing.text(&args.capture)
+    };
+    super::print_out(&o)?;
+    if let Some(a) = listing.names.ambiguities().first() {
+        return Err(TraceError::from(a.clone()).into());
     }
-    let warnings = canon.warnings().clone();
-    let found: Vec<Found> = bindings
-        .iter()
-        .zip(&counts)
-        .map(|(b, &changes)| {
-            let e = b.entry();
-            Found {
-                name: &b.name,
-                width: b.width,
-                expected_width: e.and_then(|e| e.width),
-                stage: e.map(|e| e.stage),
-                key: e.map(|e| e.key).unwrap_or(false),
-                changes,
-                source: &b.source,
-            }
-        })
-        .collect();
-    let missing = names.missing();
-    let key_missing: Vec<&String> = missing
-        .iter()
-        .flat_map(|(_, v)| v)
-        .filter(|n| {
-            migcal_traces::names::catalogue_entry(&n.replace("[i]", "[0]"))
-                .map(|e| e.key)
-                .unwrap_or(false)
-        })
-        .collect();
-    let unbound: Vec<&str> = names
-        .unbound()
-        .iter()
-        .map(|&i| header.signals[i as usize].source_name.as_str())
-        .collect();
-    let format = opened.format.map(super::format_name).unwrap_or("given");
-    let writer = opened
-        .format
-        .and_then(|f| migcal_traces::origin::writer(f, &header));
+    Ok(ExitCode::from(EXIT_PASS))
+}
 
-    let mut o = String::new();
-    if args.json {
+/// What `signals` reports of a capture read to its end.
+struct Listing {
+    names: NameMap,
+    header: Header,
+    bindings: Vec<Binding>,
+    counts: Vec<u64>,
+    end: u64,
+    warnings: Warnings,
+    format: &'static str,
+    writer: Option<&'static str>,
+}
+
+impl Listing {
+    /// Reads the whole capture: a file that only reads at its start is not a capture that
+    /// reads, and per-signal change counts show probes that never moved.
+    fn read(opened: super::Opened) -> Result<Listing, CliError> {
+        let names = opened.names;
+        let header = opened.source.header().clone();
+        let bindings: Vec<Binding> = names.bindings().to_vec();
+        let mut canon = CanonicalSource::new(opened.source, bindings.clone());
+        let mut counts = vec![0u64; bindings.len()];
+        let mut end: u64 = 0;
+        while let Some(c) = canon.next_change()? {
+            counts[c.signal as usize] += 1;
+            end = c.time;
+        }
+        let warnings = canon.warnings().clone();
+        let format = opened.format.map(super::format_name).unwrap_or("given");
+        let writer = opened
+            .format
+            .and_then(|f| migcal_traces::origin::writer(f, &header));
+        Ok(Listing {
+            names,
+            header,
+            bindings,
+            counts,
+            end,
+            warnings,
+            format,
+            writer,
+        })
+    }
+
+    /// The signals found, with their change counts.
+    fn found(&self) -> Vec<Found<'_>> {
+        self.bindings
+            .iter()
+            .zip(&self.counts)
+            .map(|(b, &changes)| {
+                let e = b.entry();
+                Found {
+                    name: &b.name,
+                    width: b.width,
+                    expected_width: e.and_then(|e| e.width),
+                    stage: e.map(|e| e.stage),
+                    key: e.map(|e| e.key).unwrap_or(false),
+                    changes,
+                    source: &b.source,
+                }
+            })
+            .collect()
+    }
+
+    /// The capture's signals bound to no MIG name.
+    fn unbound(&self) -> Vec<&str> {
+        self.names
+            .unbound()
+            .iter()
+            .map(|&i| self.header.signals[i as usize].source_name.as_str())
+            .collect()
+    }
+
+    /// The JSON form.
+    fn json(&self, capture: &Path) -> Result<String, CliError> {
+        let missing = self.names.missing();
+        let key_missing: Vec<&String> = missing
+            .iter()
+            .flat_map(|(_, v)| v)
+            .filter(|n| {
+                migcal_traces::names::catalogue_entry(&n.replace("[i]", "[0]"))
+                    .map(|e| e.key)
+                    .unwrap_or(false)
+            })
+            .collect();
         let missing_json: serde_json::Map<String, serde_json::Value> = missing
             .iter()
             .map(|(s, v)| (s.name().to_string(), serde_json::json!(v)))
             .collect();
+        let header = &self.header;
         let doc = serde_json::json!({
-            "capture": args.capture.display().to_string(),
-            "format": format,
-            "writer": writer,
+            "capture": capture.display().to_string(),
+            "format": self.format,
+            "writer": self.writer,
             "time_base": header.time_base,
             "timescale": header.timescale_text,
-            "end_time": end,
+            "end_time": self.end,
             "capture_signals": header.signals.len(),
-            "signals": found,
+            "signals": self.found(),
             "missing": missing_json,
             "key_signals_missing": key_missing,
-            "ambiguous": names.ambiguities(),
-            "unbound": unbound,
-            "set_aside": names.set_aside(),
-            "warnings": warnings,
+            "ambiguous": self.names.ambiguities(),
+            "unbound": self.unbound(),
+            "set_aside": self.names.set_aside(),
+            "warnings": self.warnings,
         });
+        let mut o = String::new();
         outln!(
             o,
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| CliError::Message(e.to_string()))?
         );
-    } else {
+        Ok(o)
+    }
+
+    /// The text form: the capture line, the table of signals found, then what is missing,
+    /// unbound, warned about or ambiguous.
+    fn text(&self, capture: &Path) -> String {
+        let mut o = String::new();
+        self.head_text(&mut o, capture);
+        self.found_text(&mut o);
+        self.missing_text(&mut o);
+        self.unbound_text(&mut o);
+        self.warnings_text(&mut o);
+        self.ambiguities_text(&mut o);
+        o
+    }
+
+    /// The capture line.
+    fn head_text(&self, o: &mut String, capture: &Path) {
+        let (header, format, writer, end) = (&self.header, self.format, self.writer, self.end);
         let unit = match header.time_base {
             TimeBase::Femtoseconds => "fs",
             TimeBase::Samples => "samples",
@@ -131,7 +197,7 @@ pub fn run(args: &Args) -> CliResult {
         outln!(
             o,
             "{}: {format}{}, {} signals, MIG signals change until {end} {unit}{}",
-            args.capture.display(),
+            capture.display(),
             writer
                 .map(|w| format!(" written by {w}"))
                 .unwrap_or_default(),
@@ -142,6 +208,11 @@ pub fn run(args: &Args) -> CliResult {
                 .map(|t| format!(" (timescale {t})"))
                 .unwrap_or_default()
         );
+    }
+
+    /// The table of MIG signals found.
+    fn found_text(&self, o: &mut String) {
+        let found = self.found();
         outln!(o);
         outln!(o, "MIG signals found ({}):", found.len());
         // Capped: a longer name just runs past its column (a format width past u16::MAX panics).
@@ -172,6 +243,11 @@ pub fn run(args: &Args) -> CliResult {
                 f.source
             );
         }
+    }
+
+    /// The catalogue's signals not in the capture, by stage.
+    fn missing_text(&self, o: &mut String) {
+        let missing = self.names.missing();
         outln!(o);
         if missing.is_empty() {
             outln!(o, "Missing: none of the catalogue's signals.");
@@ -197,12 +273,17 @@ pub fn run(args: &Args) -> CliResult {
                 outln!(o, "  {}: {}", stage.name(), items.join(", "));
             }
         }
+    }
+
+    /// The capture's signals bound to no MIG name, and those set aside.
+    fn unbound_text(&self, o: &mut String) {
+        let (names, unbound) = (&self.names, self.unbound());
         if !unbound.is_empty() {
             outln!(o);
             outln!(o,
-                "Capture signals not bound to a MIG name ({}; bind them in a --map file if they are MIG nets):",
-                unbound.len()
-            );
+            "Capture signals not bound to a MIG name ({}; bind them in a --map file if they are MIG nets):",
+            unbound.len()
+        );
             for u in unbound.iter().take(20) {
                 outln!(o, "  {u}");
             }
@@ -213,27 +294,37 @@ pub fn run(args: &Args) -> CliResult {
         if !names.set_aside().is_empty() {
             outln!(o);
             outln!(
-                o,
-                "Left unbound although named like MIG nets (bind them in a --map file if they are the MIG's):"
-            );
+            o,
+            "Left unbound although named like MIG nets (bind them in a --map file if they are the MIG's):"
+        );
             for a in names.set_aside() {
                 outln!(o, "  {}: {}", a.source, a.reason);
             }
         }
+    }
+
+    /// The reader's warnings.
+    fn warnings_text(&self, o: &mut String) {
+        let warnings = &self.warnings;
         if !warnings.is_empty() {
             outln!(o);
             outln!(o,
-                "Reader warnings: {} 9-state values folded, {} fractional times rounded, {} non-bit values{}",
-                warnings.nine_state_folded,
-                warnings.fractional_times_rounded,
-                warnings.non_bit_values,
-                warnings
-                    .notes
-                    .iter()
-                    .map(|n| format!("; {n}"))
-                    .collect::<String>()
-            );
+            "Reader warnings: {} 9-state values folded, {} fractional times rounded, {} non-bit values{}",
+            warnings.nine_state_folded,
+            warnings.fractional_times_rounded,
+            warnings.non_bit_values,
+            warnings
+                .notes
+                .iter()
+                .map(|n| format!("; {n}"))
+                .collect::<String>()
+        );
         }
+    }
+
+    /// Two capture signals claiming one MIG name.
+    fn ambiguities_text(&self, o: &mut String) {
+        let names = &self.names;
         if !names.ambiguities().is_empty() {
             outln!(o);
             outln!(
@@ -245,11 +336,6 @@ pub fn run(args: &Args) -> CliResult {
             }
         }
     }
-    super::print_out(&o)?;
-    if let Some(a) = names.ambiguities().first() {
-        return Err(TraceError::from(a.clone()).into());
-    }
-    Ok(ExitCode::from(EXIT_PASS))
 }
 
 /// Folds `blk[0]/sig`, `blk[1]/sig`, … into `blk[0-1]/sig` for reading; each item comes with a
