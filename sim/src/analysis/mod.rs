@@ -188,37 +188,16 @@ fn default_clock(c: &Capture) -> Clock {
     }
 }
 
-fn analyze_resolved(c: &Capture, cfg: &Config) -> Facts {
-    let mut missing = Vec::new();
-    let mut need = |name: &str, c: &Capture| {
-        if !c.has(name) {
-            missing.push(name.to_string());
-        }
-    };
-    let profile = cfg.profile.unwrap_or_else(|| guess_profile(c));
-    let clock = cfg.clock.unwrap_or(default_clock(c));
-    for n in [
-        "ddr_controller/init_state",
-        "tap_logic/tap_sel_done",
-        "rd_data/comp_done",
-        "ddr_controller/init_done",
-        "tap_logic/dlyce_dqs",
-        "tap_logic/dlyinc_dqs",
-        "tap_logic/chan_done_dqs",
-    ] {
-        need(n, c);
-    }
+/// What each tap_logic group did in stage 2.
+struct Stage2Groups {
+    tap_ctrl_started: Vec<Option<Time>>,
+    calib_done: Vec<Option<Time>>,
+    chan_done: Vec<Vec<Time>>,
+    chan_done_all: Vec<Vec<Time>>,
+}
 
-    let init_states = c.ints("ddr_controller/init_state");
-    let init_state = init_states
-        .as_ref()
-        .and_then(|v| v.last().and_then(|(t, x)| x.map(|x| (x, *t))));
-    let init_start = init_states.as_ref().and_then(|v| {
-        v.iter()
-            .find(|(_, x)| matches!(x, Some(s) if !is_idle(profile, *s)))
-            .map(|(t, _)| *t)
-    });
-    let groups = profile.calibrated_groups(dq_width(c));
+/// When each group's tap_ctrl left START, its calib_done rose and its CHAN_DONE pulses.
+fn stage2_groups(c: &Capture, clock: Clock, groups: u32) -> Stage2Groups {
     let tap_ctrl_started = (0..groups)
         .map(|g| {
             c.ints(&format!("tap_ctrl[{g}]/current_state"))
@@ -255,6 +234,51 @@ fn analyze_resolved(c: &Capture, cfg: &Config) -> Facts {
             v
         })
         .collect();
+    Stage2Groups {
+        tap_ctrl_started,
+        calib_done,
+        chan_done,
+        chan_done_all,
+    }
+}
+
+fn analyze_resolved(c: &Capture, cfg: &Config) -> Facts {
+    let mut missing = Vec::new();
+    let mut need = |name: &str, c: &Capture| {
+        if !c.has(name) {
+            missing.push(name.to_string());
+        }
+    };
+    let profile = cfg.profile.unwrap_or_else(|| guess_profile(c));
+    let clock = cfg.clock.unwrap_or(default_clock(c));
+    for n in [
+        "ddr_controller/init_state",
+        "tap_logic/tap_sel_done",
+        "rd_data/comp_done",
+        "ddr_controller/init_done",
+        "tap_logic/dlyce_dqs",
+        "tap_logic/dlyinc_dqs",
+        "tap_logic/chan_done_dqs",
+    ] {
+        need(n, c);
+    }
+
+    let init_states = c.ints("ddr_controller/init_state");
+    let init_state = init_states
+        .as_ref()
+        .and_then(|v| v.last().and_then(|(t, x)| x.map(|x| (x, *t))));
+    let init_start = init_states.as_ref().and_then(|v| {
+        v.iter()
+            .find(|(_, x)| matches!(x, Some(s) if !is_idle(profile, *s)))
+            .map(|(t, _)| *t)
+    });
+    let groups = profile.calibrated_groups(dq_width(c));
+    let Stage2Groups {
+        tap_ctrl_started,
+        calib_done,
+        chan_done,
+        chan_done_all,
+    } = stage2_groups(c, clock, groups);
     let stage3_from = first_rise(c, "tap_logic/tap_sel_done")
         .or_else(|| first_rise(c, "ddr_controller/phy_dly_slct_done"));
     let pattern = pattern::pattern_groups(c)
