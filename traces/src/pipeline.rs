@@ -514,34 +514,23 @@ mod tests {
         assert!(piped.last_time() > 0);
     }
 
-    /// A source that takes its time to go, and says when it has gone.
-    struct SlowToDrop(
-        VcdReader<std::io::Cursor<Vec<u8>>>,
+    /// A capture file that takes its time to close, and says when it has: the reader owning it
+    /// goes with it.
+    struct SlowToClose(
+        std::io::Cursor<Vec<u8>>,
         std::sync::Arc<std::sync::atomic::AtomicBool>,
     );
 
-    impl Drop for SlowToDrop {
-        fn drop(&mut self) {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+    impl std::io::Read for SlowToClose {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(buf)
         }
     }
 
-    impl ChangeSource for SlowToDrop {
-        fn header(&self) -> &Header {
-            self.0.header()
-        }
-        fn set_filter(&mut self, wanted: &[SignalId]) {
-            self.0.set_filter(wanted)
-        }
-        fn next_change(&mut self) -> Result<Option<ChangeRef<'_>>, TraceError> {
-            self.0.next_change()
-        }
-        fn warnings(&self) -> &Warnings {
-            self.0.warnings()
-        }
-        fn last_time(&self) -> Time {
-            self.0.last_time()
+    impl Drop for SlowToClose {
+        fn drop(&mut self) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            self.1.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 
@@ -552,10 +541,11 @@ mod tests {
         // copy was deleted and leave it in TMPDIR (seen under load in tests/cli_stdin.rs).
         let gone = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let text = vcd(BATCH_CHANGES + 10, "");
-        let inner = SlowToDrop(
-            VcdReader::new(std::io::Cursor::new(text.into_bytes()), Path::new("t")).unwrap(),
+        let file = SlowToClose(
+            std::io::Cursor::new(text.into_bytes()),
             std::sync::Arc::clone(&gone),
         );
+        let inner = VcdReader::new(file, Path::new("t")).unwrap();
         let mut piped = Pipelined::new(Box::new(inner));
         assert_eq!(changes(&mut piped).unwrap().len(), 6 * (BATCH_CHANGES + 10));
         assert!(gone.load(std::sync::atomic::Ordering::SeqCst));
