@@ -118,12 +118,7 @@ fn fpga_editor_capture_with_mapping() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = v["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::field_strs(&v["signals"], "name");
     for want in [
         "data_tap_inc[0]/calib_done_int",
         "tap_logic/chan_done_dqs",
@@ -254,12 +249,7 @@ fn sample_period_is_parsed_and_checked() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["time_base"], "femtoseconds");
-    let names: Vec<&str> = v["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::field_strs(&v["signals"], "name");
     assert!(names.contains(&"tap_logic/tap_sel_done"), "{names:?}");
 
     let out = migcal(&["signals", ila.to_str().unwrap(), "--sample-period", "5"]);

@@ -35,19 +35,9 @@ fn other_cores_nets_are_not_bound_as_the_migs() {
     let out = migcal(&["signals", csv.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = j["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::field_strs(&j["signals"], "name");
     assert_eq!(names, ["tap_logic/dlyce_dqs", "tap_logic/tap_sel_done"]);
-    let aside: Vec<&str> = j["set_aside"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["source"].as_str().unwrap())
-        .collect();
+    let aside = common::field_strs(&j["set_aside"], "source");
     assert_eq!(
         aside,
         [
@@ -84,12 +74,7 @@ fn the_repositorys_saleae_fixture_binds_its_bare_channel_names() {
     let out = migcal(&["signals", csv.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = j["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::field_strs(&j["signals"], "name");
     assert_eq!(
         names,
         [

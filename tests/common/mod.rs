@@ -116,3 +116,12 @@ pub fn fuzz_config(default_cases: u32) -> proptest::test_runner::Config {
         ..Config::default()
     }
 }
+
+/// The string `key` of every object in the JSON array `list` (`signals[*].name`).
+pub fn field_strs<'a>(list: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[key].as_str().unwrap())
+        .collect()
+}
